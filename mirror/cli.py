@@ -1,0 +1,304 @@
+"""Command-line interface: parse, call, print. Errors are mapped to one line
+and an exit code here and nowhere else. Heavy modules are imported inside the
+commands so that `mirror --help` starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from mirror import __version__
+from mirror.errors import MirrorError, NotImplementedYet
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+class State:
+    def __init__(self) -> None:
+        self.archive: str | None = None
+        self.config: str | None = None
+        self.debug = False
+        self._cfg = None
+
+    def cfg(self):
+        if self._cfg is None:
+            from mirror import config
+
+            self._cfg = config.load(self.config, self.archive)
+        return self._cfg
+
+    def open_archive(self):
+        from mirror.archive import Archive
+
+        return Archive.open(self.cfg().archive)
+
+
+def _set_archive(ctx: click.Context, _param, value):
+    if value is not None:
+        ctx.ensure_object(State).archive = value
+    return value
+
+
+def _set_config(ctx: click.Context, _param, value):
+    if value is not None:
+        ctx.ensure_object(State).config = value
+    return value
+
+
+archive_option = click.option(
+    "--archive", metavar="DIR", expose_value=False, callback=_set_archive, is_eager=True,
+    help="Archive directory (default: $MIRROR_HOME, else the user data dir).")
+config_option = click.option(
+    "--config", metavar="FILE", expose_value=False, callback=_set_config, is_eager=True,
+    help="Config file (default: $MIRROR_CONFIG, else the user config dir).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def command(name: str | None = None, **kw):
+    """A subcommand that also accepts --archive/--config after its name."""
+
+    def deco(f):
+        f = archive_option(config_option(f))
+        return cli.command(name, context_settings=CONTEXT, **kw)(click.pass_obj(f))
+
+    return deco
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="mirror")
+@archive_option
+@config_option
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Archive news articles offline and pass them on as encrypted bundles."""
+    ctx.ensure_object(State).debug = debug
+
+
+# -- archive ----------------------------------------------------------------
+
+
+@command("ls")
+@json_option
+def ls_cmd(state: State, as_json: bool) -> None:
+    """List archived articles, newest first."""
+    with state.open_archive() as ar:
+        items = ar.list()
+    if as_json:
+        emit_json([s.to_json() for s in items])
+        return
+    for s in items:
+        click.echo(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}")
+
+
+@command("search")
+@click.argument("query")
+@json_option
+def search_cmd(state: State, query: str, as_json: bool) -> None:
+    """Full-text search over titles, bylines and text."""
+    with state.open_archive() as ar:
+        items = ar.search(query)
+    if as_json:
+        emit_json([s.to_json() for s in items])
+        return
+    for s in items:
+        click.echo(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}")
+
+
+@command("show")
+@click.argument("article_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True)
+@click.option("--version", "version", type=int, default=None, help="A specific version (default: latest).")
+def show_cmd(state: State, article_id: str, fmt: str, version: int | None) -> None:
+    """Print one article as text, JSON or the offline reader page."""
+    with state.open_archive() as ar:
+        art = ar.get(article_id, version)
+        if fmt == "json":
+            emit_json(art.to_json())
+        elif fmt == "text":
+            head = [art.title or "", art.byline or "", art.published or "", art.url, ""]
+            click.echo("\n".join(line for line in head[:-1] if line) + "\n\n" + art.text)
+        else:
+            from mirror.render import reader_page
+
+            page = reader_page(art, lambda sha: ar.read_blob(sha))
+            sys.stdout.buffer.write(page.encode("utf-8"))
+
+
+@command("rm")
+@click.argument("article_ids", nargs=-1, required=True)
+def rm_cmd(state: State, article_ids: tuple[str, ...]) -> None:
+    """Delete articles (all versions). Run `mirror gc` to free their files."""
+    with state.open_archive() as ar:
+        full = [ar.resolve(a) for a in article_ids]
+        for aid in full:
+            ar.remove(aid)
+    click.echo(f"removed {len(full)} article(s)", err=True)
+
+
+@command("gc")
+@json_option
+def gc_cmd(state: State, as_json: bool) -> None:
+    """Delete stored files that no article refers to any more."""
+    with state.open_archive() as ar:
+        count, size = ar.gc()
+    if as_json:
+        emit_json({"removed": count, "bytes": size})
+    else:
+        click.echo(f"removed {count} unreferenced file(s), {size} bytes")
+
+
+# -- pipeline ---------------------------------------------------------------
+
+
+@command("add")
+@click.argument("urls", nargs=-1)
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="Read URLs, one per line.")
+@click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")
+@click.option("--tor", is_flag=True, help="Use Tor at socks5h://127.0.0.1:9050.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
+@json_option
+def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
+    """Fetch articles and archive them."""
+    raise NotImplementedYet("add")
+
+
+@command("import-html")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--url", required=True, help="The page's original URL.")
+@json_option
+def import_html_cmd(state: State, files, url, as_json) -> None:
+    """Archive pages saved by a browser or received by hand."""
+    raise NotImplementedYet("import-html")
+
+
+@command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--url", help="The page's original URL (resolves relative links).")
+@json_option
+def extract_cmd(state: State, file, url, as_json) -> None:
+    """Extract an article from a saved page; store nothing."""
+    raise NotImplementedYet("extract")
+
+
+@command("follow")
+@click.argument("feed_url")
+def follow_cmd(state: State, feed_url) -> None:
+    """Follow an RSS/Atom feed."""
+    raise NotImplementedYet("follow")
+
+
+@command("update")
+@json_option
+def update_cmd(state: State, as_json) -> None:
+    """Fetch new articles from followed feeds."""
+    raise NotImplementedYet("update")
+
+
+@command("export-site")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article.")
+def export_site_cmd(state: State, directory, article_ids, all_) -> None:
+    """Write articles as a static offline site."""
+    raise NotImplementedYet("export-site")
+
+
+# -- keys and bundles ---------------------------------------------------------
+
+
+@command("keygen")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the key here (mode 0600).")
+@click.option("--pq", is_flag=True, help="Post-quantum hybrid (ML-KEM-768 + X25519) identity.")
+@click.option("--signing", is_flag=True, help="An Ed25519 key for signing bundles.")
+def keygen_cmd(state: State, output, pq, signing) -> None:
+    """Generate an age identity (prints the recipient) or a signing key."""
+    raise NotImplementedYet("keygen")
+
+
+@command("pack")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Bundle file to write.")
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True)
+@click.option("--search", "search_q", metavar="Q")
+@click.option("--since", metavar="DATE")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False))
+@click.option("-r", "--recipient", "recipients", multiple=True)
+@click.option("-R", "--recipients-file", "recipients_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--armor", is_flag=True)
+@click.option("--sign-key", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True)
+@click.option("--no-pad", is_flag=True)
+def pack_cmd(state: State, **kw) -> None:
+    """Pack articles into one encrypted bundle file."""
+    raise NotImplementedYet("pack")
+
+
+@command("inspect")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(dir_okay=False))
+@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False))
+@json_option
+def inspect_cmd(state: State, **kw) -> None:
+    """List and verify a bundle's contents; import nothing."""
+    raise NotImplementedYet("inspect")
+
+
+@command("unpack")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--passphrase-file", type=click.Path(dir_okay=False))
+@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False))
+@json_option
+def unpack_cmd(state: State, **kw) -> None:
+    """Verify a bundle, then import its articles."""
+    raise NotImplementedYet("unpack")
+
+
+@command("demo")
+@click.option("--keep", is_flag=True, help="Keep the temporary files.")
+def demo_cmd(state: State, keep: bool) -> None:
+    """Run the whole pipeline on built-in sample pages (never the internet)."""
+    raise NotImplementedYet("demo")
+
+
+# -- entry point ---------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="mirror", standalone_mode=False)
+    except MirrorError as e:
+        if debug:
+            raise
+        click.echo(f"mirror: error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("mirror: aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("mirror: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as e:
+        if debug:
+            raise
+        click.echo(f"mirror: error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), err=True)
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,52 @@
+"""One error hierarchy; `cli.py` maps it to a one-line message and an exit code.
+
+Exit codes (DESIGN.md): 0 ok, 1 a usage or input error the user can fix,
+2 a failed verification (wrong key, tampered or malicious input), 3 network.
+"""
+
+from __future__ import annotations
+
+
+class MirrorError(Exception):
+    """Base of every error a user may see. The message is one line."""
+
+    exit_code = 1
+
+
+class UsageError(MirrorError):
+    """Bad arguments or input the user can fix."""
+
+
+class ConfigError(MirrorError):
+    """The config file is unreadable, has an unknown key or a wrong type."""
+
+
+class ArchiveError(MirrorError):
+    """The archive directory cannot be used (foreign content, newer schema...)."""
+
+
+class NotFound(MirrorError):
+    """An article id (or other named thing) does not exist."""
+
+
+class NotImplementedYet(MirrorError):
+    """A contract command whose issue has not landed: honest, never fake output."""
+
+    def __init__(self, command: str):
+        super().__init__(f"{command}: not implemented yet")
+
+
+class ExtractionError(MirrorError):
+    """A page yields no article (empty, not HTML, too large)."""
+
+
+class VerificationError(MirrorError):
+    """Wrong key, tampered ciphertext, bad hash or signature, hostile bundle."""
+
+    exit_code = 2
+
+
+class NetworkError(MirrorError):
+    """A fetch failed: timeout, refused, HTTP error, size cap, redirect loop."""
+
+    exit_code = 3

@@ -1,0 +1,120 @@
+"""Plain data passed between the pipeline stages. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+
+def article_id(url: str) -> str:
+    """Stable id derived from the canonical URL: the same article has the same id
+    in every archive, so bundles merge without an archive-specific counter."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Extracted:
+    """What extraction finds in one page. `html` is the body fragment (not yet
+    sanitised); `text` is the body as plain text, paragraphs split by blank lines,
+    without title, byline or captions."""
+
+    url: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None  # ISO 8601
+    modified: str | None = None
+    lang: str | None = None
+    site_name: str | None = None
+    lead_image: str | None = None
+    text: str = ""
+    html: str = ""
+    images: list[str] = field(default_factory=list)
+    description: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A local copy of an image. `name` is what the article HTML refers to."""
+
+    name: str
+    sha256: str
+    mime: str
+    size: int
+    source_url: str = ""
+
+
+@dataclass
+class NewVersion:
+    """A capture ready to be stored: sanitised HTML whose images point at
+    `assets/<name>`, and the asset bytes to store as blobs."""
+
+    url: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    modified: str | None
+    lang: str | None
+    site_name: str | None
+    text: str
+    html: str
+    captured: str  # ISO 8601 UTC
+    lead_image: str | None = None
+    assets: list[tuple[Asset, bytes]] = field(default_factory=list)
+    raw: bytes | None = None
+
+    def content_hash(self) -> str:
+        return content_hash(self.url, self.title, self.byline, self.published, self.modified,
+                            self.lang, self.site_name, self.text, self.html,
+                            [a.sha256 for a, _ in self.assets])
+
+
+def content_hash(url, title, byline, published, modified, lang, site_name, text, html, asset_shas) -> str:
+    """Identity of a capture's content (not of when or where it was captured)."""
+    doc = json.dumps([url, title, byline, published, modified, lang, site_name, text, html,
+                      sorted(asset_shas)], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class StoredVersion:
+    id: str  # article id
+    version: int
+    url: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    modified: str | None
+    lang: str | None
+    site_name: str | None
+    lead_image: str | None
+    text: str
+    html: str
+    captured: str
+    content_hash: str
+    assets: list[Asset]
+    versions: int = 1
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["assets"] = [asdict(a) for a in self.assets]
+        return d
+
+
+@dataclass
+class Summary:
+    id: str
+    url: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    lang: str | None
+    site_name: str | None
+    captured: str
+    versions: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
