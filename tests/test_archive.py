@@ -1,0 +1,148 @@
+import os
+import sqlite3
+
+import pytest
+
+from mirror import archive as archive_mod
+from mirror.archive import Archive
+from mirror.errors import ArchiveError, NotFound, UsageError
+from mirror.model import Asset, NewVersion, article_id
+import hashlib
+
+
+def version(url="https://news.example/a", text="First text of the article.", title="Title", assets=()):
+    return NewVersion(url=url, title=title, byline="Byline", published="2026-11-01T10:00:00+00:00",
+                      modified=None, lang="en", site_name="News", text=text, html=f"<p>{text}</p>",
+                      captured="2026-11-02T00:00:00+00:00", assets=list(assets))
+
+
+def png_asset(data: bytes):
+    sha = hashlib.sha256(data).hexdigest()
+    return Asset(f"{sha[:16]}.png", sha, "image/png", len(data), "https://img.example/x.png"), data
+
+
+def test_missing_dir_is_initialised(tmp_path):
+    with Archive.open(tmp_path / "new" / "archive") as ar:
+        assert ar.list() == []
+    assert (tmp_path / "new" / "archive" / archive_mod.DB_NAME).exists()
+
+
+def test_empty_dir_is_initialised(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        assert ar.list() == []
+
+
+def test_foreign_dir_is_refused_and_untouched(tmp_path):
+    (tmp_path / "thesis.txt").write_text("mine")
+    with pytest.raises(ArchiveError, match="not a mirror archive"):
+        Archive.open(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
+
+
+def test_newer_schema_is_refused(tmp_path):
+    Archive.open(tmp_path).close()
+    db = sqlite3.connect(tmp_path / archive_mod.DB_NAME)
+    db.execute(f"PRAGMA user_version = {archive_mod.SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(ArchiveError, match="newer"):
+        Archive.open(tmp_path)
+
+
+def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
+    """Build an archive at each earlier schema version, then open it with the
+    current code: it must migrate and keep what was stored."""
+    for start in range(1, archive_mod.SCHEMA_VERSION):
+        root = tmp_path / f"v{start}"
+        monkeypatch.setattr(archive_mod, "SCHEMA_VERSION", start)
+        Archive.open(root).close()
+        monkeypatch.undo()
+        with Archive.open(root) as ar:
+            assert ar.db.execute("PRAGMA user_version").fetchone()[0] == archive_mod.SCHEMA_VERSION
+
+
+def test_save_get_roundtrip_with_asset(tmp_path):
+    asset, data = png_asset(b"\x89PNG fake image bytes")
+    with Archive.open(tmp_path) as ar:
+        res = ar.save(version(assets=[(asset, data)]))
+        assert res.created and res.version == 1 and res.id == article_id("https://news.example/a")
+        got = ar.get(res.id)
+        assert got.title == "Title" and got.text == "First text of the article."
+        assert got.html == "<p>First text of the article.</p>"
+        assert got.assets == [asset]
+        assert ar.read_blob(asset.sha256) == data
+        assert oct(ar.blob_path(asset.sha256).stat().st_mode & 0o777) == "0o600"
+
+
+def test_same_content_is_not_duplicated(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        a = ar.save(version())
+        b = ar.save(version())
+        assert not b.created and b.version == a.version
+        assert len(ar.versions(a.id)) == 1
+
+
+def test_changed_content_is_a_new_version_never_an_overwrite(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        ar.save(version(text="Original wording."))
+        res = ar.save(version(text="Edited wording after complaints."))
+        assert res.version == 2
+        vs = ar.versions(res.id)
+        assert [v.text for v in vs] == ["Original wording.", "Edited wording after complaints."]
+        assert ar.get(res.id).text == "Edited wording after complaints."
+        assert ar.get(res.id, 1).text == "Original wording."
+        assert ar.list()[0].versions == 2
+
+
+def test_search_finds_title_byline_and_text(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        ar.save(version(url="https://n.example/1", text="Dockworkers strike in the harbour", title="Strike"))
+        ar.save(version(url="https://n.example/2", text="Суд оштрафовал журналиста", title="Суд"))
+        assert [s.url for s in ar.search("harbour")] == ["https://n.example/1"]
+        assert [s.url for s in ar.search("журналиста")] == ["https://n.example/2"]
+        assert len(ar.search("Byline")) == 2
+        assert ar.search('quotes " and AND OR NOT ( stars*') == []
+        with pytest.raises(UsageError):
+            ar.search("   ")
+
+
+def test_id_prefix_and_unknown_id(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        res = ar.save(version())
+        assert ar.get(res.id[:6]).id == res.id
+        with pytest.raises(NotFound):
+            ar.get("ffff0000")
+        with pytest.raises(UsageError):
+            ar.get("../etc")
+
+
+def test_rm_then_gc_frees_blobs_but_keeps_shared_ones(tmp_path):
+    shared, sdata = png_asset(b"shared image")
+    only, odata = png_asset(b"only in the removed article")
+    with Archive.open(tmp_path) as ar:
+        keep = ar.save(version(url="https://n.example/keep", assets=[(shared, sdata)]))
+        gone = ar.save(version(url="https://n.example/gone", text="other", assets=[(shared, sdata), (only, odata)]))
+        ar.remove(gone.id)
+        assert [s.id for s in ar.list()] == [keep.id]
+        assert ar.search("other") == []
+        count, size = ar.gc()
+        assert count >= 2 and size > 0  # its html blob and its own image
+        assert not ar.blob_path(only.sha256).exists()
+        assert ar.blob_path(shared.sha256).exists()
+        assert ar.integrity() == []
+        assert ar.gc() == (0, 0)
+
+
+def test_gc_removes_stale_temp_files(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        (ar.blobs / "tmp" / "tmpabc").write_bytes(b"half-written")
+        assert ar.gc() == (1, 12)
+
+
+def test_save_many_is_all_or_nothing(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        good = version(url="https://n.example/good")
+        bad_asset = Asset("x.png", "0" * 64, "image/png", 3)
+        bad = version(url="https://n.example/bad", assets=[(bad_asset, b"abc")])
+        with pytest.raises(ArchiveError):
+            ar.save_many([good, bad])
+        assert ar.list() == []
