@@ -22,7 +22,7 @@ from mirror.errors import ArchiveError, NotFound, UsageError
 from mirror.model import Asset, NewVersion, StoredVersion, Summary, article_id
 
 DB_NAME = "archive.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry migrates from version i to i + 1 (index 0 creates version 1).
 MIGRATIONS: list[str] = [
@@ -57,6 +57,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX assets_sha ON assets(sha256);
     CREATE VIRTUAL TABLE fts USING fts5(title, byline, text, tokenize = 'unicode61 remove_diacritics 2');
+    """,
+    # 2: followed feeds, and the entries already handled so `update` fetches only new ones.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        added TEXT NOT NULL,
+        last_checked TEXT
+    );
+    CREATE TABLE feed_entries (
+        feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
+        link TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        PRIMARY KEY (feed_url, link)
+    );
     """,
 ]
 
@@ -401,6 +416,36 @@ class Archive:
             site_name=row["site_name"], lead_image=row["lead_image"], text=row["text"],
             html=self.read_blob(row["html_sha"]).decode("utf-8"), captured=row["captured"],
             content_hash=row["content_hash"], assets=assets, versions=count)
+
+    # -- feeds ---------------------------------------------------------------
+
+    def follow(self, url: str, title: str | None, now: str) -> bool:
+        """Remember a feed; False if it was already followed."""
+        cur = self.db.execute("INSERT OR IGNORE INTO feeds (url, title, added) VALUES (?, ?, ?)",
+                              (url, title, now))
+        return cur.rowcount == 1
+
+    def feeds(self) -> list[tuple[str, str | None]]:
+        return [(r["url"], r["title"]) for r in self.db.execute("SELECT url, title FROM feeds ORDER BY url")]
+
+    def unseen_entries(self, feed_url: str, links: list[str]) -> list[str]:
+        seen = {r[0] for r in self.db.execute("SELECT link FROM feed_entries WHERE feed_url = ?", (feed_url,))}
+        out: list[str] = []
+        for link in links:
+            if link not in seen and link not in out:
+                out.append(link)
+        return out
+
+    def mark_seen(self, feed_url: str, links: list[str], now: str) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany("INSERT OR IGNORE INTO feed_entries (feed_url, link, seen) VALUES (?, ?, ?)",
+                                [(feed_url, link, now) for link in links])
+            self.db.execute("UPDATE feeds SET last_checked = ? WHERE url = ?", (now, feed_url))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def integrity(self) -> list[str]:
         """Problems found: SQLite's own check plus rows naming missing blobs."""

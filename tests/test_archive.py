@@ -49,15 +49,33 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
-    """Build an archive at each earlier schema version, then open it with the
-    current code: it must migrate and keep what was stored."""
+    """Build an archive at each earlier schema version with an article in it, then
+    open it with the current code: it must migrate and keep what was stored."""
+    assert archive_mod.SCHEMA_VERSION >= 2
     for start in range(1, archive_mod.SCHEMA_VERSION):
         root = tmp_path / f"v{start}"
         monkeypatch.setattr(archive_mod, "SCHEMA_VERSION", start)
-        Archive.open(root).close()
+        with Archive.open(root) as ar:
+            assert ar.db.execute("PRAGMA user_version").fetchone()[0] == start
+            res = ar.save(version())
         monkeypatch.undo()
         with Archive.open(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == archive_mod.SCHEMA_VERSION
+            assert ar.get(res.id).text == "First text of the article."
+            assert ar.search("article")[0].id == res.id
+            assert ar.follow("https://n.example/feed.xml", "Feed", "2026-11-26")  # v2 table usable
+            assert ar.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_feed_bookkeeping(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        assert ar.follow("https://n.example/rss", "News", "2026-11-26")
+        assert not ar.follow("https://n.example/rss", "News", "2026-11-26")
+        assert ar.feeds() == [("https://n.example/rss", "News")]
+        links = ["https://n.example/1", "https://n.example/2", "https://n.example/1"]
+        assert ar.unseen_entries("https://n.example/rss", links) == links[:2]
+        ar.mark_seen("https://n.example/rss", ["https://n.example/1"], "2026-11-26")
+        assert ar.unseen_entries("https://n.example/rss", links) == ["https://n.example/2"]
 
 
 def test_save_get_roundtrip_with_asset(tmp_path):
