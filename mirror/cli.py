@@ -186,7 +186,23 @@ def import_html_cmd(state: State, files, url, as_json) -> None:
 @json_option
 def extract_cmd(state: State, file, url, as_json) -> None:
     """Extract an article from a saved page; store nothing."""
-    raise NotImplementedYet("extract")
+    from mirror.errors import UsageError
+    from mirror.extract import extract
+
+    if file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(file, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            raise UsageError(f"cannot read {file}: {e.strerror or e}") from None
+    art = extract(data, url)
+    if as_json:
+        emit_json(art.to_json())
+        return
+    head = [art.title or "", art.byline or "", art.published or ""]
+    click.echo("\n".join(line for line in head if line) + "\n\n" + art.text)
 
 
 @command("follow")

@@ -1,0 +1,80 @@
+"""Article extraction: metadata and the body of a news page.
+
+    from mirror.extract import extract, decode_html
+    art = extract(page_bytes_or_str, url="https://example.org/story")
+
+The page is parsed once with lxml; metadata is read first (it needs the
+scripts and head), then the tree is cleaned in place and the body found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from mirror.errors import ExtractionError
+from mirror.extract.body import extract_body
+from mirror.extract.decode import decode_html
+from mirror.extract.dom import parse
+from mirror.extract.metadata import extract_metadata
+from mirror.extract.text import to_text
+from mirror.model import Extracted
+
+__all__ = ["extract", "decode_html"]
+
+MAX_BYTES = 20 * 1024 * 1024
+_LOOKS_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|title|div|p|article|h[1-6])\b",
+                         re.I)
+
+
+def _as_text(html: bytes | str) -> str:
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        if len(data) > MAX_BYTES:
+            raise ExtractionError(f"page too large ({len(data)} bytes, limit {MAX_BYTES})")
+        if b"\x00" in data[:1024] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExtractionError("input is binary data, not an HTML page")
+        return decode_html(data)
+    if not isinstance(html, str):
+        raise ExtractionError(f"expected HTML as bytes or str, got {type(html).__name__}")
+    if len(html) > MAX_BYTES:
+        raise ExtractionError(f"page too large ({len(html)} characters, limit {MAX_BYTES})")
+    return html
+
+
+def extract(html: bytes | str, url: str | None = None) -> Extracted:
+    """Metadata, body HTML fragment, body text and image URLs of one page.
+
+    Raises ExtractionError when the input is empty, not HTML, or has no text."""
+    text = _as_text(html)
+    if not text.strip():
+        raise ExtractionError("the page is empty")
+    if not _LOOKS_HTML.search(text[:65536]):
+        raise ExtractionError("input does not look like an HTML page")
+    root = parse(text)
+    md = extract_metadata(root, url)
+    fragment, images = extract_body(root, md, url)
+    body_text = to_text(fragment) if fragment is not None else ""
+    if not body_text and md.article_body:
+        body_text = md.article_body.strip()
+    if not body_text:
+        raise ExtractionError("no article text found in the page")
+    body_html = etree.tostring(fragment, encoding="unicode", method="html") if fragment is not None else ""
+    if md.lead_image and md.lead_image in images:
+        images.remove(md.lead_image)
+        images.insert(0, md.lead_image)
+    return Extracted(
+        url=md.canonical or url,
+        title=md.title,
+        byline=md.byline,
+        published=md.published,
+        modified=md.modified,
+        lang=md.lang,
+        site_name=md.site_name,
+        lead_image=md.lead_image,
+        text=body_text,
+        html=body_html,
+        images=images,
+        description=md.description,
+    )

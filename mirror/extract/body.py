@@ -1,0 +1,210 @@
+"""Find the article body in a cleaned page and turn it into a tidy fragment."""
+
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from mirror.extract import vocab
+from mirror.extract.clean import clean_page
+from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, unwrap
+from mirror.extract.images import resolve_image
+from mirror.extract.metadata import Metadata
+from mirror.extract.scoring import Stats, best_candidate, merge_siblings
+
+_KEEP_ATTRS = {
+    "a": ("href", "title"),
+    "img": ("src", "alt", "title", "width", "height"),
+    "td": ("colspan", "rowspan"),
+    "th": ("colspan", "rowspan", "scope"),
+    "time": ("datetime",),
+    "blockquote": ("cite",),
+    "q": ("cite",),
+    "ol": ("start", "type"),
+    "abbr": ("title",),
+}
+_UNWRAP_TAGS = frozenset({"span", "font", "center", "picture", "noscript", "main", "article",
+                          "section", "div", "body", "html", "form", "fieldset", "hgroup", "nobr"})
+_ALLOWED_TAGS = frozenset({
+    "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "q",
+    "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
+    "a", "img", "b", "strong", "i", "em", "u", "s", "del", "ins", "sub", "sup", "small", "mark",
+    "code", "pre", "kbd", "samp", "var", "abbr", "cite", "time", "br", "hr", "div", "dfn",
+    "address", "colgroup", "col", "wbr", "bdi", "bdo",
+})
+_BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
+_BYLINE_TEXT = re.compile(r"^(?:by|por|von|di|oleh|par|автор|текст)\s+\S", re.I)
+
+
+def _find_hint(body):
+    """An element the page itself marks as the article body, if any."""
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        ip = el.get("itemprop")
+        if ip and "articleBody" in ip.split():
+            return el
+    return None
+
+
+def _drop_headers(content, md: Metadata) -> None:
+    """Title, byline and date lines are metadata, not body."""
+    title = norm(md.title).lower() if md.title else None
+    byline = norm(md.byline).lower() if md.byline else None
+    seen_text = 0
+    for el in list(content.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag == "h1":
+            drop_tree(el)
+            continue
+        if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
+            drop_tree(el)
+            continue
+        if tag in ("p", "div", "span", "address") and seen_text < 400:
+            t = norm("".join(el.itertext()))
+            if not t:
+                continue
+            low = t.lower()
+            if len(t) < 80 and (_BYLINE_TEXT.match(t) and len(t.split()) <= 8
+                                or (byline and low in (byline, f"by {byline}"))):
+                drop_tree(el)
+                continue
+            if tag == "p":
+                seen_text += len(t)
+
+
+def _conditional_clean(content, stats: Stats) -> None:
+    """Drop link lists, labels and other furniture inside the chosen body."""
+    for el in list(content.iter()):
+        if el is content or not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag in ("img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"):
+            continue
+        n = stats.text.get(el)
+        if n is None:
+            continue
+        txt = None
+        if n < 120:
+            txt = norm("".join(el.itertext()))
+            if txt and vocab.BOILER_TEXT.match(txt):
+                drop_tree(el)
+                continue
+        if tag not in _BLOCKISH:
+            continue
+        ld = stats.link_density(el)
+        if tag in ("ul", "ol"):
+            if ld > 0.6:
+                drop_tree(el)
+            continue
+        if tag in ("div", "section", "table", "dl", "figure"):
+            has_img = el.find(".//img") is not None
+            if n == 0 and not has_img:
+                continue
+            if ld > 0.5 and n < 2000 or (ld > 0.33 and n < 200 and not has_img):
+                drop_tree(el)
+
+
+def _tidy(fragment, base: str | None) -> list[str]:
+    """Strip attributes, resolve images and links, unwrap layout-only tags.
+    Returns the image URLs in document order."""
+    images: list[str] = []
+    for el in list(fragment.iter()):
+        if el.getparent() is None and el is not fragment:
+            continue
+        tag = el.tag
+        if not isinstance(tag, str):
+            drop_tree(el)
+            continue
+        if tag == "img":
+            src = resolve_image(el, base)
+            if not src:
+                drop_tree(el)
+                continue
+            alt = el.get("alt")
+            el.attrib.clear()
+            el.set("src", src)
+            if alt:
+                el.set("alt", alt)
+            if src not in images:
+                images.append(src)
+            continue
+        keep = _KEEP_ATTRS.get(tag, ())
+        saved = [(k, el.get(k)) for k in keep if el.get(k) is not None]
+        el.attrib.clear()
+        for k, v in saved:
+            if k == "href":
+                v = v.strip()
+                if base and not v.startswith(("#", "javascript:", "mailto:", "data:")):
+                    try:
+                        v = urljoin(base, v)
+                    except ValueError:
+                        continue
+                if v.lower().startswith(("javascript:", "data:", "vbscript:")):
+                    continue
+            el.set(k, v)
+    for el in list(fragment.iter()):
+        if el is fragment or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag == "source":
+            drop_tree(el)
+        elif tag in ("span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
+                     "article", "section", "form", "fieldset", "body", "html"):
+            if tag in ("section", "article", "main", "form", "fieldset", "body", "html"):
+                el.tag = "div"
+            else:
+                unwrap(el)
+        elif tag == "h1":
+            el.tag = "h2"
+        elif tag not in _ALLOWED_TAGS:
+            unwrap(el)
+    # Empty blocks left over by cleaning.
+    for el in reversed(list(fragment.iter())):
+        if el is fragment or el.getparent() is None:
+            continue
+        if el.tag in ("div", "p", "li", "ul", "ol", "figure", "blockquote", "h2", "h3", "h4",
+                      "h5", "h6", "table", "tr", "td", "dl", "a", "b", "strong", "em", "i") and \
+                len(el) == 0 and not (el.text or "").strip():
+            drop_tree(el)
+    # Divs that only wrap one child are noise.
+    for el in list(fragment.iter("div")):
+        if el is fragment or el.getparent() is None:
+            continue
+        if not (el.text or "").strip() and len(el) == 1 and not (el[0].tail or "").strip():
+            unwrap(el)
+    while len(fragment) == 1 and fragment[0].tag == "div" and not (fragment.text or "").strip() \
+            and not (fragment[0].tail or "").strip():
+        unwrap(fragment[0])
+    return images
+
+
+def extract_body(root, md: Metadata, url: str | None):
+    """The body fragment (a <div> element) and its image URLs, or (None, [])."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    hint = _find_hint(body)
+    clean_page(body, protect=hint)
+    stats = Stats(body)
+    if hint is not None and hint.getparent() is not None and stats.text.get(hint, 0) >= 200:
+        parts = [hint]
+    else:
+        top, top_score, scores = best_candidate(body, stats)
+        if top is None:
+            return None, []
+        parts = merge_siblings(top, top_score, scores, stats)
+    fragment = etree.Element("div")
+    for p in parts:
+        fragment.append(copy.deepcopy(p))
+    # Stats for the copies: recompute on the fragment (one more pass, small tree).
+    fstats = Stats(fragment)
+    _drop_headers(fragment, md)
+    _conditional_clean(fragment, fstats)
+    images = _tidy(fragment, url)
+    return fragment, images

@@ -1,0 +1,97 @@
+"""Parsing and small tree helpers shared by the extraction modules."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from mirror.errors import ExtractionError
+
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
+                           no_network=True, recover=True, huge_tree=False)
+_WS = re.compile(r"\s+")
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "ul", "caption", "picture", "video", "audio", "iframe", "noscript", "br",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def parse(html: str):
+    """Parse a whole page once; the root <html> element."""
+    data = html.encode("utf-8", "replace")
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.ParserError, ValueError) as e:
+        raise ExtractionError(f"cannot parse the page as HTML: {e}") from None
+    if root is None:
+        raise ExtractionError("the page is empty or not HTML")
+    return root
+
+
+def norm(s: str | None) -> str:
+    """Collapse whitespace (including no-break spaces) to single spaces."""
+    return _WS.sub(" ", s or "").strip()
+
+
+def text_of(el) -> str:
+    return norm("".join(el.itertext()))
+
+
+def attrs_key(el) -> str:
+    """The class and id of an element as one string for vocabulary matching."""
+    c = el.get("class")
+    i = el.get("id")
+    if c and i:
+        return f"{c} {i}"
+    return c or i or ""
+
+
+def drop_tree(el) -> None:
+    """Remove el and its subtree but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def unwrap(el) -> None:
+    """Replace el by its children (and text)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    idx = parent.index(el)
+    prev = el.getprevious()
+    text = el.text or ""
+    if text:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+    children = list(el)
+    tail = el.tail or ""
+    parent.remove(el)
+    for i, c in enumerate(children):
+        parent.insert(idx + i, c)
+    if tail:
+        if children:
+            last = children[-1]
+            last.tail = (last.tail or "") + tail
+        else:
+            prev = parent[idx - 1] if idx > 0 else None
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail

@@ -1,0 +1,167 @@
+"""Main-content detection: score text blocks, pass the scores up to their
+containers, pick the best container and merge its good siblings.
+
+A variant of the Readability algorithm: paragraph-like blocks earn points for
+length and commas; containers collect them (parent fully, grandparent half,
+great-grandparent a third); a container's final score is damped by its link
+density and nudged by content/boilerplate words in its class and id.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mirror.extract import vocab
+from mirror.extract.dom import attrs_key
+
+PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
+CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
+                            "span", "font", "center", "ul", "ol", "dl", "form", "figure"})
+_INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "font",
+                     "abbr", "cite", "q", "mark", "time", "code", "s", "del", "ins", "br",
+                     "img", "bdi", "bdo", "dfn", "kbd", "samp", "var", "wbr", "big", "tt"})
+_COMMAS = re.compile(r"[,，、،]")
+_TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3,
+              "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
+              "dd": -3, "address": -3, "th": -5, "span": 0, "body": -5}
+
+
+class Stats:
+    """Text and link-text lengths of every element, computed in one pass."""
+
+    __slots__ = ("text", "links", "own")
+
+    def __init__(self, root):
+        text: dict = {}
+        links: dict = {}
+        own: dict = {}
+        for el in reversed(list(root.iter())):
+            t = len(el.text or "")
+            own[el] = own.get(el, 0) + t
+            n = text.get(el, 0) + t
+            text[el] = n
+            if el.tag == "a":
+                links[el] = n
+            parent = el.getparent()
+            if parent is not None:
+                tail = len(el.tail or "")
+                text[parent] = text.get(parent, 0) + n + tail
+                links[parent] = links.get(parent, 0) + links.get(el, 0)
+                if el.tag in _INLINE:
+                    own[parent] = own.get(parent, 0) + tail + (n if el.tag != "a" else 0)
+                else:
+                    own[parent] = own.get(parent, 0) + tail
+        self.text = text
+        self.links = links
+        self.own = own
+
+    def link_density(self, el) -> float:
+        t = self.text.get(el, 0)
+        return self.links.get(el, 0) / t if t else 0.0
+
+
+def class_weight(el) -> int:
+    key = attrs_key(el)
+    if not key:
+        return 0
+    w = 0
+    if vocab.NEGATIVE.search(key):
+        w -= 25
+    if vocab.POSITIVE.search(key):
+        w += 25
+    return w
+
+
+def _is_para(el, stats: Stats) -> bool:
+    tag = el.tag
+    if tag in PARA_TAGS:
+        return True
+    if tag in ("div", "section", "article", "span", "font", "center", "main", "td", "body"):
+        # A container holding text directly (text + inline children) acts as a paragraph.
+        return stats.own.get(el, 0) >= 25
+    return False
+
+
+def _para_text_len(el, stats: Stats) -> int:
+    if el.tag in PARA_TAGS:
+        return stats.text.get(el, 0)
+    return stats.own.get(el, 0)
+
+
+def score_candidates(body, stats: Stats) -> dict:
+    """Container -> score, before link-density damping."""
+    scores: dict = {}
+    for el in body.iter():
+        if not isinstance(el.tag, str) or not _is_para(el, stats):
+            continue
+        n = _para_text_len(el, stats)
+        if n < 25:
+            continue
+        if el.tag in PARA_TAGS:
+            txt = "".join(el.itertext())
+        else:
+            txt = (el.text or "") + "".join((c.tail or "") for c in el)
+        points = 1 + len(_COMMAS.findall(txt)) + min(n // 100, 3)
+        # Text with many links (menus, link lists) earns little.
+        points *= (1 - stats.link_density(el)) if el.tag in PARA_TAGS else 1
+        level = 0
+        if el.tag in PARA_TAGS:
+            node = el.getparent()
+        else:
+            scores.setdefault(el, _initial(el))
+            scores[el] += points
+            node = el.getparent()
+            level = 1
+        while node is not None and level < 3:
+            if node not in scores:
+                scores[node] = _initial(node)
+            scores[node] += points / (1 if level == 0 else (2 if level == 1 else level * 3))
+            node = node.getparent()
+            level += 1
+    return scores
+
+
+def _initial(el) -> float:
+    return _TAG_BONUS.get(el.tag, 0) + class_weight(el)
+
+
+def best_candidate(body, stats: Stats):
+    """The element most likely to be the article body, and all scores."""
+    scores = score_candidates(body, stats)
+    best, best_score = None, float("-inf")
+    for el, s in scores.items():
+        final = s * (1 - stats.link_density(el))
+        scores[el] = final
+        if final > best_score:
+            best, best_score = el, final
+    return best, best_score, scores
+
+
+def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
+    """The top candidate plus siblings that look like more of the same article."""
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class")
+    out = []
+    for sib in parent:
+        if not isinstance(sib.tag, str):
+            continue
+        if sib is top:
+            out.append(sib)
+            continue
+        bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0
+        s = scores.get(sib)
+        if s is not None and s + bonus >= threshold:
+            out.append(sib)
+            continue
+        if sib.tag == "p":
+            n = stats.text.get(sib, 0)
+            ld = stats.link_density(sib)
+            txt = "".join(sib.itertext()).strip()
+            if n > 80 and ld < 0.25:
+                out.append(sib)
+            elif 0 < n <= 80 and ld == 0 and txt[-1:] in ".!?…":
+                out.append(sib)
+    return out

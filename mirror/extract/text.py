@@ -1,0 +1,65 @@
+"""Body fragment -> plain text: one paragraph per block, blank lines between,
+without captions (they describe pictures, not the story)."""
+
+from __future__ import annotations
+
+import re
+
+from mirror.extract.dom import BLOCK_TAGS
+
+_SKIP_TAGS = frozenset({"figcaption", "script", "style", "img", "picture", "source", "caption"})
+_CAPTION_CLASS = re.compile(r"caption|credit|image-desc|img-desc|photo-desc|legend|copyright",
+                            re.I)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CELL_TAGS = frozenset({"td", "th"})
+
+
+def is_caption(el) -> bool:
+    """A picture caption or credit line (kept in the HTML, not in the text)."""
+    if el.tag == "figcaption":
+        return True
+    c = el.get("class")
+    return bool(c) and bool(_CAPTION_CLASS.search(c))
+
+
+def to_text(fragment) -> str:
+    """Plain text of a body fragment."""
+    blocks: list[str] = []
+    cur: list[str] = []
+
+    def flush() -> None:
+        if cur:
+            s = "".join(cur)
+            lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]
+            s = "\n".join(ln for ln in lines if ln)
+            if s:
+                blocks.append(s)
+            cur.clear()
+
+    def walk(el) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag in _SKIP_TAGS or (el.get("class") and is_caption(el)):
+            return
+        block = tag in BLOCK_TAGS
+        if tag == "br":
+            cur.append("\n")
+            return
+        if block:
+            flush()
+        if el.text:
+            cur.append(el.text.replace("\n", " "))
+        for child in el:
+            walk(child)
+            if child.tail:
+                cur.append(child.tail.replace("\n", " "))
+            if child.tag in _CELL_TAGS:
+                cur.append("\t")
+        if block:
+            flush()
+
+    walk(fragment)
+    flush()
+    text = "\n\n".join(blocks)
+    return text.replace("\t", " ").strip()

@@ -1,0 +1,72 @@
+"""Word lists that say "boilerplate" or "content" in class names, ids and
+short texts, in several languages. General vocabulary only: nothing here
+names a site."""
+
+from __future__ import annotations
+
+import re
+
+# class/id fragments of blocks that are never the article body.
+_NEG = [
+    r"comment", r"disqus", r"replies", r"respond\b", r"discussion", r"kommentar", r"komentar",
+    r"comentario", r"commenti", r"koment",
+    r"cookie", r"consent", r"gdpr", r"cmp-", r"privacy-",
+    r"newsletter", r"subscri", r"signup", r"sign-up", r"register", r"login", r"paywall",
+    r"regwall", r"piano", r"inscreva", r"assine", r"abonn",
+    r"share", r"sharing", r"social", r"sociais", r"compartilh", r"partilh", r"teilen",
+    r"condividi", r"follow-us", r"followus",
+    r"related", r"relacionad", r"correlat", r"verwandt", r"terkait", r"similar", r"recommend",
+    r"read-?more", r"readmore", r"more-stories", r"more-news", r"more-from", r"also-read",
+    r"leia-tambem", r"veja-tambem", r"leggi-anche", r"baca-juga", r"see-also",
+    r"trending", r"popular", r"most-read", r"mostread", r"top-stories", r"editors-pick",
+    r"outbrain", r"taboola", r"zergnet", r"revcontent", r"mgid", r"sponsor", r"promo",
+    r"advert", r"adslot", r"ad-slot", r"ad-container", r"ad-wrap", r"adwrap", r"adunit",
+    r"ad-unit", r"dfp", r"gpt-ad", r"google-ad", r"adsense", r"anuncio", r"publicidad",
+    r"publicidade", r"werbung", r"anzeige", r"pubblicit", r"iklan", r"reklam", r"banner",
+    r"breadcrumb", r"sidebar", r"side-bar", r"\brail\b", r"widget", r"footer", r"masthead",
+    r"navbar", r"nav-", r"-nav\b", r"\bnav\b", r"menu", r"toolbar", r"skip-link", r"pagination",
+    r"pager", r"\btags?\b", r"tag-list", r"taglist", r"tags-", r"keywords", r"topics-list",
+    r"author-bio", r"authorbio", r"author-info", r"about-author", r"author-box", r"bio-box",
+    r"byline", r"dateline", r"timestamp", r"post-meta", r"entry-meta", r"article-meta",
+    r"meta-info", r"print-only", r"modal", r"popup", r"overlay", r"tooltip", r"lightbox",
+    r"visually-hidden", r"sr-only", r"screen-reader", r"offscreen", r"jump-link",
+    r"rating", r"vote", r"poll\b", r"donate", r"donation", r"app-promo", r"download-app",
+    r"podcast-promo", r"inline-cta", r"\bcta\b", r"call-to-action", r"signup-form",
+    r"skyscraper", r"leaderboard", r"mpu\b", r"native-ad", r"partner", r"affiliate-disclosure",
+    r"recirc", r"recirculation", r"newsfeed", r"feed-", r"rss", r"\bprint\b", r"email-",
+    r"\btoc\b", r"table-of-contents", r"jump-to", r"video-player", r"player", r"playlist",
+]
+NEGATIVE = re.compile("|".join(_NEG), re.I)
+
+# Blocks matching these are never protected by a positive word.
+_STRONG = [
+    r"comment", r"disqus", r"cookie", r"consent", r"gdpr", r"newsletter", r"related",
+    r"relacionad", r"outbrain", r"taboola", r"share", r"social", r"recommend", r"read-?more",
+    r"more-stories", r"also-read", r"leia-tambem", r"veja-tambem", r"leggi-anche", r"baca-juga",
+    r"advert", r"sponsor", r"paywall", r"subscri", r"breadcrumb", r"author-bio", r"trending",
+    r"most-read", r"recirc",
+]
+STRONG_NEGATIVE = re.compile("|".join(_STRONG), re.I)
+
+POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
+    r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text",
+    re.I)
+
+# Short texts that are furniture, whatever the markup: labels, prompts and
+# calls to action (English, Portuguese, Spanish, German, Italian, Russian,
+# Indonesian, French).
+BOILER_TEXT = re.compile(
+    r"^\s*(?:advertisement|advertising|sponsored(?: content)?|ad\b|anzeige|werbung|publicidade|"
+    r"publicidad|pubblicità|publicité|реклама|iklan|"
+    r"share(?: this)?(?: article| story| post)?|share on \w+|tweet|pin it|email|print|"
+    r"compartilhe|compartilhar|teilen|condividi|поделиться|"
+    r"read more|read next|read also|see also|related(?: articles| stories| content)?|"
+    r"more on this|recommended|you may also like|you might also like|more from|"
+    r"leia (?:também|mais)|veja (?:também|mais)|saiba mais|lesen sie auch|mehr zum thema|"
+    r"leggi anche|baca juga|читайте также|смотрите также|по теме|"
+    r"sign up|subscribe|follow us|join us|click here|"
+    r"comments?|\d+ comments?|leave a comment|kommentare?|comentários?|комментари\w*|"
+    r"skip to \w+|back to top|loading|photo:|image:|foto:|фото:|"
+    r"(?:all )?rights reserved|©).{0,60}$",
+    re.I)
