@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import re
 
-from mirror.extract import vocab
-from mirror.extract.dom import attrs_key, drop_tree, unwrap
+from lxml import etree
 
-# Never article content; dropped with their subtree.
-DROP_TAGS = frozenset({
-    "script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
-    "select", "textarea", "template", "link", "meta", "dialog", "map", "head", "title",
-    "nav", "aside", "footer", "header", "label", "option", "applet", "frame", "frameset",
-    "audio", "video", "track", "param", "math", "menu", "base", "area",
-})
+from mirror.extract import vocab
+from mirror.extract.dom import drop_tree, unwrap
+
+# Never article content; dropped with their subtree before anything is measured.
+CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
+             "select", "textarea", "template", "link", "meta", "dialog", "map", "head", "title",
+             "label", "option", "applet", "frame", "frameset", "audio", "video", "track",
+             "param", "math", "base", "area")
+# Page furniture by tag; dropped unless it holds the article's prose.
+DROP_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ROLE_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
                         "dialog", "alertdialog", "menu", "menubar", "toolbar", "alert"})
@@ -25,7 +27,7 @@ _PROTECTED = frozenset({"html", "body", "main"})
 def _is_hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
-    if el.get("aria-hidden") == "true" and el.tag not in _PROTECTED:
+    if el.get("aria-hidden") == "true":
         return True
     st = el.get("style")
     return bool(st) and bool(_HIDDEN_STYLE.search(st))
@@ -50,27 +52,71 @@ def _noscript(el) -> bool:
     return True
 
 
-def text_lengths(root) -> dict:
-    """Length of the text under each element, in one bottom-up pass."""
-    lengths: dict = {}
+_PARA = frozenset({"p", "pre", "blockquote", "li", "dd", "td", "h2", "h3", "h4"})
+
+
+def content_lengths(root) -> tuple[dict, dict]:
+    """Per element: length of all text under it, and of the text of its
+    paragraphs that look like prose (long enough, few links). One bottom-up pass."""
+    text: dict = {}
+    prose: dict = {}
+    links: dict = {}
     for el in reversed(list(root.iter())):
-        n = lengths.get(el, 0) + len(el.text or "")
-        lengths[el] = n
+        n = text.get(el, 0) + len(el.text or "")
+        text[el] = n
+        tag = el.tag
+        lk = links.get(el, 0)
+        if tag == "a":
+            lk = n
+        pr = prose.get(el, 0)
+        if tag in _PARA and n >= 60 and lk < 0.3 * n:
+            pr = n
+        elif tag == "div" and pr == 0 and n >= 100 and lk < 0.3 * n:
+            pr = n  # text written straight into a div, with <br> line breaks
         parent = el.getparent()
         if parent is not None:
-            lengths[parent] = lengths.get(parent, 0) + n + len(el.tail or "")
-    return lengths
+            text[parent] = text.get(parent, 0) + n + len(el.tail or "")
+            prose[parent] = prose.get(parent, 0) + pr
+            links[parent] = links.get(parent, 0) + lk
+        prose[el] = pr
+    return text, prose
+
+
+def prose_core(root, prose: dict):
+    """The element that directly holds the most prose (parent gets a
+    paragraph's length, grandparent half): the article's likely home."""
+    gather: dict = {}
+    for el in root.iter(*_PARA, "div"):
+        n = prose.get(el, 0)
+        if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        gather[parent] = gather.get(parent, 0) + n
+        grand = parent.getparent()
+        if grand is not None:
+            gather[grand] = gather.get(grand, 0) + n / 2
+    if not gather:
+        return None
+    return max(gather, key=gather.get)
 
 
 def clean_page(body, protect=None) -> None:
     """Remove non-content markup in place. `protect` is an element (e.g. the
     itemprop=articleBody block) that must survive with its ancestors."""
+    etree.strip_elements(body, *CODE_TAGS, with_tail=False)
     protected = set()
     if protect is not None:
         protected.update(protect.iterancestors())
         protected.add(protect)
-    lengths = text_lengths(body)
+    lengths, prose = content_lengths(body)
     total = max(lengths.get(body, 0), 1)
+    total_prose = max(prose.get(body, 0), 1)
+    core = prose_core(body, prose)
+    if core is not None:
+        protected.update(core.iterancestors())
+        protected.add(core)
     drop: list = []
     unwraps: list = []
     dropped: set = set()
@@ -86,9 +132,7 @@ def clean_page(body, protect=None) -> None:
         if el in protected:
             continue
         reason = False
-        if tag in DROP_TAGS:
-            reason = True
-        elif tag == "noscript":
+        if tag == "noscript":
             unwraps.append(el)
             continue
         elif tag == "form":
@@ -97,18 +141,15 @@ def clean_page(body, protect=None) -> None:
                 unwraps.append(el)
             else:
                 reason = True
-        elif _is_hidden(el):
-            reason = True
-        elif (el.get("role") or "") in _ROLE_DROP:
-            reason = True
+        elif tag in _PROTECTED:
+            continue
         else:
-            key = attrs_key(el)
-            if key and tag not in _PROTECTED and vocab.NEGATIVE.search(key):
-                share = lengths.get(el, 0) / total
-                if vocab.STRONG_NEGATIVE.search(key):
-                    reason = share < 0.6 or not vocab.POSITIVE.search(key)
-                elif not vocab.POSITIVE.search(key):
-                    reason = share < 0.6
+            key = vocab.key_of(el)
+            furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
+                         or (key and vocab.NEGATIVE.search(key)))
+            # A wrapper holding most of the page's prose is the article, whatever
+            # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
+            reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose
         if reason:
             drop.append(el)
             dropped.add(el)

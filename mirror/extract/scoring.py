@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from mirror.extract import vocab
-from mirror.extract.dom import attrs_key
 
 PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
 CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
@@ -61,7 +60,7 @@ class Stats:
 
 
 def class_weight(el) -> int:
-    key = attrs_key(el)
+    key = vocab.key_of(el)
     if not key:
         return 0
     w = 0

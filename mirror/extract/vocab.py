@@ -8,7 +8,7 @@ import re
 
 # class/id fragments of blocks that are never the article body.
 _NEG = [
-    r"comment", r"disqus", r"replies", r"respond\b", r"discussion", r"kommentar", r"komentar",
+    r"comment", r"disqus", r"replies", r"respond(?![a-z])", r"discussion", r"kommentar", r"komentar",
     r"comentario", r"commenti", r"koment",
     r"cookie", r"consent", r"gdpr", r"cmp-", r"privacy-",
     r"newsletter", r"subscri", r"signup", r"sign-up", r"register", r"login", r"paywall",
@@ -23,20 +23,21 @@ _NEG = [
     r"advert", r"adslot", r"ad-slot", r"ad-container", r"ad-wrap", r"adwrap", r"adunit",
     r"ad-unit", r"dfp", r"gpt-ad", r"google-ad", r"adsense", r"anuncio", r"publicidad",
     r"publicidade", r"werbung", r"anzeige", r"pubblicit", r"iklan", r"reklam", r"banner",
-    r"breadcrumb", r"sidebar", r"side-bar", r"\brail\b", r"widget", r"footer", r"masthead",
-    r"navbar", r"nav-", r"-nav\b", r"\bnav\b", r"menu", r"toolbar", r"skip-link", r"pagination",
-    r"pager", r"\btags?\b", r"tag-list", r"taglist", r"tags-", r"keywords", r"topics-list",
+    r"breadcrumb", r"sidebar", r"side-bar", r"rail(?![a-z])", r"widget", r"footer", r"masthead",
+    r"navbar", r"navigation", r"nav(?![a-z])", r"menu", r"toolbar", r"skip-link", r"pagination",
+    r"pager", r"tags?(?![a-z])", r"tag-list", r"taglist", r"tags-", r"keywords", r"topics-list",
     r"author-bio", r"authorbio", r"author-info", r"about-author", r"author-box", r"bio-box",
     r"byline", r"dateline", r"timestamp", r"post-meta", r"entry-meta", r"article-meta",
     r"meta-info", r"print-only", r"modal", r"popup", r"overlay", r"tooltip", r"lightbox",
     r"visually-hidden", r"sr-only", r"screen-reader", r"offscreen", r"jump-link",
-    r"rating", r"vote", r"poll\b", r"donate", r"donation", r"app-promo", r"download-app",
-    r"podcast-promo", r"inline-cta", r"\bcta\b", r"call-to-action", r"signup-form",
-    r"skyscraper", r"leaderboard", r"mpu\b", r"native-ad", r"partner", r"affiliate-disclosure",
-    r"recirc", r"recirculation", r"newsfeed", r"feed-", r"rss", r"\bprint\b", r"email-",
-    r"\btoc\b", r"table-of-contents", r"jump-to", r"video-player", r"player", r"playlist",
+    r"rating", r"vote", r"poll(?![a-z])", r"donate", r"donation", r"app-promo", r"download-app",
+    r"podcast-promo", r"inline-cta", r"cta(?![a-z])", r"call-to-action", r"signup-form",
+    r"skyscraper", r"leaderboard", r"mpu(?![a-z])", r"ads?(?![a-z0-9])", r"native-ad", r"partner", r"affiliate-disclosure",
+    r"recirc", r"recirculation", r"newsfeed", r"feed-", r"rss", r"print(?![a-z])", r"email-",
+    r"toc(?![a-z])", r"table-of-contents", r"jump-to", r"video-player", r"player", r"playlist",
 ]
-NEGATIVE = re.compile("|".join(_NEG), re.I)
+_B = r"(?<![a-z0-9])(?:"
+NEGATIVE = re.compile(_B + "|".join(_NEG) + ")")
 
 # Blocks matching these are never protected by a positive word.
 _STRONG = [
@@ -46,12 +47,27 @@ _STRONG = [
     r"advert", r"sponsor", r"paywall", r"subscri", r"breadcrumb", r"author-bio", r"trending",
     r"most-read", r"recirc",
 ]
-STRONG_NEGATIVE = re.compile("|".join(_STRONG), re.I)
+STRONG_NEGATIVE = re.compile(_B + "|".join(_STRONG) + ")")
 
 POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
-    r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text",
-    re.I)
+    _B + r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
+    r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text)")
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def key_of(el) -> str:
+    """Class and id of an element, camelCase split and lower-cased, so that
+    vocabulary words match at word starts only ("pageRow" is not "pager")."""
+    c = el.get("class")
+    i = el.get("id")
+    if c and i:
+        k = f"{c} {i}"
+    else:
+        k = c or i
+        if not k:
+            return ""
+    return _CAMEL.sub(r"\1-\2", k).lower()
 
 # Short texts that are furniture, whatever the markup: labels, prompts and
 # calls to action (English, Portuguese, Spanish, German, Italian, Russian,
