@@ -168,7 +168,23 @@ def gc_cmd(state: State, as_json: bool) -> None:
 @json_option
 def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
     """Fetch articles and archive them."""
-    raise NotImplementedYet("add")
+    from mirror import pipeline
+    from mirror.errors import UsageError
+    from mirror.fetch import choose_proxy
+    from mirror.progress import Bar
+
+    todo = list(urls) + (pipeline.read_url_file(from_file) if from_file else [])
+    if not todo:
+        raise UsageError("no URL given (pass URLs or --from-file)")
+    cfg = state.cfg()
+    chosen = choose_proxy(proxy, tor, cfg.fetch.proxy)
+    bar = Bar()
+    with state.open_archive() as ar:
+        try:
+            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=bar)
+        finally:
+            bar.close()
+    _print_outcomes(outcomes, as_json)
 
 
 @command("import-html")
@@ -177,7 +193,28 @@ def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
 @json_option
 def import_html_cmd(state: State, files, url, as_json) -> None:
     """Archive pages saved by a browser or received by hand."""
-    raise NotImplementedYet("import-html")
+    from mirror import pipeline
+
+    with state.open_archive() as ar:
+        outcomes = pipeline.import_files(list(files), url, state.cfg(), ar)
+    _print_outcomes(outcomes, as_json)
+
+
+def _print_outcomes(outcomes, as_json: bool) -> None:
+    """Per-item results (stdout), failures (stderr); the exit code reflects failures."""
+    from mirror.pipeline import batch_error
+
+    if as_json:
+        emit_json([o.to_json() for o in outcomes])
+    for o in outcomes:
+        if o.ok and not as_json:
+            note = "" if o.created else "  (unchanged)"
+            click.echo(f"{o.id}  v{o.version}  {o.title or o.url}{note}")
+        elif not o.ok:
+            click.echo(f"mirror: {o.url}: {o.error}", err=True)
+    err = batch_error(outcomes)
+    if err is not None:
+        raise err
 
 
 @command("extract")

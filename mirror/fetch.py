@@ -1,0 +1,314 @@
+"""The one HTTP session of a run: private, polite and bounded.
+
+Private: browser-like headers, no Referer, no cookies kept or sent (not even
+from a redirect to the page or from the page to its images), all traffic and
+DNS through the proxy when one is set (socks5h), environment proxies and
+.netrc ignored. Polite: one request at a time per host with a delay between
+them. Bounded: timeouts, a few retries with backoff (urllib3 `Retry`), a
+redirect limit, a size cap enforced while streaming, content-type checks.
+Every failure is a `NetworkError` with a short one-line reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from mirror.config import FetchConfig
+from mirror.errors import NetworkError, UsageError
+from mirror.urls import from_mirror, host_of, to_mirror
+
+TOR_PROXY = "socks5h://127.0.0.1:9050"
+PROXY_SCHEMES = ("socks5h", "socks4a", "http", "https")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
+CHUNK = 64 * 1024
+
+PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One response body. `url` is canonical (after redirects, mirror host
+    mapped back to the outlet); `fetched_url` is where the bytes came from."""
+
+    url: str
+    fetched_url: str
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+def choose_proxy(proxy: str | None, tor: bool, configured: str = "") -> str:
+    """--proxy / --tor / config, validated. socks5:// (local DNS) is refused: it
+    would tell the local resolver every host we visit."""
+    if proxy and tor:
+        raise UsageError("--proxy and --tor are mutually exclusive")
+    chosen = TOR_PROXY if tor else (proxy or configured or "")
+    if not chosen:
+        return ""
+    try:
+        parts = urlsplit(chosen)
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"invalid proxy URL: {chosen}") from None
+    scheme = parts.scheme.lower()
+    if scheme in ("socks5", "socks4"):
+        raise UsageError(f"{scheme}:// resolves host names locally and leaks them; use {scheme}h:// "
+                         "or socks4a:// so the proxy resolves names"
+                         if scheme == "socks5" else "socks4:// resolves names locally; use socks4a://")
+    if scheme not in PROXY_SCHEMES or not parts.hostname or port is None:
+        raise UsageError(f"invalid proxy URL {chosen!r}: expected socks5h://host:port or http://host:port")
+    return chosen
+
+
+class _NoCookies(http.cookiejar.CookiePolicy):
+    """Refuse to store or return any cookie."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie, request):
+        return False
+
+    def return_ok(self, cookie, request):
+        return False
+
+    def domain_return_ok(self, domain, request):
+        return False
+
+    def path_return_ok(self, path, request):
+        return False
+
+
+class _Retry(Retry):
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+class HostGate:
+    """One request at a time per host, `delay` seconds apart."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(host, threading.Lock())
+        with lock:
+            last = self._last.get(host)
+            if last is not None:
+                wait = last + self.delay - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last[host] = time.monotonic()
+
+
+def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
+    s = requests.Session()
+    s.trust_env = False  # no environment proxies, no .netrc credentials
+    s.cookies.set_policy(_NoCookies())
+    s.max_redirects = cfg.max_redirects
+    s.headers.clear()
+    s.headers.update({
+        "User-Agent": cfg.user_agent,
+        "Accept-Language": cfg.accept_language,
+        "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
+    })
+    retry = _Retry(
+        total=cfg.retries, connect=cfg.retries, read=cfg.retries, status=cfg.retries, other=0,
+        backoff_factor=cfg.backoff, backoff_max=max(cfg.backoff * 8, 1.0),
+        status_forcelist=RETRY_STATUS, allowed_methods=frozenset({"GET"}),
+        raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True)
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool)
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    return s
+
+
+def _chain(e: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException] = [e]
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        yield x
+        for nxt in (x.__cause__, x.__context__, getattr(x, "reason", None)):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+        todo.extend(a for a in x.args if isinstance(a, BaseException))
+
+
+def reason(e: BaseException) -> str:
+    """A one-line, human reason for a failed request."""
+    chain = list(_chain(e))
+    if any(isinstance(x, (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError))
+           for x in chain):
+        return "timed out"
+    if any(isinstance(x, ConnectionResetError) for x in chain):
+        return "connection reset"
+    if any(isinstance(x, ConnectionRefusedError) for x in chain):
+        return "connection refused"
+    if any(isinstance(x, urllib3.exceptions.NameResolutionError) or isinstance(x, socket.gaierror)
+           for x in chain):
+        return "cannot resolve host name"
+    if any(isinstance(x, requests.exceptions.SSLError) for x in chain):
+        return "TLS error"
+    if any(isinstance(x, requests.exceptions.ProxyError) for x in chain):
+        return "proxy failed"
+    if any(isinstance(x, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError,
+                          urllib3.exceptions.IncompleteRead)) for x in chain):
+        return "connection closed mid-response"
+    if any(isinstance(x, requests.exceptions.ContentDecodingError) for x in chain):
+        return "bad content encoding"
+    text = " ".join(str(e).split())
+    return text[:160] or type(e).__name__
+
+
+def _content_type(value: str) -> tuple[str, str | None]:
+    mime, _, params = value.partition(";")
+    charset = None
+    for p in params.split(";"):
+        k, _, v = p.strip().partition("=")
+        if k.strip().lower() == "charset" and v.strip():
+            charset = v.strip().strip("'\"")
+    return mime.strip().lower(), charset
+
+
+class Fetcher:
+    """The run's session. Thread-safe: `--jobs` workers share it."""
+
+    def __init__(self, cfg: FetchConfig, mirrors: dict[str, str] | None = None, proxy: str = "",
+                 jobs: int = 1):
+        self.cfg = cfg
+        self.mirrors = {k.lower(): v for k, v in (mirrors or {}).items()}
+        self.proxies = {"http": proxy, "https": proxy} if proxy else {}
+        self.session = make_session(cfg, pool=max(jobs, 1))
+        self.gate = HostGate(cfg.per_host_delay)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- public --------------------------------------------------------------
+
+    def page(self, url: str) -> Fetched:
+        """An HTML page (refused before download if it is anything else)."""
+        headers = {"Accept": PAGE_ACCEPT, "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document",
+                   "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"}
+        return self._get(url, headers, self.cfg.max_page_bytes, _check_page_type)
+
+    def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
+        """An image (image/* only, never SVG), at most `limit` bytes."""
+        same = page_url is not None and host_of(page_url) == host_of(url)
+        headers = {"Accept": IMAGE_ACCEPT, "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors",
+                   "Sec-Fetch-Site": "same-origin" if same else "cross-site"}
+        cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
+        return self._get(url, headers, cap, _check_image_type)
+
+    # -- internals -----------------------------------------------------------
+
+    def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
+        current = url
+        visited = {url}
+        for _ in range(self.cfg.max_redirects + 1):
+            target = to_mirror(current, self.mirrors)
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("http", "https") or not host_of(target):
+                raise NetworkError(f"unsupported URL: {target}")
+            with self.gate.slot(host_of(target)):
+                resp = self._send(target, headers)
+                try:
+                    if resp.is_redirect:
+                        location = resp.headers.get("Location", "")
+                        nxt = from_mirror(urljoin(target, location), self.mirrors)
+                    else:
+                        return self._finish(current, target, resp, limit, check_type)
+                finally:
+                    resp.close()
+            if urlsplit(nxt).scheme.lower() not in ("http", "https"):
+                raise NetworkError(f"redirect to an unsupported URL ({nxt[:80]})")
+            if nxt in visited:
+                raise NetworkError("redirect loop")
+            visited.add(nxt)
+            current = nxt
+        raise NetworkError(f"too many redirects (> {self.cfg.max_redirects})")
+
+    def _send(self, target: str, headers: dict[str, str]) -> requests.Response:
+        prep = self.session.prepare_request(requests.Request("GET", target, headers=headers))
+        prep.headers.pop("Cookie", None)
+        prep.headers.pop("Referer", None)
+        t = self.cfg.timeout
+        try:
+            return self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, t),
+                                     proxies=self.proxies, verify=True)
+        except requests.RequestException as e:
+            raise NetworkError(reason(e)) from None
+        except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
+            raise NetworkError(reason(e)) from None
+
+    def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type) -> Fetched:
+        if resp.status_code >= 400 or resp.status_code < 200:
+            raise NetworkError(f"HTTP {resp.status_code}")
+        if 300 <= resp.status_code < 400:
+            raise NetworkError(f"HTTP {resp.status_code} without a Location")
+        mime, charset = _content_type(resp.headers.get("Content-Type", ""))
+        check_type(mime)
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit and "Content-Encoding" not in resp.headers:
+            raise NetworkError(f"too large (> {limit} bytes)")
+        body = bytearray()
+        deadline = time.monotonic() + self.cfg.timeout * 10  # bounds a slow drip under the read timeout
+        try:
+            for chunk in resp.iter_content(CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise NetworkError(f"too large (> {limit} bytes)")
+                if time.monotonic() > deadline:
+                    raise NetworkError("timed out")
+        except requests.RequestException as e:
+            raise NetworkError(reason(e)) from None
+        except (OSError, urllib3.exceptions.HTTPError) as e:
+            raise NetworkError(reason(e)) from None
+        return Fetched(canonical, target, mime, charset, bytes(body))
+
+
+def _check_page_type(mime: str) -> None:
+    if mime and mime not in HTML_TYPES:
+        raise NetworkError(f"not HTML ({mime})")
+
+
+def _check_image_type(mime: str) -> None:
+    if not mime.startswith("image/"):
+        raise NetworkError(f"not an image ({mime or 'no content type'})")
+    if mime.startswith("image/svg"):
+        raise NetworkError("SVG images are refused (they can carry script)")

@@ -1,0 +1,119 @@
+"""URL hygiene shared by fetching and sanitising: absolutise, de-track, and map
+an outlet's host to the mirror host we actually fetch from (and back)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters whose only job is to tell someone where a click came from.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
+    "yclid", "ysclid", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking",
+    "igshid", "igsh", "ref_src", "ref_url", "twclid", "ttclid", "li_fat_id", "mkt_tok",
+    "oly_anon_id", "oly_enc_id", "rb_clickid", "s_cid", "vero_conv", "vero_id", "wickedid",
+    "_openstat", "spm", "scm", "cmpid", "ncid", "sr_share", "at_medium", "at_campaign",
+    "at_custom1", "at_custom2", "at_custom3", "at_custom4", "srsltid", "_ga", "_gl",
+    "guccounter", "guce_referrer", "guce_referrer_sig", "ocid", "mbid", "xtor", "icid",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "hmb_", "itm_", "ga_")
+
+SAFE_LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def is_tracking_param(name: str) -> bool:
+    n = name.lower()
+    return n in TRACKING_PARAMS or n.startswith(TRACKING_PREFIXES)
+
+
+def detrack(url: str) -> str:
+    """Drop click-tracking query parameters; keep everything else in order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not is_tracking_param(k)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+
+
+def absolutise(href: str, base: str | None) -> str | None:
+    """`href` resolved against `base`, or None if it is not a safe web link.
+
+    Whitespace and control characters inside a scheme ("java\\tscript:") are the
+    classic filter bypass, so they are stripped before the scheme is judged."""
+    raw = "".join(ch for ch in href.strip() if ch >= " " and ch != "\x7f")
+    if not raw:
+        return None
+    full = urljoin(base, raw) if base else raw
+    try:
+        parts = urlsplit(full)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in SAFE_LINK_SCHEMES:
+        return None
+    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+        return None
+    return full
+
+
+def clean_link(href: str, base: str | None) -> str | None:
+    """A link as it is kept in an archived article: absolute, safe, de-tracked.
+    Pure in-page anchors ("#notes") stay relative so they keep working offline."""
+    h = href.strip()
+    if h.startswith("#"):
+        return h if len(h) > 1 else None
+    full = absolutise(h, base)
+    return detrack(full) if full else None
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _swap_host(url: str, host: str) -> str:
+    """Replace the host (and port) of `url`; `host` may carry a port or a scheme."""
+    parts = urlsplit(url)
+    if "://" in host:
+        target = urlsplit(host)
+        return urlunsplit(parts._replace(scheme=target.scheme, netloc=target.netloc))
+    userinfo = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=(userinfo + "@" if userinfo else "") + host))
+
+
+def _mirror_netloc(mirror: str) -> str:
+    return urlsplit(mirror).netloc.lower() if "://" in mirror else mirror.lower()
+
+
+def to_mirror(url: str, mirrors: dict[str, str]) -> str:
+    """The URL to fetch: an outlet host listed in `[mirrors]` is swapped for its mirror."""
+    host = host_of(url)
+    mirror = mirrors.get(host)
+    return _swap_host(url, mirror) if mirror else url
+
+
+def from_mirror(url: str, mirrors: dict[str, str]) -> str:
+    """The canonical URL: a fetched mirror URL mapped back to the outlet's host."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower().rpartition("@")[2]
+    for outlet, mirror in mirrors.items():
+        if netloc == _mirror_netloc(mirror) or (parts.hostname or "") == _mirror_netloc(mirror):
+            scheme = parts.scheme
+            return urlunsplit(parts._replace(scheme=scheme, netloc=outlet))
+    return url
+
+
+def canonical_url(url: str) -> str:
+    """The URL an article is filed under: de-tracked, without the #fragment."""
+    return detrack(url.strip()).split("#", 1)[0]
+
+
+def is_web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

@@ -1,0 +1,155 @@
+"""A local web site for pipeline tests that records every request it gets.
+
+It answers both as an origin server and as a plain HTTP forward proxy
+(`GET http://host/path`), so a test can serve pages for any host name
+(`news.example`, `tracker.example`, ...) and assert exactly which URLs of
+which hosts were asked for, with which headers.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import struct
+import threading
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlsplit
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 60, 40)) -> bytes:
+    """A valid RGB PNG of the given size."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\x00" + bytes(rgb) * width
+    raw = row * height
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+             b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+
+@dataclass
+class Hit:
+    host: str
+    path: str  # with query
+    headers: dict[str, str]
+    proxied: bool
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}{self.path}"
+
+
+@dataclass
+class Reply:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/html; charset=utf-8"
+
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+class Site:
+    """Routes keyed by (host, path); a route is a Reply or a raw handler."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Reply | Handler] = {}
+        self.hits: list[Hit] = []
+        self._lock = threading.Lock()
+        self.server: http.server.ThreadingHTTPServer | None = None
+
+    # -- routing ---------------------------------------------------------------
+
+    def add(self, url: str, reply: Reply | Handler) -> None:
+        u = urlsplit(url)
+        self.routes[(u.hostname or "", u.path + (f"?{u.query}" if u.query else ""))] = reply
+
+    def html(self, url: str, body: str | bytes, charset: str = "utf-8", **headers: str) -> None:
+        data = body.encode(charset) if isinstance(body, str) else body
+        self.add(url, Reply(data, headers=headers, content_type=f"text/html; charset={charset}"))
+
+    def image(self, url: str, data: bytes, mime: str = "image/png") -> None:
+        self.add(url, Reply(data, content_type=mime))
+
+    # -- inspection ------------------------------------------------------------
+
+    def urls(self) -> list[str]:
+        with self._lock:
+            return [h.url for h in self.hits]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    # -- serving -----------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1") -> int:
+        site = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):  # quiet
+                pass
+
+            def do_GET(self):
+                proxied = self.path.startswith("http://")
+                if proxied:
+                    u = urlsplit(self.path)
+                    hostname, path = u.hostname or "", u.path + (f"?{u.query}" if u.query else "")
+                else:
+                    hostname = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+                    path = self.path
+                with site._lock:
+                    site.hits.append(Hit(hostname, path, {k: v for k, v in self.headers.items()}, proxied))
+                route = site.routes.get((hostname, path)) or site.routes.get(("*", path))
+                if route is None:
+                    self._send(Reply(b"not found", 404, content_type="text/plain"))
+                elif isinstance(route, Reply):
+                    self._send(route)
+                else:
+                    route(self)
+
+            def _send(self, r: Reply) -> None:
+                self.send_response(r.status)
+                self.send_header("Content-Type", r.content_type)
+                self.send_header("Content-Length", str(len(r.body)))
+                for k, v in r.headers.items():
+                    self.send_header(k.replace("_", "-"), v)
+                self.end_headers()
+                self.wfile.write(r.body)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+            def handle_error(self, request, client_address):  # client hung up: expected in fault tests
+                pass
+
+        self.server = Server((host, 0), H)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self.server.server_address[1]
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def reset_connection(handler: http.server.BaseHTTPRequestHandler) -> None:
+    """Close with RST (SO_LINGER 0) before sending anything."""
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()
+    handler.close_connection = True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
