@@ -190,7 +190,7 @@ def extract_body(root, md: Metadata, url: str | None):
     if body is None:
         body = root
     hint = _find_hint(body)
-    clean_page(body, protect=hint)
+    core, prose = clean_page(body, protect=hint)
     stats = Stats(body)
     if hint is not None and hint.getparent() is not None and stats.text.get(hint, 0) >= 200:
         parts = [hint]
@@ -198,6 +198,12 @@ def extract_body(root, md: Metadata, url: str | None):
         top, top_score, scores = best_candidate(body, stats)
         if top is None:
             return None, []
+        if core is not None and core.getparent() is not None and top is not core \
+                and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
+                and prose.get(core, 0) > 2 * prose.get(top, 0):
+            # Scores and prose disagree: link-heavy hover cards or widgets
+            # inside the real paragraphs can sink their score. Trust the prose.
+            top, top_score = core, max(scores.get(core, 0.0), top_score)
         parts = merge_siblings(top, top_score, scores, stats)
     fragment = etree.Element("div")
     for p in parts:

@@ -9,7 +9,7 @@ import re
 from lxml import etree
 
 from mirror.extract import vocab
-from mirror.extract.dom import drop_tree, unwrap
+from mirror.extract.dom import drop_tree, tlen, unwrap
 
 # Never article content; dropped with their subtree before anything is measured.
 CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
@@ -52,7 +52,7 @@ def _noscript(el) -> bool:
     return True
 
 
-_PARA = frozenset({"p", "pre", "blockquote", "li", "dd", "td", "h2", "h3", "h4"})
+_PARA = frozenset({"p", "pre", "blockquote", "dd", "td"})
 
 
 def content_lengths(root) -> tuple[dict, dict]:
@@ -62,7 +62,7 @@ def content_lengths(root) -> tuple[dict, dict]:
     prose: dict = {}
     links: dict = {}
     for el in reversed(list(root.iter())):
-        n = text.get(el, 0) + len(el.text or "")
+        n = text.get(el, 0) + tlen(el.text)
         text[el] = n
         tag = el.tag
         lk = links.get(el, 0)
@@ -75,7 +75,7 @@ def content_lengths(root) -> tuple[dict, dict]:
             pr = n  # text written straight into a div, with <br> line breaks
         parent = el.getparent()
         if parent is not None:
-            text[parent] = text.get(parent, 0) + n + len(el.tail or "")
+            text[parent] = text.get(parent, 0) + n + tlen(el.tail)
             prose[parent] = prose.get(parent, 0) + pr
             links[parent] = links.get(parent, 0) + lk
         prose[el] = pr
@@ -102,9 +102,10 @@ def prose_core(root, prose: dict):
     return max(gather, key=gather.get)
 
 
-def clean_page(body, protect=None) -> None:
+def clean_page(body, protect=None):
     """Remove non-content markup in place. `protect` is an element (e.g. the
-    itemprop=articleBody block) that must survive with its ancestors."""
+    itemprop=articleBody block) that must survive with its ancestors.
+    Returns the prose core (see prose_core) and the prose lengths."""
     etree.strip_elements(body, *CODE_TAGS, with_tail=False)
     protected = set()
     if protect is not None:
@@ -163,3 +164,4 @@ def clean_page(body, protect=None) -> None:
     for el in drop:
         if el.getparent() is not None:
             drop_tree(el)
+    return core, prose

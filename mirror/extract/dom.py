@@ -95,3 +95,11 @@ def unwrap(el) -> None:
                 prev.tail = (prev.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
+
+
+def tlen(s: str | None) -> int:
+    """Length of a text node without the indentation around it (pretty-printed
+    menus are mostly whitespace, which must not count as text)."""
+    if not s or s.isspace():
+        return 0
+    return len(s.strip())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from mirror.extract import vocab
+from mirror.extract.dom import tlen
 
 PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
 CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
@@ -35,7 +36,7 @@ class Stats:
         links: dict = {}
         own: dict = {}
         for el in reversed(list(root.iter())):
-            t = len(el.text or "")
+            t = tlen(el.text)
             own[el] = own.get(el, 0) + t
             n = text.get(el, 0) + t
             text[el] = n
@@ -43,7 +44,7 @@ class Stats:
                 links[el] = n
             parent = el.getparent()
             if parent is not None:
-                tail = len(el.tail or "")
+                tail = tlen(el.tail)
                 text[parent] = text.get(parent, 0) + n + tail
                 links[parent] = links.get(parent, 0) + links.get(el, 0)
                 if el.tag in _INLINE:

@@ -25,7 +25,7 @@ _NEG = [
     r"publicidade", r"werbung", r"anzeige", r"pubblicit", r"iklan", r"reklam", r"banner",
     r"breadcrumb", r"sidebar", r"side-bar", r"rail(?![a-z])", r"widget", r"footer", r"masthead",
     r"navbar", r"navigation", r"nav(?![a-z])", r"menu", r"toolbar", r"skip-link", r"pagination",
-    r"pager", r"tags?(?![a-z])", r"tag-list", r"taglist", r"tags-", r"keywords", r"topics-list",
+    r"pager", r"tags(?![a-z])", r"tag(?![a-z0-9_-])", r"tag-list", r"tag-cloud", r"taglist", r"tags-", r"keywords", r"topics-list",
     r"author-bio", r"authorbio", r"author-info", r"about-author", r"author-box", r"bio-box",
     r"byline", r"dateline", r"timestamp", r"post-meta", r"entry-meta", r"article-meta",
     r"meta-info", r"print-only", r"modal", r"popup", r"overlay", r"tooltip", r"lightbox",
