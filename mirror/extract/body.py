@@ -14,6 +14,7 @@ from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, un
 from mirror.extract.images import resolve_image
 from mirror.extract.metadata import Metadata
 from mirror.extract.scoring import Stats, best_candidate, merge_siblings
+from mirror.extract.text import is_caption
 
 _KEEP_ATTRS = {
     "a": ("href", "title"),
@@ -134,6 +135,11 @@ def _tidy(fragment, base: str | None) -> list[str]:
             if src not in images:
                 images.append(src)
             continue
+        if tag not in ("figure", "figcaption", "table", "body", "html") and el is not fragment \
+                and el.get("class") and is_caption(el):
+            # Captions outside <figcaption>: mark them so text output skips them
+            # and the reader page styles them as captions.
+            tag = el.tag = "figcaption"
         keep = _KEEP_ATTRS.get(tag, ())
         saved = [(k, el.get(k)) for k in keep if el.get(k) is not None]
         el.attrib.clear()
