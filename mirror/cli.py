@@ -262,7 +262,9 @@ def update_cmd(state: State, as_json) -> None:
 @click.option("--all", "all_", is_flag=True, help="Every article.")
 def export_site_cmd(state: State, directory, article_ids, all_) -> None:
     """Write articles as a static offline site."""
-    raise NotImplementedYet("export-site")
+    from mirror.bundle.commands import export_site_command
+
+    export_site_command(state, directory=directory, article_ids=article_ids, all_=all_)
 
 
 # -- keys and bundles ---------------------------------------------------------
@@ -274,6 +276,10 @@ def export_site_cmd(state: State, directory, article_ids, all_) -> None:
 @click.option("--signing", is_flag=True, help="An Ed25519 key for signing bundles.")
 def keygen_cmd(state: State, output, pq, signing) -> None:
     """Generate an age identity (prints the recipient) or a signing key."""
+    if signing:
+        from mirror.bundle.commands import keygen_signing
+
+        return keygen_signing(output)
     raise NotImplementedYet("keygen")
 
 
@@ -292,7 +298,9 @@ def keygen_cmd(state: State, output, pq, signing) -> None:
 @click.option("--no-pad", is_flag=True)
 def pack_cmd(state: State, **kw) -> None:
     """Pack articles into one encrypted bundle file."""
-    raise NotImplementedYet("pack")
+    from mirror.bundle.commands import pack_command
+
+    pack_command(state, **kw)
 
 
 @command("inspect")
@@ -303,7 +311,9 @@ def pack_cmd(state: State, **kw) -> None:
 @json_option
 def inspect_cmd(state: State, **kw) -> None:
     """List and verify a bundle's contents; import nothing."""
-    raise NotImplementedYet("inspect")
+    from mirror.bundle.commands import check_command
+
+    check_command(state, do_import=False, **kw)
 
 
 @command("unpack")
@@ -314,14 +324,23 @@ def inspect_cmd(state: State, **kw) -> None:
 @json_option
 def unpack_cmd(state: State, **kw) -> None:
     """Verify a bundle, then import its articles."""
-    raise NotImplementedYet("unpack")
+    from mirror.bundle.commands import check_command
+
+    check_command(state, do_import=True, **kw)
 
 
 @command("demo")
-@click.option("--keep", is_flag=True, help="Keep the temporary files.")
-def demo_cmd(state: State, keep: bool) -> None:
-    """Run the whole pipeline on built-in sample pages (never the internet)."""
-    raise NotImplementedYet("demo")
+@click.option("--out", "out", metavar="DIR", type=click.Path(file_okay=False),
+              help="Write everything here (default: a new temporary directory, kept and printed).")
+@click.option("--clean", is_flag=True, help="Delete the output directory at the end.")
+def demo_cmd(state: State, out: str | None, clean: bool) -> None:
+    """Run the whole pipeline on built-in sample pages (never the internet).
+
+    Archives into --archive DIR if given, else into a fresh archive inside the
+    output directory."""
+    from mirror.demo.run import run
+
+    run(state.cfg(), click.echo, out=out, archive=state.archive, clean=clean)
 
 
 # -- entry point ---------------------------------------------------------------

@@ -1,0 +1,6 @@
+"""Bundles: deterministic, padded, optionally signed ZIP payloads in age files.
+
+One module per job: `layout` (names, article.json), `zipwriter`, `padding`,
+`manifest`, `signing`, `site` (static-site pages), `pack`, `verify`,
+`unpack` (decrypt, check, import), `passphrase`, `stream` (file adapters).
+"""

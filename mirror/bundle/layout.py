@@ -1,0 +1,122 @@
+"""Where things live in a bundle, and `article.json` both ways.
+
+    index.html                       table of contents (static site)
+    manifest.json                    what is inside, with every file's SHA-256
+    signature.json                   optional Ed25519 signature of manifest.json
+    articles/<id>/index.html         reader page, images inline as data: URIs
+    articles/<id>/article.json       every field needed to re-create the capture
+    articles/<id>/assets/<name>      optional: assets as files (third-party bundles)
+    zz-padding                       zeros, so the size leaks little (sorts last)
+
+Our bundles carry each image once, inline in the reader page (deflated base64
+costs ~1% over the raw bytes); import takes it from there by its SHA-256. A
+bundle made by hand may carry `assets/<name>` files instead; both are checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mirror.errors import VerificationError
+from mirror.model import Asset, NewVersion, StoredVersion, article_id, content_hash
+
+INDEX = "index.html"
+MANIFEST = "manifest.json"
+SIGNATURE = "signature.json"
+PADDING = "zz-padding"
+SPECIAL = (MANIFEST, SIGNATURE, PADDING)
+
+ID_RE = re.compile(r"^[0-9a-f]{16}$")
+ASSET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MIME_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]{1,64}$")
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def page(aid: str) -> str:
+    return f"articles/{aid}/index.html"
+
+
+def article_json(aid: str) -> str:
+    return f"articles/{aid}/article.json"
+
+
+def asset_path(aid: str, name: str) -> str:
+    return f"articles/{aid}/assets/{name}"
+
+
+def day(ts: str | None) -> str:
+    """A tool-chosen time, cut to the day: finer times say when and so who."""
+    return f"{(ts or '1980-01-01')[:10]}T00:00:00Z"
+
+
+FIELDS = ("url", "title", "byline", "published", "modified", "lang", "site_name",
+          "lead_image", "text", "html")
+OPTIONAL_STR = ("title", "byline", "published", "modified", "lang", "site_name", "lead_image")
+
+
+def to_article_json(art: StoredVersion) -> dict:
+    doc = {k: getattr(art, k) for k in FIELDS}
+    doc["captured"] = day(art.captured)
+    doc["content_hash"] = art.content_hash
+    doc["assets"] = [{"name": a.name, "sha256": a.sha256, "mime": a.mime, "size": a.size,
+                      "source_url": a.source_url} for a in art.assets]
+    return doc
+
+
+def _fail(where: str, what: str) -> VerificationError:
+    return VerificationError(f"{where}: {what}")
+
+
+def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]]:
+    """Validate an untrusted article.json; return the capture (without asset
+    bytes) and its asset list. Checks the content hash against the fields."""
+    if not isinstance(doc, dict):
+        raise _fail(where, "not a JSON object")
+    allowed = set(FIELDS) | {"captured", "content_hash", "assets"}
+    unknown = set(doc) - allowed
+    if unknown:
+        raise _fail(where, f"unknown field {sorted(unknown)[0]!r}")
+    for k in ("url", "text", "html", "captured", "content_hash"):
+        if not isinstance(doc.get(k), str):
+            raise _fail(where, f"field {k!r} must be a string")
+    for k in OPTIONAL_STR:
+        if doc.get(k) is not None and not isinstance(doc[k], str):
+            raise _fail(where, f"field {k!r} must be a string or null")
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", doc["captured"]) or len(doc["captured"]) > 40:
+        raise _fail(where, "field 'captured' is not an ISO date")
+    raw_assets = doc.get("assets", [])
+    if not isinstance(raw_assets, list):
+        raise _fail(where, "field 'assets' must be a list")
+    assets: list[Asset] = []
+    names: set[str] = set()
+    for a in raw_assets:
+        if not isinstance(a, dict) or set(a) - {"name", "sha256", "mime", "size", "source_url"}:
+            raise _fail(where, "an asset entry has an unknown format")
+        name, sha, mime, size = a.get("name"), a.get("sha256"), a.get("mime"), a.get("size")
+        src = a.get("source_url", "")
+        if not (isinstance(name, str) and ASSET_NAME_RE.match(name)) or name in names:
+            raise _fail(where, f"bad or duplicate asset name {str(name)[:40]!r}")
+        if not (isinstance(sha, str) and SHA_RE.match(sha)):
+            raise _fail(where, f"asset {name}: bad sha256")
+        if not (isinstance(mime, str) and MIME_RE.match(mime)):
+            raise _fail(where, f"asset {name}: bad mime type")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise _fail(where, f"asset {name}: bad size")
+        if not isinstance(src, str):
+            raise _fail(where, f"asset {name}: bad source_url")
+        names.add(name)
+        assets.append(Asset(name, sha, mime, size, src))
+    new = NewVersion(url=doc["url"], title=doc.get("title"), byline=doc.get("byline"),
+                     published=doc.get("published"), modified=doc.get("modified"),
+                     lang=doc.get("lang"), site_name=doc.get("site_name"), text=doc["text"],
+                     html=doc["html"], captured=doc["captured"], lead_image=doc.get("lead_image"))
+    expect = content_hash(new.url, new.title, new.byline, new.published, new.modified, new.lang,
+                          new.site_name, new.text, new.html, [a.sha256 for a in assets])
+    if expect != doc["content_hash"]:
+        raise _fail(where, "content_hash does not match the article's fields")
+    return new, assets
+
+
+def check_id(aid: str, url: str, where: str) -> None:
+    if article_id(url) != aid:
+        raise _fail(where, "article id does not match its URL")

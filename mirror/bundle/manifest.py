@@ -1,0 +1,140 @@
+"""manifest.json: the bundle's table of contents and integrity root.
+
+    {"format": "mirror-bundle", "version": 1,
+     "files": {"index.html": {"sha256": ..., "size": ...}},
+     "articles": [{"id", "url", "title", "published", "modified", "captured",
+                   "content_hash", "files": {path: {"sha256", "size"}}}]}
+
+Every entry of the ZIP except manifest.json, signature.json and the padding
+is listed exactly once, with its SHA-256 and size. Serialisation is fixed
+(sorted keys) so the same content gives the same bytes, and a signature over
+those bytes covers every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from mirror.bundle import layout
+from mirror.errors import VerificationError
+
+FORMAT = "mirror-bundle"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class FileRef:
+    sha256: str
+    size: int
+
+
+@dataclass
+class ArticleEntry:
+    id: str
+    url: str
+    title: str | None
+    published: str | None
+    modified: str | None
+    captured: str
+    content_hash: str
+    files: dict[str, FileRef] = field(default_factory=dict)
+
+
+@dataclass
+class Manifest:
+    articles: list[ArticleEntry]
+    files: dict[str, FileRef] = field(default_factory=dict)
+
+    def all_files(self) -> dict[str, FileRef]:
+        out = dict(self.files)
+        for a in self.articles:
+            out.update(a.files)
+        return out
+
+    def to_bytes(self) -> bytes:
+        def refs(d: dict[str, FileRef]) -> dict:
+            return {k: {"sha256": v.sha256, "size": v.size} for k, v in d.items()}
+
+        doc = {"format": FORMAT, "version": VERSION, "files": refs(self.files),
+               "articles": [{"id": a.id, "url": a.url, "title": a.title, "published": a.published,
+                             "modified": a.modified, "captured": a.captured,
+                             "content_hash": a.content_hash, "files": refs(a.files)}
+                            for a in sorted(self.articles, key=lambda a: a.id)]}
+        return (json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def ref(data: bytes) -> FileRef:
+    return FileRef(hashlib.sha256(data).hexdigest(), len(data))
+
+
+def _bad(what: str) -> VerificationError:
+    return VerificationError(f"manifest.json: {what}")
+
+
+def _refs(obj: object, where: str) -> dict[str, FileRef]:
+    if not isinstance(obj, dict):
+        raise _bad(f"{where} must be an object")
+    out = {}
+    for path, r in obj.items():
+        if not isinstance(r, dict) or set(r) != {"sha256", "size"}:
+            raise _bad(f"{where}: bad entry for {path[:60]!r}")
+        sha, size = r["sha256"], r["size"]
+        if not (isinstance(sha, str) and layout.SHA_RE.match(sha)):
+            raise _bad(f"bad sha256 for {path[:60]!r}")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise _bad(f"bad size for {path[:60]!r}")
+        out[path] = FileRef(sha, size)
+    return out
+
+
+def parse(data: bytes) -> Manifest:
+    """Validate the schema of an untrusted manifest."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _bad("not valid JSON") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise _bad("not a mirror bundle manifest")
+    if doc.get("version") != VERSION:
+        raise _bad(f"unsupported version {doc.get('version')!r} (this mirror reads {VERSION})")
+    if set(doc) - {"format", "version", "files", "articles"}:
+        raise _bad("unknown top-level key")
+    files = _refs(doc.get("files", {}), "files")
+    if not isinstance(doc.get("articles"), list):
+        raise _bad("'articles' must be a list")
+    articles, seen = [], set()
+    for a in doc["articles"]:
+        if not isinstance(a, dict):
+            raise _bad("an article entry is not an object")
+        aid, url = a.get("id"), a.get("url")
+        if not (isinstance(aid, str) and layout.ID_RE.match(aid)) or aid in seen:
+            raise _bad(f"bad or duplicate article id {str(aid)[:40]!r}")
+        seen.add(aid)
+        if not isinstance(url, str):
+            raise _bad(f"article {aid}: url must be a string")
+        layout.check_id(aid, url, "manifest.json")
+        for k in ("title", "published", "modified"):
+            if a.get(k) is not None and not isinstance(a[k], str):
+                raise _bad(f"article {aid}: {k} must be a string")
+        for k in ("captured", "content_hash"):
+            if not isinstance(a.get(k), str):
+                raise _bad(f"article {aid}: {k} must be a string")
+        afiles = _refs(a.get("files"), f"article {aid} files")
+        prefix = f"articles/{aid}/"
+        for path in afiles:
+            if not path.startswith(prefix):
+                raise _bad(f"article {aid} lists a file outside its folder: {path[:60]!r}")
+            if path in files:
+                raise _bad(f"{path[:60]!r} is listed twice")
+        if layout.article_json(aid) not in afiles:
+            raise _bad(f"article {aid} has no article.json")
+        articles.append(ArticleEntry(aid, url, a.get("title"), a.get("published"), a.get("modified"),
+                                     a["captured"], a["content_hash"], afiles))
+    if not articles:
+        raise _bad("no articles")
+    for path in files:
+        if path.startswith("articles/") or path in layout.SPECIAL:
+            raise _bad(f"{path[:60]!r} is listed in the wrong place")
+    return Manifest(articles, files)

@@ -1,0 +1,184 @@
+"""Select articles, lay them out as a deterministic ZIP, sign, pad, encrypt.
+
+The ZIP is generated as a stream of chunks and encrypted on the fly into a
+temporary file next to OUT, which is fsynced and renamed into place: no
+plaintext is written anywhere, and a crash leaves no half-written OUT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from mirror.bundle import layout, site
+from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
+from mirror.bundle.padding import padme
+from mirror.bundle.signing import SigningKey, fingerprint, signature_document
+from mirror.bundle.zipwriter import ZipWriter
+from mirror.errors import UsageError
+
+
+@dataclass
+class Selection:
+    ids: tuple[str, ...] = ()
+    all: bool = False
+    search: str | None = None
+    since: str | None = None
+
+
+def select(ar, sel: Selection) -> list[str]:
+    """Article ids to pack, sorted. IDs, --all and --search add up; --since
+    keeps only articles captured on or after DATE (alone: from all)."""
+    chosen: set[str] = set()
+    if sel.all or (sel.since and not sel.ids and not sel.search):
+        chosen.update(ar.ids())
+    chosen.update(ar.resolve(a) for a in sel.ids)
+    if sel.search:
+        chosen.update(s.id for s in ar.search(sel.search))
+    if sel.since:
+        since = sel.since.strip()
+        if not (len(since) >= 10 and since[4] == "-" and since[7] == "-" and since[:4].isdigit()):
+            raise UsageError(f"--since wants a date like 2024-05-31, not {sel.since!r}")
+        chosen = {s.id for s in ar.list() if s.id in chosen and s.captured >= since}
+    if not chosen:
+        raise UsageError("no articles selected (give IDs, --all, --search Q or --since DATE)")
+    return sorted(chosen)
+
+
+@dataclass
+class PackStats:
+    articles: int = 0
+    plaintext_bytes: int = 0
+    padding_bytes: int = 0
+    signer: str | None = None
+
+
+def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
+            stats: PackStats | None = None) -> Iterator[bytes]:
+    """The ZIP bytes. Entries come in name order: articles/..., index.html,
+    manifest.json, signature.json, zz-padding, so the manifest is written after
+    every file it describes has been hashed, and nothing is held twice."""
+    stats = stats or PackStats()
+    z = ZipWriter()
+    entries: list[ArticleEntry] = []
+    summaries = []
+    for aid in ids:  # sorted, and every article's names start with its id
+        files = site.article_files(ar.get(aid), ar.read_blob)
+        art = files.art
+        entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
+                             art.content_hash)
+        pending = [(f.name, f) for f in files.files] + list(files.asset_files)
+        by_mime = {a.sha256: a.mime for a in art.assets}
+        for name, item in sorted(pending, key=lambda p: p[0]):
+            if isinstance(item, site.SiteFile):
+                data, compress, huff = item.data, item.compress, item.huffman_only
+            else:
+                data = ar.read_blob(item)
+                compress, huff = not site.is_compressed_image(by_mime.get(item, "")), False
+            entry.files[name] = ref(data)
+            yield from z.entry(name, data, compress, huff)
+        entries.append(entry)
+        summaries.append(site.summary(art))
+    index = site.index_file(summaries)
+    yield from z.entry(index.name, index.data, True)
+    manifest = Manifest(entries, {index.name: ref(index.data)}).to_bytes()
+    yield from z.entry(layout.MANIFEST, manifest, True)
+    if sign_key is not None:
+        yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
+        stats.signer = fingerprint(sign_key.public)
+    if pad:
+        unpadded = z.offset + 30 + len(layout.PADDING) + z.central_size((layout.PADDING,))
+        stats.padding_bytes = padme(unpadded) - unpadded
+        yield from z.zeros(layout.PADDING, stats.padding_bytes)
+    yield from z.finish()
+    stats.articles = len(entries)
+    stats.plaintext_bytes = z.offset
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_output(out: Path):
+    """A private temp file beside `out`, renamed over it only on success."""
+    out = Path(out)
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {out}: no such directory {parent}")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".mirror-pack-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+        _fsync_dir(parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+@dataclass
+class Keys:
+    """How to encrypt: recipients (age strings / file text) or a passphrase."""
+
+    recipients: tuple[str, ...] = ()
+    passphrase: str | None = None
+
+
+def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
+         sign_key: SigningKey | None = None, pad: bool = True) -> PackStats:
+    from mirror.bundle.stream import IterReader
+    from mirror.crypto import age
+
+    if not keys.recipients and keys.passphrase is None:
+        raise UsageError("no recipients or passphrase to encrypt to")
+    stats = PackStats()
+    src = IterReader(payload(ar, ids, sign_key, pad, stats))
+    with atomic_output(out) as dst:
+        if keys.passphrase is not None:
+            age.encrypt(src, dst, passphrase=keys.passphrase, armor=armor)
+        else:
+            age.encrypt(src, dst, recipients=list(keys.recipients), armor=armor)
+    return stats
+
+
+def export_site(ar, ids: list[str], directory: Path) -> int:
+    """Write the static site (pages, article.json, index, manifest) unzipped
+    into an empty or new directory. Returns the number of articles."""
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise UsageError(f"{directory} exists and is not an empty directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    entries, summaries = [], []
+    for aid in ids:
+        files = site.article_files(ar.get(aid), ar.read_blob)
+        art = files.art
+        entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
+                             art.content_hash)
+        items = [(f.name, f.data) for f in files.files]
+        items += [(name, ar.read_blob(sha)) for name, sha in files.asset_files]
+        for name, data in items:
+            path = directory / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            entry.files[name] = ref(data)
+        entries.append(entry)
+        summaries.append(site.summary(art))
+    index = site.index_file(summaries)
+    (directory / index.name).write_bytes(index.data)
+    manifest = Manifest(entries, {index.name: ref(index.data)})
+    (directory / layout.MANIFEST).write_bytes(manifest.to_bytes())
+    return len(entries)
+
+
+__all__ = ["FileRef", "Keys", "PackStats", "Selection", "export_site", "pack", "payload", "select"]

@@ -1,0 +1,85 @@
+"""The static-site files of a bundle: reader pages, article.json, index.
+
+Images are inlined as `data:` URIs. Proven in Chromium (tests/test_bundle_site):
+from a `file://` page, relative images need `img-src 'self'` or `file:`, and
+Chromium's 'self' then matches *every* file: URL (we saw it try
+file:///etc/...), which on Windows includes UNC paths, i.e. network shares.
+`img-src data:` admits only what is inside the page. An image that cannot be
+inlined (unsniffable type, or not referenced by the HTML) is carried as an
+`assets/<name>` file so that import loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+from mirror.bundle import layout
+from mirror.model import StoredVersion, Summary
+
+
+@dataclass
+class SiteFile:
+    name: str
+    data: bytes
+    compress: bool = True
+    huffman_only: bool = False  # mostly base64 image data: no repeats to find
+
+
+@dataclass
+class ArticleFiles:
+    art: StoredVersion  # the copy written (captured cut to the day)
+    files: list[SiteFile] = field(default_factory=list)  # sorted by name
+    asset_files: list[tuple[str, str]] = field(default_factory=list)  # (zip name, sha) to stream
+
+
+def public_copy(art: StoredVersion) -> StoredVersion:
+    """What the bundle says about a capture: no time finer than a day, no
+    archive-specific version numbering."""
+    return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
+
+
+def article_files(art: StoredVersion, read_blob: Callable[[str], bytes]) -> ArticleFiles:
+    from mirror.render import data_uri, render_article_page
+
+    art = public_copy(art)
+    inlined: set[str] = set()
+    inline_bytes = 0
+
+    def image_src(asset) -> str | None:
+        nonlocal inline_bytes
+        uri = data_uri(read_blob(asset.sha256))
+        if uri is not None:
+            inlined.add(asset.sha256)
+            inline_bytes += len(uri)
+        return uri
+
+    html = render_article_page(art, image_src).encode("utf-8")
+    doc = json.dumps(layout.to_article_json(art), sort_keys=True, ensure_ascii=False, indent=1)
+    out = ArticleFiles(art)
+    out.files.append(SiteFile(layout.article_json(art.id), (doc + "\n").encode("utf-8")))
+    out.files.append(SiteFile(layout.page(art.id), html, huffman_only=inline_bytes * 2 > len(html)))
+    for a in art.assets:
+        if a.sha256 not in inlined:
+            out.asset_files.append((layout.asset_path(art.id, a.name), a.sha256))
+    out.asset_files.sort()
+    return out
+
+
+def summary(art: StoredVersion) -> Summary:
+    return Summary(art.id, art.url, art.title, art.byline, art.published, art.lang, art.site_name,
+                   art.captured, 1)
+
+
+def index_file(summaries: list[Summary]) -> SiteFile:
+    from mirror.render import index_page
+
+    order = sorted(summaries, key=lambda s: ((s.published or s.captured or ""), s.id), reverse=True)
+    html = index_page(order, lambda s: layout.page(s.id), title="Articles")
+    return SiteFile(layout.INDEX, html.encode("utf-8"))
+
+
+def is_compressed_image(mime: str) -> bool:
+    return mime in ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")

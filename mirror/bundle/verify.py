@@ -1,0 +1,248 @@
+"""Check a decrypted bundle ZIP completely, before anything is imported.
+
+Refused (VerificationError, exit 2): names that are absolute, contain `..`,
+backslashes, drive letters, control characters or clash (also by case);
+symlinks and other special files; encrypted entries or unknown compression;
+too many entries, too large entries or totals, compression ratios of bombs;
+a missing or malformed manifest; files absent from or not listed in it; any
+hash or size mismatch; a bad signature; article.json inconsistent with its
+manifest entry; an asset found neither as a file nor inline in its page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+
+from mirror.bundle import layout, manifest as mf
+from mirror.bundle.signing import fingerprint, verify_signature_document
+from mirror.config import BundleConfig
+from mirror.errors import VerificationError
+from mirror.model import Asset, NewVersion
+
+RATIO_MIN_SIZE = 1 << 20  # small files may compress well; bombs are large
+DATA_URI = re.compile(rb"data:([a-z]+/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
+
+
+def _bad(msg: str) -> VerificationError:
+    return VerificationError(f"bundle refused: {msg}")
+
+
+def check_name(name: str) -> None:
+    shown = repr(name[:80])
+    if not name or len(name) > 512:
+        raise _bad(f"bad entry name {shown}")
+    if "\\" in name:
+        raise _bad(f"entry name with a backslash: {shown}")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise _bad(f"absolute entry name: {shown}")
+    parts = name.rstrip("/").split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise _bad(f"entry name with an empty, '.' or '..' part: {shown}")
+    if not SAFE_NAME.match(name):
+        raise _bad(f"entry name with unexpected characters: {shown}")
+
+
+@dataclass
+class AssetSource:
+    asset: Asset
+    zip_name: str  # an assets/<name> file, or the page that inlines it
+
+
+@dataclass
+class ArticleItem:
+    entry: mf.ArticleEntry
+    new: NewVersion  # without asset bytes
+    assets: list[AssetSource] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(r.size for r in self.entry.files.values())
+
+
+@dataclass
+class Verified:
+    zf: zipfile.ZipFile
+    manifest: mf.Manifest
+    articles: list[ArticleItem]
+    signer: bytes | None
+    trusted: bool
+    payload_bytes: int
+
+    @property
+    def signature_status(self) -> str:
+        if self.signer is None:
+            return "unsigned"
+        fp = fingerprint(self.signer)
+        return f"signed by trusted key {fp}" if self.trusted else f"signed by {fp} (unknown key)"
+
+    def read(self, name: str) -> bytes:
+        return self.zf.read(name)
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
+        raise _bad(f"{info.filename}: damaged entry ({e})") from None
+
+
+def zlib_error():
+    import zlib
+
+    return zlib.error
+
+
+def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
+    h, n = hashlib.sha256(), 0
+    try:
+        with zf.open(info) as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+                n += len(block)
+    except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
+        raise _bad(f"{info.filename}: damaged entry ({e})") from None
+    return h.hexdigest(), n
+
+
+def inline_images(page: bytes) -> dict[str, bytes]:
+    """sha256 -> bytes of every base64 `data:` image in a page."""
+    out = {}
+    for m in DATA_URI.finditer(page):
+        try:
+            data = base64.b64decode(m.group(2), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        out[hashlib.sha256(data).hexdigest()] = data
+    return out
+
+
+def _open(path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as e:
+        raise _bad(f"not a valid ZIP payload ({e})") from None
+
+
+def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > caps.max_entries:
+        raise _bad(f"{len(infos)} entries, more than the limit of {caps.max_entries}")
+    files: dict[str, zipfile.ZipInfo] = {}
+    folded: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        check_name(name)
+        if name.lower() in folded:
+            raise _bad(f"duplicate entry {name!r}")
+        folded.add(name.lower())
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+            kind = "symlink" if stat.S_ISLNK(mode) else "special file"
+            raise _bad(f"{kind} entry {name!r}")
+        if info.flag_bits & 0x1:
+            raise _bad(f"encrypted entry {name!r}")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _bad(f"entry {name!r} uses an unsupported compression method")
+        if name.endswith("/"):  # a folder entry, as `zip -r` writes them
+            if info.file_size:
+                raise _bad(f"folder entry {name!r} has content")
+            continue
+        if info.file_size > caps.max_entry_bytes:
+            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_entry_bytes}")
+        total += info.file_size
+        if total > caps.max_payload_bytes:
+            raise _bad(f"contents exceed the limit of {caps.max_payload_bytes} bytes")
+        if info.file_size > RATIO_MIN_SIZE and info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
+            raise _bad(f"entry {name!r} expands {info.file_size // max(info.compress_size, 1)}x"
+                       " (a compression bomb?)")
+        files[name] = info
+    return files
+
+
+def verify(path, caps: BundleConfig, trusted: list[bytes] = ()) -> Verified:
+    """Open and check the plaintext ZIP at `path`. The returned `zf` stays open."""
+    zf = _open(path)
+    try:
+        return _verify(zf, caps, list(trusted))
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes]) -> Verified:
+    files = _check_entries(zf, caps)
+    if layout.MANIFEST not in files:
+        raise _bad("no manifest.json")
+    manifest_bytes = _read(zf, files[layout.MANIFEST])
+    manifest = mf.parse(manifest_bytes)
+    signer = None
+    if layout.SIGNATURE in files:
+        signer = verify_signature_document(_read(zf, files[layout.SIGNATURE]), manifest_bytes)
+    if layout.PADDING in files:
+        with zf.open(files[layout.PADDING]) as f:
+            while block := f.read(1 << 20):
+                if block.count(0) != len(block):
+                    raise _bad("the padding entry is not all zeros")
+    listed = manifest.all_files()
+    for name in files:
+        if name not in listed and name not in layout.SPECIAL:
+            raise _bad(f"{name!r} is not listed in the manifest")
+    for name, r in listed.items():
+        if name not in files:
+            raise _bad(f"the manifest lists {name!r}, which is absent")
+        if files[name].file_size != r.size:
+            raise _bad(f"{name!r} has the wrong size")
+    keep = {layout.article_json(a.id) for a in manifest.articles}
+    kept: dict[str, bytes] = {}
+    for name, r in listed.items():
+        if name in keep:
+            data = _read(zf, files[name])
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+            kept[name] = data
+        else:
+            sha, size = _hash(zf, files[name])
+        if sha != r.sha256 or size != r.size:
+            raise _bad(f"{name!r} does not match its hash in the manifest")
+    articles = [_article(zf, files, entry, kept.pop(layout.article_json(entry.id)))
+                for entry in manifest.articles]
+    payload = sum(i.file_size for i in files.values())
+    return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
+
+
+def _article(zf, files, entry: mf.ArticleEntry, raw: bytes) -> ArticleItem:
+    where = layout.article_json(entry.id)
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _bad(f"{where} is not valid JSON") from None
+    new, assets = layout.parse_article_json(doc, where)
+    if new.url != entry.url:
+        raise _bad(f"{where}: URL differs from the manifest")
+    if doc["content_hash"] != entry.content_hash:
+        raise _bad(f"{where}: content hash differs from the manifest")
+    item = ArticleItem(entry, new)
+    page = layout.page(entry.id)
+    inline: dict[str, bytes] | None = None
+    for a in assets:
+        name = layout.asset_path(entry.id, a.name)
+        if name in entry.files:
+            if entry.files[name].sha256 != a.sha256 or entry.files[name].size != a.size:
+                raise _bad(f"{name}: differs from its description in article.json")
+            item.assets.append(AssetSource(a, name))
+            continue
+        if inline is None:
+            inline = inline_images(_read(zf, files[page])) if page in entry.files else {}
+        data = inline.get(a.sha256)
+        if data is None or len(data) != a.size:
+            raise _bad(f"{where}: asset {a.name} is neither in the bundle nor inline in its page")
+        item.assets.append(AssetSource(a, page))
+    return item
