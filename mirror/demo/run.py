@@ -1,0 +1,437 @@
+"""`mirror demo`: the whole pipeline on the built-in sample sites, offline.
+
+Archiving goes through the real pipeline (with a fetcher that refuses every
+host but the local demo server, so nothing can leave the machine); packing,
+inspecting, unpacking and exporting go through the real CLI commands, run
+in-process, exactly as a user would type them. A step whose engine has not
+landed yet is reported as skipped, never faked. A failed step or a failed
+privacy check ends the demo with one line and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, Sample
+from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
+from mirror.errors import MirrorError, NetworkError, NotImplementedYet, UsageError
+
+Echo = Callable[[str], None]
+
+# Text from each page's boilerplate (cookie banner, comments, newsletter, footer,
+# ads) that must not end up in the archived article.
+BOILERPLATE = {
+    SAMPLES[0].path: ("214 partners", "Remember the names", "Morning Briefing", "Registered office"),
+    SAMPLES[1].path: ("файлы cookie", "Двадцать лет живу", "Подпишитесь на рассылку", "Свидетельство о регистрации"),
+    SAMPLES[2].path: ("ملفات تعريف الارتباط", "بارك الله فيكم", "النشرة البريدية", "جميع الحقوق محفوظة"),
+    SAMPLES[3].path: ("187 Partner", "Roggenbrot", "Talbote am Morgen", "Amtsgericht"),
+}
+
+
+class DemoFailed(MirrorError):
+    """A demo step or one of its privacy checks failed."""
+
+
+@dataclass
+class Paths:
+    out: Path
+    archive: Path
+    copy: Path  # the archive a recipient gets by unpacking the bundle
+    bundle: Path
+    html_bundle: Path
+    passphrase: Path
+    site: Path
+
+    @classmethod
+    def under(cls, out: Path, archive: Path | None) -> "Paths":
+        return cls(out=out, archive=archive or out / "archive", copy=out / "archive-received",
+                   bundle=out / "samples.age", html_bundle=out / "samples.html",
+                   passphrase=out / "passphrase.txt", site=out / "reader-site")
+
+
+@dataclass
+class Result:
+    paths: Paths
+    ids: dict[str, str] = field(default_factory=dict)  # sample path -> article id
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    requests: list = field(default_factory=list)  # the server's log
+    blocked: list[str] = field(default_factory=list)  # URLs on other hosts the archiver asked for
+    seconds: float = 0.0
+
+
+# -- archiving through the real pipeline -------------------------------------------
+
+
+def local_only_fetcher(cfg, origin: str, blocked: list[str]):
+    """The pipeline's own Fetcher, refusing any URL outside the demo server:
+    the demo can never touch the internet, and every attempt is recorded."""
+    from mirror.fetch import Fetcher
+
+    class LocalOnly(Fetcher):
+        def _allowed(self, url: str) -> None:
+            if not (url == origin or url.startswith(origin + "/")):
+                blocked.append(url)
+                raise NetworkError(f"demo: refused to leave the local server: {url}")
+
+        def page(self, url: str):
+            self._allowed(url)
+            return super().page(url)
+
+        def image(self, url: str, page_url: str | None = None, limit: int | None = None):
+            self._allowed(url)
+            return super().image(url, page_url, limit)
+
+    return LocalOnly(cfg.fetch, {}, "", cfg.fetch.jobs)
+
+
+def demo_config(cfg):
+    """The user's config, made polite to nobody but ourselves: no delay, no
+    retries, no proxy, no mirror-domain rewriting."""
+    fetch = replace(cfg.fetch, per_host_delay=0.0, retries=0, proxy="", timeout=10.0)
+    return replace(cfg, fetch=fetch, mirrors={})
+
+
+def archive_samples(urls: list[str], cfg, archive_dir: Path, fetcher) -> list:
+    from mirror.archive import Archive
+    from mirror.pipeline import add_urls
+
+    with Archive.open(archive_dir) as ar:
+        outcomes = add_urls(urls, cfg, ar, fetcher=fetcher)
+    bad = [o for o in outcomes if not o.ok]
+    if bad:
+        raise DemoFailed(f"archiving {bad[0].url} failed: {bad[0].error}")
+    return outcomes
+
+
+# -- the CLI, in-process --------------------------------------------------------------
+
+
+def mirror_cmd(args: list[str]) -> str:
+    """Run `mirror ARGS` in this process; return its stdout. MirrorError
+    (NotImplementedYet included) propagates; click usage errors become
+    UsageError with click's message."""
+    import click
+
+    from mirror.cli import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            cli.main(args=args, prog_name="mirror", standalone_mode=False)
+    except click.ClickException as e:
+        raise UsageError(e.format_message()) from None
+    except click.exceptions.Exit as e:
+        if e.exit_code:
+            raise UsageError(f"mirror {args[0]} exited with {e.exit_code}: {err.getvalue().strip()}") from None
+    return out.getvalue()
+
+
+def shown(args: list[str]) -> str:
+    return "$ mirror " + " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else repr(a) for a in args)
+
+
+# -- checks --------------------------------------------------------------------------
+
+
+def check_archive(archive_dir: Path, ids: dict[str, str]) -> list[str]:
+    """Problems with what was stored: missing articles, wrong metadata, page
+    scripts, references to third-party hosts, boilerplate in the text."""
+    from mirror.archive import Archive
+
+    problems = []
+    with Archive.open(archive_dir) as ar:
+        for s in SAMPLES:
+            art = ar.get(ids[s.path])
+            if art.title != s.title:
+                problems.append(f"{s.path}: title is {art.title!r}")
+            if (art.lang or "").split("-")[0].lower() != s.lang:
+                problems.append(f"{s.path}: language is {art.lang!r}, not {s.lang}")
+            if len(art.assets) < len(s.images):
+                problems.append(f"{s.path}: {len(art.assets)} images stored, {len(s.images)} expected")
+            html = art.html.lower()
+            if "<script" in html or "javascript:" in html:
+                problems.append(f"{s.path}: stored HTML contains script")
+            for host in FOREIGN_HOSTS:
+                if host in html:
+                    problems.append(f"{s.path}: stored HTML still mentions {host}")
+            for phrase in BOILERPLATE.get(s.path, ()):
+                if phrase.lower() in (art.text + art.html).lower():
+                    problems.append(f"{s.path}: page boilerplate kept: {phrase!r}")
+    return problems
+
+
+REMOTE = re.compile(r"""(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def check_site(site: Path) -> list[str]:
+    """Static check of every exported page: a network-blocking CSP and no
+    script tag of anyone's, no remote reference in a fetching attribute.
+    (The test suite also opens them in Chromium and counts requests.)"""
+    problems = []
+    pages = sorted(site.rglob("*.html"))
+    if not pages:
+        return [f"{site}: no HTML pages were written"]
+    for page in pages:
+        text = page.read_text("utf-8", errors="replace")
+        rel = page.relative_to(site)
+        if "default-src 'none'" not in text:
+            problems.append(f"{rel}: no network-blocking Content-Security-Policy")
+        for m in re.finditer(r"<(img|link|script|iframe|source|video|audio)\b[^>]*>", text, re.I):
+            if REMOTE.search(m.group(0)):
+                problems.append(f"{rel}: remote reference {m.group(0)[:80]}")
+    return problems
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+def passphrase() -> str:
+    """120 random bits, as six groups of four base32 letters (easy to read out)."""
+    raw = base64.b32encode(secrets.token_bytes(15)).decode().lower()
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def fresh_out(out: str | None) -> Path:
+    if out is None:
+        return Path(tempfile.mkdtemp(prefix="mirror-demo-"))
+    path = Path(out).expanduser().resolve()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise UsageError(f"{path} exists and is not an empty directory; give a new one")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Demo:
+    def __init__(self, cfg, echo: Echo, out: str | None = None, archive: str | None = None):
+        self.echo = echo
+        self.cfg = demo_config(cfg)
+        base = fresh_out(out)
+        self.result = Result(Paths.under(base, Path(archive).expanduser().resolve() if archive else None))
+        self.step_no = 0
+
+    @property
+    def paths(self) -> Paths:
+        return self.result.paths
+
+    def step(self, title: str) -> None:
+        self.step_no += 1
+        self.echo(f"\n[{self.step_no}] {title}")
+
+    def say(self, line: str) -> None:
+        self.echo("    " + line)
+
+    def run(self) -> Result:
+        start = time.monotonic()
+        self.echo("mirror demo: the whole pipeline on built-in sample news sites. "
+                  "Nothing here touches the internet.")
+        self.echo(f"output directory: {self.paths.out} (kept; delete it when you are done)")
+        with DemoServer() as server:
+            self.serve(server)
+            self.archive(server)
+            self.new_edition(server)
+            self.server_report(server)
+        self.check_stored()
+        self.cli_steps()
+        self.result.seconds = time.monotonic() - start
+        self.where()
+        return self.result
+
+    # -- steps -----------------------------------------------------------------------
+
+    def serve(self, server: DemoServer) -> None:
+        self.step(f"sample news sites served on {server.origin} (loopback only)")
+        for s in SAMPLES:
+            self.say(f"{s.lang}  {server.url(s)}")
+            self.say(f"    {s.note}")
+        self.say("each page carries a cookie banner, ads, analytics scripts (inline and external), tracking "
+                 "pixels, remote fonts and stylesheets, share buttons, comments and a newsletter box")
+
+    def archive(self, server: DemoServer) -> None:
+        urls = [server.url(s) for s in SAMPLES]
+        self.step(f"archive the {len(urls)} articles with the real pipeline  ->  {self.paths.archive}")
+        self.say(shown(["--archive", str(self.paths.archive), "add", "URL..."]) + "   (per-host delay 0)")
+        t = time.monotonic()
+        with local_only_fetcher(self.cfg, server.origin, self.result.blocked) as fetcher:
+            outcomes = archive_samples(urls, self.cfg, self.paths.archive, fetcher)
+        for s, o in zip(SAMPLES, outcomes):
+            self.result.ids[s.path] = o.id
+            self.say(f"{o.id}  {s.lang}  {o.title}  ({o.images} images)")
+        self.say(f"took {time.monotonic() - t:.2f} s")
+        self.result.done.append("archive")
+
+    def new_edition(self, server: DemoServer) -> None:
+        edited = SAMPLES[0]
+        self.step("the Courier edits its story (an update and a correction); archive everything again")
+        server.edition = 2
+        with local_only_fetcher(self.cfg, server.origin, self.result.blocked) as fetcher:
+            outcomes = archive_samples([server.url(s) for s in SAMPLES], self.cfg, self.paths.archive, fetcher)
+        for s, o in zip(SAMPLES, outcomes):
+            if s is edited:
+                if o.version < 2:
+                    raise DemoFailed(f"the edited story did not become a new version (got version {o.version})")
+                how = "stored as" if o.created else "already in this archive as"
+                self.say(f"{o.id}  changed  ->  {how} version {o.version}; version 1 is kept")
+            elif o.created:
+                raise DemoFailed(f"{s.path} did not change but was stored again as version {o.version}")
+        self.say(f"the other {len(SAMPLES) - 1} pages are unchanged: no new version, nothing duplicated")
+        self.say(shown(["--archive", str(self.paths.archive), "show", self.result.ids[edited.path],
+                        "--version", "1"]) + "   (the first edition)")
+        self.result.done.append("versions")
+
+    def server_report(self, server: DemoServer) -> None:
+        reqs = server.requests()
+        self.result.requests = reqs
+        counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "image", *HOSTILE_KINDS, "other")}
+        hostile = [r for r in reqs if r.kind in HOSTILE_KINDS]
+        cookies = [r for r in reqs if r.cookie]
+        blocked_hostile = [u for u in self.result.blocked if classify(urlsplit(u).path) in HOSTILE_KINDS]
+        self.step("what the news sites saw")
+        self.say(f"requests the server saw: {counts['page']} pages, {counts['image']} images; "
+                 f"scripts, stylesheets, fonts, trackers, ads: {len(hostile)}; other: {counts['other']}")
+        agents = sorted({r.user_agent for r in reqs})
+        self.say(f"cookies the sites set and got back: {len(cookies)}; user agent: {', '.join(agents)}")
+        self.say(f"requests to any other host: {len(self.result.blocked)} (refused before they left the machine)")
+        for url in self.result.blocked:
+            self.say(f"    asked for {url}")
+        if hostile:
+            raise DemoFailed(f"the archiver fetched {len(hostile)} tracker/script/font/stylesheet/ad URL(s), "
+                             f"first {hostile[0].path}")
+        if cookies:
+            raise DemoFailed(f"the archiver sent a site's cookie back: {cookies[0].cookie}")
+        if blocked_hostile:
+            raise DemoFailed(f"the archiver asked another host for {blocked_hostile[0]}")
+
+    def check_stored(self) -> None:
+        self.step("check what was stored")
+        problems = check_archive(self.paths.archive, self.result.ids)
+        if problems:
+            raise DemoFailed(f"archive check failed: {problems[0]} ({len(problems)} problem(s))")
+        self.say("every article: right title and language, its images stored locally, no script, "
+                 "no third-party host, no cookie banner / comments / newsletter / footer text")
+
+    def cli_steps(self) -> None:
+        p = self.paths
+        ids = [self.result.ids[s.path] for s in SAMPLES]
+        write_private(p.passphrase, passphrase() + "\n")
+        arch = ["--archive", str(p.archive)]
+        copy = ["--archive", str(p.copy)]
+        pw = ["--passphrase-file", str(p.passphrase)]
+        self.cli_step("pack", "pack them into one encrypted bundle (passphrase in "
+                      f"{p.passphrase.name}, 120 random bits)",
+                      arch + ["pack", "-o", str(p.bundle), *ids, *pw], self.after_pack)
+        if "pack" in self.result.done:
+            self.cli_step("inspect", "inspect the bundle: decrypt and verify, import nothing",
+                          ["inspect", str(p.bundle), *pw, "--json"], self.after_inspect)
+            self.cli_step("unpack", f"a recipient unpacks it into their own archive  ->  {p.copy}",
+                          copy + ["unpack", str(p.bundle), *pw, "--json"], self.after_unpack)
+            self.cli_step("pack --format html", "pack a self-decrypting HTML bundle, for readers without mirror",
+                          arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw],
+                          lambda out: self.say(f"{p.html_bundle}: {p.html_bundle.stat().st_size} bytes; "
+                                               "open it in a browser, type the passphrase"))
+        source = copy if "unpack" in self.result.done else arch
+        self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
+                      source + ["export-site", str(p.site), *ids], self.after_export)
+
+    def cli_step(self, name: str, title: str, args: list[str], after: Callable[[str], None]) -> None:
+        self.step(title)
+        self.say(shown(args))
+        t = time.monotonic()
+        try:
+            out = mirror_cmd(args)
+        except NotImplementedYet:
+            self.say(f"skipped: {name} not built yet")
+            self.result.skipped.append(name)
+            return
+        except MirrorError as e:
+            raise DemoFailed(f"{name} failed: {e}") from None
+        after(out)
+        self.say(f"took {time.monotonic() - t:.2f} s")
+        self.result.done.append(name)
+
+    # -- what each CLI step showed -------------------------------------------------------
+
+    def after_pack(self, _out: str) -> None:
+        size = self.paths.bundle.stat().st_size
+        head = self.paths.bundle.read_bytes()[:40]
+        self.say(f"{self.paths.bundle}: {size} bytes, starts {head.splitlines()[0].decode('ascii', 'replace')!r}")
+        self.say("without the passphrase it shows nothing: not the titles, not the sites, not who made it")
+
+    def after_inspect(self, out: str) -> None:
+        data = _json(out, "inspect")
+        items = data.get("articles", data) if isinstance(data, dict) else data
+        if isinstance(items, list) and len(items) != len(SAMPLES):
+            raise DemoFailed(f"inspect listed {len(items)} articles, expected {len(SAMPLES)}")
+        self.say(f"verified: {len(items) if isinstance(items, list) else '?'} articles, every hash checked")
+
+    def after_unpack(self, _out: str) -> None:
+        from mirror.archive import Archive
+
+        with Archive.open(self.paths.copy) as ar:
+            got = {s.id for s in ar.list()}
+        missing = set(self.result.ids.values()) - got
+        if missing:
+            raise DemoFailed(f"unpack did not import {sorted(missing)[0]}")
+        self.say(f"imported {len(got)} articles; the recipient's archive matches the sender's")
+
+    def after_export(self, _out: str) -> None:
+        problems = check_site(self.paths.site)
+        if problems:
+            raise DemoFailed(f"exported site check failed: {problems[0]}")
+        n = len(list(self.paths.site.rglob("*.html")))
+        self.say(f"{n} pages, each with a Content-Security-Policy that blocks all network access")
+
+    def where(self) -> None:
+        p = self.paths
+        self.echo("\nwhere to look:")
+        rows = [("archive", p.archive), ("passphrase", p.passphrase)]
+        if "pack" in self.result.done:
+            rows.append(("bundle", p.bundle))
+        if "pack --format html" in self.result.done:
+            rows.append(("html bundle", p.html_bundle))
+        if "unpack" in self.result.done:
+            rows.append(("received", p.copy))
+        if "export-site" in self.result.done:
+            rows.append(("open this", (p.site / "index.html").as_uri()))
+        for label, value in rows:
+            self.echo(f"  {label:12} {value}")
+        self.echo(f"  try:         mirror --archive {p.archive} ls")
+        if self.result.skipped:
+            self.echo(f"not built yet, skipped: {', '.join(self.result.skipped)}")
+        self.echo(f"demo finished in {self.result.seconds:.1f} s")
+
+
+def _json(text: str, what: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise DemoFailed(f"{what} --json printed something that is not JSON") from None
+
+
+def run(cfg, echo: Echo, out: str | None = None, archive: str | None = None, clean: bool = False) -> Result:
+    """Run the demo; with `clean`, remove the output directory afterwards."""
+    demo = Demo(cfg, echo, out, archive)
+    try:
+        return demo.run()
+    finally:
+        if clean:
+            shutil.rmtree(demo.paths.out, ignore_errors=True)
