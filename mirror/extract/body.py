@@ -13,7 +13,7 @@ from mirror.extract.clean import clean_page
 from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, unwrap
 from mirror.extract.images import resolve_image
 from mirror.extract.metadata import Metadata
-from mirror.extract.scoring import Stats, best_candidate, merge_siblings
+from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
 from mirror.extract.text import is_caption
 
 _KEEP_ATTRS = {
@@ -81,6 +81,7 @@ def _drop_headers(content, md: Metadata) -> None:
 
 def _conditional_clean(content, stats: Stats) -> None:
     """Drop link lists, labels and other furniture inside the chosen body."""
+    total = max(stats.text.get(content, 0), 1)
     for el in list(content.iter()):
         if el is content or not isinstance(el.tag, str) or el.getparent() is None:
             continue
@@ -96,6 +97,10 @@ def _conditional_clean(content, stats: Stats) -> None:
             if txt and vocab.BOILER_TEXT.match(txt):
                 drop_tree(el)
                 continue
+        if tag == "article" and el.getparent() is not content and n < 0.4 * total:
+            # An <article> inside the article: a teaser of another story.
+            drop_tree(el)
+            continue
         if tag not in _BLOCKISH:
             continue
         ld = stats.link_density(el)
@@ -190,6 +195,16 @@ def _tidy(fragment, base: str | None) -> list[str]:
     return images
 
 
+def _document_order(body, parts: list) -> list:
+    """Parts sorted as in the page, without any part nested in another."""
+    chosen = set(parts)
+    out = []
+    for el in body.iter():
+        if el in chosen and not any(a in chosen for a in el.iterancestors()):
+            out.append(el)
+    return out
+
+
 def extract_body(root, md: Metadata, url: str | None):
     """The body fragment (a <div> element) and its image URLs, or (None, [])."""
     body = root.find("body")
@@ -211,6 +226,9 @@ def extract_body(root, md: Metadata, url: str | None):
             # inside the real paragraphs can sink their score. Trust the prose.
             top, top_score = core, max(scores.get(core, 0.0), top_score)
         parts = merge_siblings(top, top_score, scores, stats)
+        extra = same_kind_blocks(top, top_score, scores, stats)
+        if extra:
+            parts = _document_order(body, parts + extra)
     fragment = etree.Element("div")
     for p in parts:
         fragment.append(copy.deepcopy(p))

@@ -165,3 +165,18 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
             elif 0 < n <= 80 and ld == 0 and txt[-1:] in ".!?…":
                 out.append(sib)
     return out
+
+
+def same_kind_blocks(top, top_score: float, scores: dict, stats: Stats) -> list:
+    """Other blocks with the top candidate's tag and class: articles split into
+    several sections (around ads or media) repeat their body container."""
+    cls = top.get("class")
+    if not cls or not cls.strip():
+        return []
+    out = []
+    for el, s in scores.items():
+        if el is top or el.tag != top.tag or el.get("class") != cls:
+            continue
+        if s >= 0.2 * top_score and stats.link_density(el) < 0.3:
+            out.append(el)
+    return out
