@@ -12,6 +12,7 @@ import http.server
 import socket
 import struct
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -28,6 +29,20 @@ def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 60, 40)) -> b
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+STORY = ("The river rose again this week, and the town council met late on Tuesday to decide what "
+         "to do about the old stone bridge that has stood since 1894. ")
+
+
+def article(title: str, paras: int = 4, extra: str = "", head: str = "", lang: str = "en",
+            text: str = STORY) -> str:
+    """A plain news page the extractor recognises: head, header, article, footer."""
+    body = "".join(f"<p>{text * 2}Paragraph {i + 1}.</p>\n" for i in range(paras))
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} | Daily</title>'
+            f'{head}</head><body><header><nav><a href="/">Home</a></nav></header>'
+            f'<article><h1>{title}</h1><p class="byline">By Jane Roe</p>{body}{extra}</article>'
+            f'<footer>Copyright Daily</footer></body></html>')
+
+
 PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
              b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
@@ -38,6 +53,7 @@ class Hit:
     path: str  # with query
     headers: dict[str, str]
     proxied: bool
+    t: float = 0.0  # time.monotonic() when it arrived
 
     @property
     def url(self) -> str:
@@ -107,7 +123,8 @@ class Site:
                     hostname = (self.headers.get("Host") or "").rsplit(":", 1)[0]
                     path = self.path
                 with site._lock:
-                    site.hits.append(Hit(hostname, path, {k: v for k, v in self.headers.items()}, proxied))
+                    site.hits.append(Hit(hostname, path, {k: v for k, v in self.headers.items()}, proxied,
+                                         time.monotonic()))
                 route = site.routes.get((hostname, path)) or site.routes.get(("*", path))
                 if route is None:
                     self._send(Reply(b"not found", 404, content_type="text/plain"))
