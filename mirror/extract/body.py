@@ -97,6 +97,15 @@ def _conditional_clean(content, stats: Stats) -> None:
             if txt and vocab.BOILER_TEXT.match(txt):
                 drop_tree(el)
                 continue
+        if tag == "span" and n and stats.link_density(el) > 0.8 and \
+                sum(1 for _ in el.iter("a")) >= 3:
+            # Several links packed into an inline box: a hover card or tooltip.
+            drop_tree(el)
+            continue
+        if tag == "p" and n and n < 150 and stats.link_density(el) > 0.9:
+            # A paragraph that is only a link: "read next" headlines.
+            drop_tree(el)
+            continue
         if tag == "article" and el.getparent() is not content and n < 0.4 * total:
             # An <article> inside the article: a teaser of another story.
             drop_tree(el)

@@ -147,7 +147,7 @@ def clean_page(body, protect=None):
         else:
             key = vocab.key_of(el)
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
-                         or (key and vocab.NEGATIVE.search(key)))
+                         or (key and vocab.NEGATIVE.search(key) and not vocab.EMBED.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
             reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose

@@ -53,6 +53,10 @@ POSITIVE = re.compile(
     _B + r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
     r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text)")
 
+# Embedded posts (tweets, Instagram) quoted by the story: never furniture,
+# even inside a "social" wrapper.
+EMBED = re.compile(_B + r"embed|twitter-tweet|instagram-media|tiktok-embed|fb-post)")
+
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
