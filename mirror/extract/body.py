@@ -102,6 +102,11 @@ def _conditional_clean(content, stats: Stats) -> None:
             # Several links packed into an inline box: a hover card or tooltip.
             drop_tree(el)
             continue
+        if tag in ("p", "li", "div") and n and n < 250 and stats.link_density(el) > 0.4:
+            txt = txt if txt is not None else norm("".join(el.itertext()))
+            if vocab.LINK_LABEL.match(txt):
+                drop_tree(el)
+                continue
         if tag == "p" and n and n < 150 and stats.link_density(el) > 0.9:
             # A paragraph that is only a link: "read next" headlines.
             drop_tree(el)

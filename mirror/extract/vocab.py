@@ -88,5 +88,12 @@ BOILER_TEXT = re.compile(
     r"sign up|subscribe|follow us|join us|click here|"
     r"comments?|\d+ comments?|leave a comment|kommentare?|comentários?|комментари\w*|"
     r"skip to \w+|back to top|loading|photo:|image:|foto:|фото:|"
-    r"(?:all )?rights reserved|©).{0,60}$",
+    r"(?:all )?rights reserved|©|don'?t miss|must read|most popular|trending now|"
+    r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из)\s+\d+"
+    r").{0,60}$",
     re.I)
+
+# "READ MORE: <link>", "Leia também: <link>": a label, a colon, then a headline.
+LINK_LABEL = re.compile(
+    r"^\s*(?:read|see|watch|listen|related|more|also|click|leia|veja|confira|lesen|mehr|"
+    r"leggi|guarda|baca|lihat|читайте|смотрите|lire|voir)\b[^:]{0,25}:", re.I)
