@@ -1,0 +1,285 @@
+"""pack -> unpack through the CLI: every field survives, packing is
+deterministic and anonymous, imports merge without loss or duplication."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+import json
+import os
+import socket
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bundleutil import JPEG, age_keypair, asset, make_archive, mirror, new_version, tree_digest
+from mirror.archive import Archive
+
+pytestmark = pytest.mark.agecli
+
+
+def age_decrypt(bundle: Path, key: Path) -> bytes:
+    return subprocess.run(["age", "-d", "-i", str(key), str(bundle)], check=True,
+                          capture_output=True).stdout
+
+
+@pytest.fixture
+def env(tmp_path):
+    a = tmp_path / "archive-A"
+    ids = make_archive(a, 3)
+    key, recipient = age_keypair(tmp_path)
+    return tmp_path, a, ids, key, recipient
+
+
+def test_round_trip_every_field_and_asset(env):
+    tmp, a, ids, key, rcp = env
+    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a)
+    assert r.returncode == 0, r.stderr
+    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["imported"] == 3 and rep["skipped"] == 0 and rep["signature"] == "unsigned"
+    with Archive.open(a) as A, Archive.open(tmp / "B") as B:
+        assert sorted(B.ids()) == sorted(ids)
+        for aid in ids:
+            x, y = A.get(aid), B.get(aid)
+            for f in ("id", "url", "title", "byline", "published", "modified", "lang", "site_name",
+                      "lead_image", "text", "html", "content_hash", "assets"):
+                assert getattr(x, f) == getattr(y, f), f
+            assert y.captured == x.captured[:10] + "T00:00:00Z"  # only the day travels
+            for asset_ in x.assets:
+                assert A.read_blob(asset_.sha256) == B.read_blob(asset_.sha256)
+        assert B.integrity() == []
+
+
+def test_unpack_twice_changes_nothing_and_repack_is_identical(env):
+    tmp, a, ids, key, rcp = env
+    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    assert mirror("unpack", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B").returncode == 0
+    before = tree_digest(tmp / "B")
+    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert r.returncode == 0 and json.loads(r.stdout)["imported"] == 0
+    assert tree_digest(tmp / "B") == before
+    # B re-packs the same articles into the same plaintext, byte for byte.
+    assert mirror("pack", "-o", str(tmp / "c.age"), "--all", "-r", rcp, archive=tmp / "B").returncode == 0
+    assert age_decrypt(tmp / "b.age", key) == age_decrypt(tmp / "c.age", key)
+
+
+def test_deterministic_and_anonymous(env):
+    tmp, a, ids, key, rcp = env
+    b1, b2 = tmp / "one.age", tmp / "two.age"
+    marked = {"USER": "zqxuser", "LOGNAME": "zqxuser", "HOME": str(tmp / "home-zqxhome")}
+    assert mirror("pack", "-o", str(b1), *ids, "-r", rcp, archive=a, env=marked).returncode == 0
+    assert mirror("pack", "-o", str(b2), "--all", "-r", rcp, archive=a).returncode == 0
+    p1, p2 = age_decrypt(b1, key), age_decrypt(b2, key)
+    assert p1 == p2
+    assert b1.read_bytes() != b2.read_bytes()  # fresh file key each time
+    zf = zipfile.ZipFile(io.BytesIO(p1))
+    texts = [p1, b1.read_bytes()] + [zf.read(n) for n in zf.namelist()]
+    secrets = {socket.gethostname(), str(Path.home()), str(a), str(tmp), a.name, tmp.name,
+               "zqxuser", "zqxhome"}
+    if getpass.getuser() != "root":  # ":root" is CSS in every page
+        secrets.add(getpass.getuser())
+    for s in secrets:
+        if len(s) >= 4:
+            assert not any(s.encode() in t for t in texts), s
+    for info in zf.infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+    for n in zf.namelist():
+        if n.endswith("article.json"):
+            assert json.loads(zf.read(n))["captured"].endswith("T00:00:00Z")
+
+
+def test_new_version_of_known_url_is_added(env):
+    tmp, a, ids, key, rcp = env
+    b = tmp / "B"
+    with Archive.open(b) as B:
+        B.save(new_version(0, text="An earlier edition of the story."))
+    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=b)
+    assert r.returncode == 0, r.stderr
+    statuses = sorted(x["status"] for x in json.loads(r.stdout)["articles"])
+    assert statuses == ["new", "new", "new version"]
+    with Archive.open(b) as B:
+        assert len(B.versions(ids[0])) == 2
+        assert B.get(ids[0]).text == new_version(0).text
+
+
+def test_inspect_lists_without_importing(env):
+    tmp, a, ids, key, rcp = env
+    assert mirror("pack", "-o", str(tmp / "b.age"), ids[0], "-r", rcp, "--armor", archive=a).returncode == 0
+    assert (tmp / "b.age").read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    r = mirror("inspect", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+    assert ids[0] in r.stdout and "Story number 0" in r.stdout and "unsigned" in r.stderr
+    with Archive.open(tmp / "B") as B:
+        assert B.ids() == []
+
+
+def test_signing_unknown_trusted_and_required(env):
+    tmp, a, ids, key, rcp = env
+    r = mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp / "sign.key").stat().st_mode & 0o777 == 0o600
+    pub = next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Public key:"))
+    fp = next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Fingerprint:"))
+    again = mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
+    assert again.returncode == 1 and "refusing to overwrite" in again.stderr
+    b = tmp / "b.age"
+    assert mirror("pack", "-o", str(b), "--all", "-r", rcp, "--sign-key", str(tmp / "sign.key"),
+                  archive=a).returncode == 0
+    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B")
+    assert json.loads(r.stdout)["signature"] == f"signed by {fp} (unknown key)"
+    (tmp / "pub.txt").write_text(pub + "\n")
+    r = mirror("inspect", str(b), "-i", str(key), "--trust", str(tmp / "pub.txt"), "--json", archive=tmp / "B")
+    assert json.loads(r.stdout)["trusted"] is True
+    cfg = tmp / "config.toml"
+    cfg.write_text(f'[bundle]\ntrusted_keys = ["{pub}"]\n')
+    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
+    assert json.loads(r.stdout)["signature"] == f"signed by trusted key {fp}"
+    other = mirror("keygen", "--signing", "-o", str(tmp / "other.key"))
+    assert other.returncode == 0
+    r = mirror("unpack", str(b), "-i", str(key), "--trust", str(tmp / "other.key"), archive=tmp / "B")
+    assert r.returncode == 2 and "not signed by a key given with --trust" in r.stderr
+    with Archive.open(tmp / "B") as B:
+        assert B.ids() == []
+
+
+def test_keygen_signing_to_stdout():
+    r = mirror("keygen", "--signing")
+    assert r.returncode == 0
+    assert "MIRROR-ED25519-SECRET:" in r.stdout and "Public key: ed25519:" in r.stderr
+
+
+def test_passphrase_file_round_trip_and_wrong_passphrase(env):
+    tmp, a, ids, key, rcp = env
+    (tmp / "pw").write_text("correct horse battery staple\n")
+    (tmp / "bad").write_text("wrong\n")
+    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "--passphrase-file", str(tmp / "pw"),
+                  archive=a).returncode == 0
+    r = mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "bad"), archive=tmp / "B")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    r = mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+
+
+def test_usage_errors(env):
+    tmp, a, ids, key, rcp = env
+    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", archive=a, input="")
+    assert r.returncode == 1 and "no terminal" in r.stderr
+    r = mirror("pack", "-o", str(tmp / "x.age"), "-r", rcp, archive=a)
+    assert r.returncode == 1 and "no articles selected" in r.stderr
+    r = mirror("pack", "-o", str(tmp / "x.age"), "--search", "nosuchwordanywhere", "-r", rcp, archive=a)
+    assert r.returncode == 1 and "no articles selected" in r.stderr
+    r = mirror("pack", "-o", str(tmp / "x.age"), "--since", "2099-01-01", "-r", rcp, archive=a)
+    assert r.returncode == 1 and "no articles selected" in r.stderr
+    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", "age1notarecipient", archive=a)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, "--format", "html", archive=a)
+    assert r.returncode == 1 and "not implemented" in r.stderr
+    assert not (tmp / "x.age").exists()
+    assert not [p for p in tmp.iterdir() if p.name.startswith(".mirror-pack-")]
+
+
+def test_selection_by_search_and_since(env):
+    tmp, a, ids, key, rcp = env
+    with Archive.open(a) as ar:
+        ar.save(new_version(7, title="Flooding in the delta", captured="2026-05-01T00:00:00Z"))
+    r = mirror("pack", "-o", str(tmp / "s.age"), "--search", "delta", "-r", rcp, archive=a)
+    assert r.returncode == 0, r.stderr
+    r = mirror("inspect", str(tmp / "s.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert [x["title"] for x in json.loads(r.stdout)["articles"]] == ["Flooding in the delta"]
+    assert mirror("pack", "-o", str(tmp / "t.age"), "--since", "2026-04-01", "-r", rcp, archive=a).returncode == 0
+    r = mirror("inspect", str(tmp / "t.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert len(json.loads(r.stdout)["articles"]) == 1
+
+
+def _third_party_tree(root: Path) -> None:
+    """The minimal layout by hand: manifest, article.json, assets as files."""
+    from mirror.bundle import layout
+    from mirror.model import article_id
+
+    nv = new_version(42)
+    aid = article_id(nv.url)
+    doc = {"url": nv.url, "title": nv.title, "byline": nv.byline, "published": nv.published,
+           "modified": None, "lang": "en", "site_name": nv.site_name, "lead_image": nv.lead_image,
+           "text": nv.text, "html": nv.html, "captured": "2026-01-02",
+           "content_hash": nv.content_hash(),
+           "assets": [{"name": x.name, "sha256": x.sha256, "mime": x.mime, "size": x.size}
+                      for x, _ in nv.assets]}
+    files = {layout.article_json(aid): json.dumps(doc).encode()}
+    for x, data in nv.assets:
+        files[layout.asset_path(aid, x.name)] = data
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    man = {"format": "mirror-bundle", "version": 1, "files": {},
+           "articles": [{"id": aid, "url": nv.url, "captured": "2026-01-02", "content_hash": nv.content_hash(),
+                         "files": {n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                                   for n, d in files.items()}}]}
+    (root / "manifest.json").write_text(json.dumps(man))
+
+
+def test_third_party_zip_encrypted_with_age_cli_imports(env):
+    tmp, a, ids, key, rcp = env
+    site = tmp / "hand"
+    site.mkdir()
+    _third_party_tree(site)
+    subprocess.run(["zip", "-q", "-r", str(tmp / "hand.zip"), "."], cwd=site, check=True)  # with folder entries
+    subprocess.run(["age", "-r", rcp, "-o", str(tmp / "hand.age"), str(tmp / "hand.zip")], check=True)
+    r = mirror("unpack", str(tmp / "hand.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["imported"] == 1
+    with Archive.open(tmp / "B") as B:
+        art = B.get(B.ids()[0])
+        assert art.title == "Story number 42" and B.read_blob(art.assets[0].sha256) in (JPEG, new_version(42).assets[0][1])
+        assert B.integrity() == []
+
+
+def test_export_site(env):
+    tmp, a, ids, key, rcp = env
+    out = tmp / "site"
+    r = mirror("export-site", str(out), "--all", archive=a)
+    assert r.returncode == 0, r.stderr
+    assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
+    for aid in ids:
+        assert (out / "articles" / aid / "index.html").is_file()
+    r = mirror("export-site", str(out), "--all", archive=a)
+    assert r.returncode == 1 and "not an empty directory" in r.stderr
+
+
+def test_pack_prompts_for_passphrase_twice(env):
+    pexpect = pytest.importorskip("pexpect")
+    tmp, a, ids, key, rcp = env
+    exe = str(Path(__file__).resolve().parent.parent / ".venv/bin/mirror")
+    e = dict(os.environ, MIRROR_CONFIG=os.devnull)
+    child = pexpect.spawn(exe, ["--archive", str(a), "pack", "-o", str(tmp / "p.age"), "--all"],
+                          env=e, encoding="utf-8", timeout=30)
+    child.expect("Passphrase")
+    child.sendline("")
+    child.expect(r"Generated passphrase \((\d+) bits")
+    assert int(child.match.group(1)) >= 80
+    child.expect(r"\n\s+([a-z-]+)\r?\n")
+    phrase = child.match.group(1)
+    assert len(phrase.split("-")) == 7
+    child.expect("Use this passphrase")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    (tmp / "pw").write_text(phrase + "\n")
+    r = mirror("inspect", str(tmp / "p.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+    # A typed passphrase must be confirmed.
+    child = pexpect.spawn(exe, ["--archive", str(a), "pack", "-o", str(tmp / "q.age"), "--all"],
+                          env=e, encoding="utf-8", timeout=30)
+    child.expect("Passphrase")
+    child.sendline("one passphrase")
+    child.expect("Repeat")
+    child.sendline("another one")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and not (tmp / "q.age").exists()
