@@ -163,27 +163,43 @@ def _chain(e: BaseException) -> Iterator[BaseException]:
         todo.extend(a for a in x.args if isinstance(a, BaseException))
 
 
+def _is_timeout(x: BaseException) -> bool:
+    # urllib3's NewConnectionError subclasses ConnectTimeoutError for history's sake.
+    if isinstance(x, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(x, (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError))
+
+
+def _socks_error(chain: list[BaseException]) -> BaseException | None:
+    return next((x for x in chain if type(x).__module__ == "socks"), None)
+
+
 def reason(e: BaseException) -> str:
     """A one-line, human reason for a failed request."""
     chain = list(_chain(e))
-    if any(isinstance(x, (requests.Timeout, urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError))
-           for x in chain):
-        return "timed out"
-    if any(isinstance(x, ConnectionResetError) for x in chain):
+    has = lambda *types: any(isinstance(x, types) for x in chain)  # noqa: E731
+    socks_err = _socks_error(chain)
+    if socks_err is not None or has(requests.exceptions.ProxyError):
+        if has(ConnectionRefusedError):
+            return "proxy failed (connection refused)"
+        if any(_is_timeout(x) for x in chain):
+            return "proxy failed (timed out)"
+        detail = getattr(socks_err, "msg", None) or ""
+        return f"proxy failed ({' '.join(str(detail).split())[:80]})" if detail else "proxy failed"
+    if has(ConnectionResetError):
         return "connection reset"
-    if any(isinstance(x, ConnectionRefusedError) for x in chain):
+    if has(ConnectionRefusedError):
         return "connection refused"
-    if any(isinstance(x, urllib3.exceptions.NameResolutionError) or isinstance(x, socket.gaierror)
-           for x in chain):
+    if has(urllib3.exceptions.NameResolutionError, socket.gaierror):
         return "cannot resolve host name"
-    if any(isinstance(x, requests.exceptions.SSLError) for x in chain):
+    if any(_is_timeout(x) for x in chain):
+        return "timed out"
+    if has(requests.exceptions.SSLError):
         return "TLS error"
-    if any(isinstance(x, requests.exceptions.ProxyError) for x in chain):
-        return "proxy failed"
-    if any(isinstance(x, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError,
-                          urllib3.exceptions.IncompleteRead)) for x in chain):
+    if has(requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError,
+           urllib3.exceptions.IncompleteRead):
         return "connection closed mid-response"
-    if any(isinstance(x, requests.exceptions.ContentDecodingError) for x in chain):
+    if has(requests.exceptions.ContentDecodingError):
         return "bad content encoding"
     text = " ".join(str(e).split())
     return text[:160] or type(e).__name__

@@ -1,0 +1,109 @@
+"""socks5h for real: Debian's microsocks in front of a local site, `mirror add`
+under `strace -f`. Every connection of the process must go to the proxy and no
+host name may be resolved locally (no /etc/hosts, resolv.conf or DNS socket)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import MIRROR
+from sitekit import Site, article, free_port, png
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("microsocks") is None, reason="Debian package microsocks is not installed"),
+    pytest.mark.skipif(shutil.which("strace") is None, reason="Debian package strace is not installed"),
+]
+
+CONNECT = re.compile(r"connect\(\d+, \{sa_family=(AF_INET6?|AF_UNIX)(.*?)\}")
+INET_PORT = re.compile(r"sin6?_port=htons\((\d+)\)")
+RESOLVER_FILES = ("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/gai.conf")
+
+
+@pytest.fixture(scope="module")
+def site():
+    s = Site()
+    # Origin mode: the Host header carries the name the client asked for.
+    s.html("http://localhost/story", article("Through the proxy", extra='<img src="/i/a.png" alt="a">'))
+    s.image("http://localhost/i/a.png", png(20, 20))
+    s.html("http://localhost/other", article("Second story"))
+    s.port = s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def socks():
+    port = free_port()
+    proc = subprocess.Popen(["microsocks", "-i", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("microsocks did not start")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def traced_add(tmp_path, *args):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
+    log = tmp_path / "strace.log"
+    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,openat", "-o", str(log),
+                        *MIRROR, "--config", str(cfg), "--archive", str(tmp_path / "ar"), "add", "--json", *args],
+                       capture_output=True, text=True, timeout=120)
+    trace = log.read_text()
+    connects = [(fam, rest) for fam, rest in CONNECT.findall(trace)]
+    resolver_opens = [line for line in trace.splitlines() if "openat(" in line
+                      and any(f'"{f}"' in line for f in RESOLVER_FILES) and "ENOENT" not in line]
+    return r, connects, resolver_opens
+
+
+def test_pages_and_images_go_through_socks5h_and_nothing_else_connects(site, socks, tmp_path):
+    site.clear()
+    urls = [f"http://localhost:{site.port}/story", f"http://localhost:{site.port}/other"]
+    r, connects, resolver_opens = traced_add(tmp_path, "--proxy", f"socks5h://127.0.0.1:{socks}", *urls)
+    assert r.returncode == 0, r.stderr
+    assert [o["ok"] for o in json.loads(r.stdout)] == [True, True]
+    assert json.loads(r.stdout)[0]["images"] == 1
+    # The site saw the page, its image and the second page...
+    assert sorted(h.path for h in site.hits) == ["/i/a.png", "/other", "/story"]
+    # ...but the mirror process itself only ever connected to the proxy.
+    inet = [rest for fam, rest in connects if fam in ("AF_INET", "AF_INET6")]
+    assert inet, "strace saw no connection at all"
+    assert all(INET_PORT.search(rest).group(1) == str(socks) for rest in inet), inet
+    assert not [rest for fam, rest in connects if fam == "AF_UNIX" and ("nscd" in rest or "resolve" in rest)]
+    assert resolver_opens == []  # "localhost" was resolved by the proxy, not by us
+
+
+def test_the_trace_does_see_a_direct_connection(site, tmp_path):
+    """Control: without the proxy the same check fails, so it can fail."""
+    r, connects, resolver_opens = traced_add(tmp_path, f"http://localhost:{site.port}/other")
+    assert r.returncode == 0, r.stderr
+    ports = {m.group(1) for fam, rest in connects if (m := INET_PORT.search(rest))}
+    assert str(site.port) in ports
+    assert resolver_opens, "a local name lookup reads the resolver configuration"
+
+
+def test_dead_proxy_is_a_network_error(site, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[fetch]\nretries = 0\ntimeout = 3\n")
+    r = subprocess.run([*MIRROR, "--config", str(cfg), "--archive", str(tmp_path / "ar"), "add",
+                        "--proxy", f"socks5h://127.0.0.1:{free_port()}", f"http://localhost:{site.port}/story"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3
+    assert r.stderr.splitlines()[0].endswith(": proxy failed (connection refused)"), r.stderr
+    assert "Traceback" not in r.stderr
