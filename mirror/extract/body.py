@@ -12,7 +12,7 @@ from mirror.extract import vocab
 from mirror.extract.clean import clean_page
 from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, unwrap
 from mirror.extract.images import resolve_image
-from mirror.extract.metadata import Metadata
+from mirror.extract.metadata import Metadata, strip_byline_prefix
 from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
 from mirror.extract.text import is_caption
 
@@ -37,7 +37,7 @@ _ALLOWED_TAGS = frozenset({
     "address", "colgroup", "col", "wbr", "bdi", "bdo",
 })
 _BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
-_BYLINE_TEXT = re.compile(r"^(?:by|por|von|di|oleh|par|автор|текст)\s+\S", re.I)
+_BYLINE_TEXT = re.compile(r"^(?:by|por|von|di|oleh|par|автор|текст|av|door)(?:\s*:\s*|\s+)\S", re.I)
 
 
 def _find_hint(body):
@@ -72,7 +72,7 @@ def _drop_headers(content, md: Metadata) -> None:
                 continue
             low = t.lower()
             if len(t) < 80 and (_BYLINE_TEXT.match(t) and len(t.split()) <= 8
-                                or (byline and low in (byline, f"by {byline}"))):
+                                or (byline and strip_byline_prefix(low) == byline)):
                 drop_tree(el)
                 continue
             if tag == "p":
@@ -134,6 +134,19 @@ def _tidy(fragment, base: str | None) -> list[str]:
     """Strip attributes, resolve images and links, unwrap layout-only tags.
     Returns the image URLs in document order."""
     images: list[str] = []
+    # Images first: their <picture><source> siblings still have their srcset.
+    for el in list(fragment.iter("img")):
+        src = resolve_image(el, base)
+        if not src:
+            drop_tree(el)
+            continue
+        alt = el.get("alt")
+        el.attrib.clear()
+        el.set("src", src)
+        if alt:
+            el.set("alt", alt)
+        if src not in images:
+            images.append(src)
     for el in list(fragment.iter()):
         if el.getparent() is None and el is not fragment:
             continue
@@ -142,17 +155,6 @@ def _tidy(fragment, base: str | None) -> list[str]:
             drop_tree(el)
             continue
         if tag == "img":
-            src = resolve_image(el, base)
-            if not src:
-                drop_tree(el)
-                continue
-            alt = el.get("alt")
-            el.attrib.clear()
-            el.set("src", src)
-            if alt:
-                el.set("alt", alt)
-            if src not in images:
-                images.append(src)
             continue
         if tag not in ("figure", "figcaption", "table", "body", "html") and el is not fragment \
                 and el.get("class") and is_caption(el):
@@ -178,7 +180,10 @@ def _tidy(fragment, base: str | None) -> list[str]:
             continue
         tag = el.tag
         if tag == "source":
-            drop_tree(el)
+            if len(el):
+                unwrap(el)
+            else:
+                drop_tree(el)
         elif tag in ("span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
                      "article", "section", "form", "fieldset", "body", "html"):
             if tag in ("section", "article", "main", "form", "fieldset", "body", "html"):

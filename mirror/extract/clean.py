@@ -10,6 +10,7 @@ from lxml import etree
 
 from mirror.extract import vocab
 from mirror.extract.dom import drop_tree, tlen, unwrap
+from mirror.extract.images import best_src
 
 # Never article content; dropped with their subtree before anything is measured.
 CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
@@ -33,21 +34,29 @@ def _is_hidden(el) -> bool:
     return bool(st) and bool(_HIDDEN_STYLE.search(st))
 
 
+_LAZY_HINT = re.compile(r"lazy|data-src|data-original", re.I)
+
+
 def _noscript(el) -> bool:
-    """Keep a <noscript> only when it carries the real image of a lazy <img>;
-    return True if it was unwrapped."""
+    """Keep a <noscript> only when it carries a real image; return True if it
+    was unwrapped. When it follows a lazy <img> (placeholder src), its image
+    becomes that img's source and the copy goes."""
     imgs = list(el.iter("img"))
     if not imgs:
         return False
-    parent = el.getparent()
-    sibling_imgs = [i for i in parent.iter("img") if i not in imgs] if parent is not None else []
-    if sibling_imgs:
-        # Give the script-free source to the lazy sibling, drop the copy.
+    prev = el.getprevious()
+    lazy = []
+    if prev is not None and isinstance(prev.tag, str):
+        lazy = [prev] if prev.tag == "img" else list(prev.iter("img"))
+    if lazy:
         real = imgs[0].get("src")
-        for s in sibling_imgs:
-            if real and not (s.get("src") or "").startswith(("http", "/")):
-                s.set("src", real)
-        return False
+        missing = [img for img in lazy if best_src(img) is None]
+        for img in missing:
+            if real:
+                img.set("src", real)
+        if missing or any(_LAZY_HINT.search(" ".join(f"{k} {v}" for k, v in img.attrib.items()))
+                          for img in lazy):
+            return False
     unwrap(el)
     return True
 
@@ -147,6 +156,7 @@ def clean_page(body, protect=None):
         else:
             key = vocab.key_of(el)
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
+                         or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and vocab.NEGATIVE.search(key) and not vocab.EMBED.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
@@ -154,7 +164,7 @@ def clean_page(body, protect=None):
         if reason:
             drop.append(el)
             dropped.add(el)
-    for el in unwraps:
+    for el in reversed(unwraps):  # later noscripts first: see _noscript
         if el.getparent() is not None and el not in dropped:
             if el.tag == "noscript":
                 if not _noscript(el):

@@ -66,9 +66,17 @@ def best_src(img) -> str | None:
     src = _real(img.get("src"))
     if src:
         return src
-    parent = img.getparent()
-    if parent is not None and parent.tag == "picture":
-        for source in parent.iter("source"):
+    # <picture><source srcset><img></picture>; the HTML parser may also nest
+    # the img inside the (void) <source>.
+    picture = None
+    for anc in img.iterancestors():
+        if anc.tag == "picture":
+            picture = anc
+            break
+        if anc.tag not in ("source", "span", "div"):
+            break
+    if picture is not None:
+        for source in picture.iter("source"):
             v = source.get("srcset") or source.get("data-srcset")
             if v:
                 u = _real(parse_srcset(v))
