@@ -20,7 +20,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -54,12 +54,14 @@ class Paths:
     html_bundle: Path
     passphrase: Path
     site: Path
+    server_log: Path  # every request the sample sites saw, as JSON
 
     @classmethod
     def under(cls, out: Path, archive: Path | None) -> "Paths":
         return cls(out=out, archive=archive or out / "archive", copy=out / "archive-received",
                    bundle=out / "samples.age", html_bundle=out / "samples.html",
-                   passphrase=out / "passphrase.txt", site=out / "reader-site")
+                   passphrase=out / "passphrase.txt", site=out / "reader-site",
+                   server_log=out / "server-log.json")
 
 
 @dataclass
@@ -301,6 +303,8 @@ class Demo:
     def server_report(self, server: DemoServer) -> None:
         reqs = server.requests()
         self.result.requests = reqs
+        log = {"requests": [asdict(r) for r in reqs], "refused_other_hosts": self.result.blocked}
+        self.paths.server_log.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", "utf-8")
         counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "image", *HOSTILE_KINDS, "other")}
         hostile = [r for r in reqs if r.kind in HOSTILE_KINDS]
         cookies = [r for r in reqs if r.cookie]
@@ -311,6 +315,7 @@ class Demo:
         agents = sorted({r.user_agent for r in reqs})
         self.say(f"cookies the sites set and got back: {len(cookies)}; user agent: {', '.join(agents)}")
         self.say(f"requests to any other host: {len(self.result.blocked)} (refused before they left the machine)")
+        self.say(f"the full request log: {self.paths.server_log}")
         for url in self.result.blocked:
             self.say(f"    asked for {url}")
         if hostile:
