@@ -257,7 +257,7 @@ def sanitize(html: str, base: str | None, images: dict[str, str] | None = None) 
 def render_clean(html: str, image_src: Callable[[str], str | None]) -> str:
     """Re-check stored article HTML (it may come from someone else's bundle) and
     point each `assets/<name>` image at `image_src(name)`. Images without a
-    replacement lose their `src`; nothing else may name a resource."""
+    replacement are removed; nothing else may name a resource."""
 
     def filt(tag: str, attr: str, value: str) -> str | None:
         if tag == "img" and attr == "src":
@@ -267,4 +267,9 @@ def render_clean(html: str, image_src: Callable[[str], str | None]) -> str:
             return value if value.startswith(ID_PREFIX) else None
         return _filter(tag, attr, value)
 
-    return _nh3(html, filt, id_prefix=None)
+    root = _parse(html)
+    for img in root.find_all("img"):  # no broken-image boxes for what cannot be shown
+        m = ASSET_RE.match(str(img.get("src") or ""))
+        if not m or image_src(m.group(1)) is None:
+            img.decompose()
+    return _nh3(root.decode_contents(), filt, id_prefix=None)

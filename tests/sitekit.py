@@ -15,6 +15,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -170,3 +171,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def open_pages(paths: list[Path]) -> list:
+    """Open each page in one headless Chromium (launched once) and report what it
+    tried: requests at page and context level, dialogs, page scripts, images."""
+    from playwright.sync_api import sync_playwright
+
+    from browserutil import ARGS, CHROMIUM, PageReport
+
+    reports = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            for path in paths:
+                rep, url = PageReport(), path.resolve().as_uri()
+                ctx = browser.new_context()
+                ctx.on("request", lambda r, rep=rep, url=url: r.url != url and rep.requests.append(r.url))
+                page = ctx.new_page()
+                page.on("request", lambda r, rep=rep, url=url: r.url != url and rep.requests.append("page:" + r.url))
+                page.on("dialog", lambda d, rep=rep: (rep.dialogs.append(d.message), d.dismiss()))
+                page.on("console", lambda m, rep=rep: rep.console.append(m.text))
+                page.on("popup", lambda pg, rep=rep: rep.requests.append("popup:" + pg.url))
+                page.goto(url, wait_until="load")
+                page.wait_for_timeout(300)
+                rep.title = page.title()
+                rep.images_total = page.evaluate("document.images.length")
+                rep.images_loaded = page.evaluate(
+                    "Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+                rep.text = page.evaluate("document.body ? document.body.innerText : ''")
+                if page.evaluate("window.__pwned !== undefined"):
+                    rep.console.append("PAGE SCRIPT RAN")
+                rep.dir = page.evaluate("getComputedStyle(document.body).direction")
+                ctx.close()
+                reports.append(rep)
+        finally:
+            browser.close()
+    return reports

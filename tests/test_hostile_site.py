@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from browserutil import ARGS, CHROMIUM, PageReport
 from conftest import MIRROR
-from sitekit import PIXEL_GIF, Reply, Site, article, png
+from sitekit import PIXEL_GIF, Reply, Site, article, open_pages, png
 
 PAGE = "http://news.example/2024/bridge?id=77"
 LAZY_GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
@@ -199,44 +197,10 @@ def test_legacy_cyrillic_charsets_come_out_right(run_add):
         assert RU_TEXT.strip() in art["text"] and art["lang"] == "ru"
 
 
-def _open_all(paths: list[Path]) -> list[PageReport]:
-    """Every reader page in one headless Chromium; requests seen at page and context level."""
-    from playwright.sync_api import sync_playwright
-
-    reports = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            for path in paths:
-                rep, url = PageReport(), path.resolve().as_uri()
-                ctx = browser.new_context()
-                ctx.on("request", lambda r, rep=rep, url=url: r.url != url and rep.requests.append(r.url))
-                page = ctx.new_page()
-                page.on("request", lambda r, rep=rep, url=url: r.url != url and rep.requests.append("page:" + r.url))
-                page.on("dialog", lambda d, rep=rep: (rep.dialogs.append(d.message), d.dismiss()))
-                page.on("console", lambda m, rep=rep: rep.console.append(m.text))
-                page.on("popup", lambda pg, rep=rep: rep.requests.append("popup:" + pg.url))
-                page.goto(url, wait_until="load")
-                page.wait_for_timeout(300)
-                rep.title = page.title()
-                rep.images_total = page.evaluate("document.images.length")
-                rep.images_loaded = page.evaluate(
-                    "Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
-                rep.text = page.evaluate("document.body ? document.body.innerText : ''")
-                if page.evaluate("window.__pwned !== undefined"):
-                    rep.console.append("PAGE SCRIPT RAN")
-                rep.dir = page.evaluate("getComputedStyle(document.body).direction")
-                ctx.close()
-                reports.append(rep)
-        finally:
-            browser.close()
-    return reports
-
-
 @pytest.mark.browser
 def test_reader_pages_are_offline_safe_in_chromium(run_add):
     urls = run_add["urls"]
-    reports = dict(zip(urls, _open_all([run_add["pages"][u] for u in urls])))
+    reports = dict(zip(urls, open_pages([run_add["pages"][u] for u in urls])))
     for url, rep in reports.items():
         assert rep.requests == [], (url, rep.requests)
         assert rep.dialogs == [], (url, rep.dialogs)
