@@ -55,13 +55,14 @@ def make_archive(path: Path, n: int = 3) -> list[str]:
         return [ar.save(new_version(i)).id for i in range(n)]
 
 
-def tree_digest(root: Path, skip_tmp: bool = True) -> dict[str, str]:
+def tree_digest(root: Path, skip_tmp: bool = True, dirs: bool = True) -> dict[str, str]:
     """Every file under `root` with its SHA-256 (the archive's blobs/tmp, where
-    unpack keeps its private temp file, is skipped if asked)."""
+    unpack keeps its private temp file, is skipped if asked; `dirs=False`
+    ignores folders, which `gc` leaves behind empty)."""
     out = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
-        if skip_tmp and rel.startswith("blobs/tmp/"):
+        if (skip_tmp and rel.startswith("blobs/tmp/")) or (not dirs and p.is_dir()):
             continue
         out[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
     return out

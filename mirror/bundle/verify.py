@@ -156,14 +156,14 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
             if info.file_size:
                 raise _bad(f"folder entry {name!r} has content")
             continue
+        if info.file_size > RATIO_MIN_SIZE and info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
+            raise _bad(f"entry {name!r} expands {info.file_size // max(info.compress_size, 1)}x"
+                       " (a compression bomb?)")
         if info.file_size > caps.max_entry_bytes:
             raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_entry_bytes}")
         total += info.file_size
         if total > caps.max_payload_bytes:
             raise _bad(f"contents exceed the limit of {caps.max_payload_bytes} bytes")
-        if info.file_size > RATIO_MIN_SIZE and info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
-            raise _bad(f"entry {name!r} expands {info.file_size // max(info.compress_size, 1)}x"
-                       " (a compression bomb?)")
         files[name] = info
     return files
 
