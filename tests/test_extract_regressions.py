@@ -1,0 +1,126 @@
+"""Page shapes that once broke extraction, each as a small hand-written page."""
+
+from __future__ import annotations
+
+from extractkit import PARAGRAPHS, body_html
+from mirror.extract import extract
+
+URL = "https://gazette.example/story"
+ARTICLE_TEXT = "\n\n".join(PARAGRAPHS)
+
+
+def wrap(body: str, head: str = "") -> str:
+    return f"<html><head><title>Bridge vote</title>{head}</head><body>{body}</body></html>"
+
+
+def test_wrapper_with_boilerplate_word_in_class_is_kept():
+    # Themes put "sidebar", "lightbox" or "tag-..." on the article's wrappers;
+    # the page also has more prose elsewhere (reader letters, one per card)
+    # than in the article, so only "this holds the densest prose" saves it.
+    cards = "".join(
+        f'<div class="card"><p>Letter {i}: the old bridge has served the town well for a century '
+        f'and deserves a careful repair rather than a cheap modern replacement.</p></div>'
+        for i in range(16))
+    html = wrap(f"""<div class="container penci_sidebar enable-lightbox">
+<div class="theiaStickySidebar"><article class="post tag-bridges tag-council">{body_html()}
+</article></div></div><div class="letters">{cards}</div>""")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_camel_case_class_is_not_read_as_a_boilerplate_word():
+    # "pageRow" is not "pager"; "layoutAdaptive" is not "ad".
+    html = wrap(f'<div class="PageBuilder-pageRow layoutAdaptive"><div class="group">{body_html()}'
+                f'</div></div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_indented_mega_menu_is_not_the_article():
+    # Pretty-printed menus are mostly indentation: whitespace is not text.
+    pad = "\n" + " " * 120
+    items = "".join(f'<li class="item"><div class="label">{pad}Weekend{pad}</div></li>'
+                    for i in range(40))
+    html = wrap(f'<div class="top"><ul class="sections">{items}</ul></div>'
+                f'<div class="page"><div class="story">{body_html()}</div></div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_script_text_does_not_count_as_prose():
+    script = "<script>var config = {" + ", ".join(f'"k{i}": "a long string value here"'
+                                                   for i in range(300)) + "};</script>"
+    html = wrap(f'<div class="bottom">{script}</div><div class="x">{body_html()}</div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_hover_card_inside_paragraph_is_dropped():
+    card = ('<span class="rollover"><a href="/p/1">Ana Souza</a> <a href="/a/1">Mayor wins second '
+            'term</a> <a href="/a/2">Budget passes</a> <a href="/a/3">More</a></span>')
+    body = f"<p>The mayor, <a href='/p/1'>Ana Souza</a>{card}, said the work would start soon.</p>"
+    html = wrap(f"<article>{body}{body_html()}</article>")
+    text = extract(html, URL).text
+    assert text.startswith("The mayor, Ana Souza, said the work would start soon.")
+    assert "Budget passes" not in text
+
+
+def test_article_split_in_same_class_sections_is_merged():
+    html = wrap(f"""<div class="story"><section class="block"><div class="story-text">
+{body_html(PARAGRAPHS[:2])}</div></section>
+<section class="block"><div class="advert-slot"><p>Advertisement</p></div></section>
+<section class="block"><div class="story-text">{body_html(PARAGRAPHS[2:])}</div></section></div>""")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_teaser_articles_nested_in_the_article_are_dropped():
+    teasers = "".join(f"""<article class="post-{i}"><h2><a href="/t{i}">Another story {i}</a></h2>
+<p>Teaser text of another story that is long enough to look like a paragraph of prose, number {i}.</p>
+</article>""" for i in range(4))
+    html = wrap(f'<article class="post-1">{body_html()}{teasers}</article>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_captions_marked_by_class_are_not_text_but_stay_in_html():
+    fig = ('<div class="wp-caption"><img src="/i.jpg" alt=""><p class="wp-caption-text">'
+           'The arch in 1910</p></div><div class="gallery"><img src="/j.jpg" alt="">'
+           '<div class="caption">Workers in 1911</div></div>')
+    html = wrap(f"<article><p>{PARAGRAPHS[0]}</p>{fig}{body_html(PARAGRAPHS[1:])}</article>")
+    art = extract(html, URL)
+    assert art.text == ARTICLE_TEXT
+    assert "<figcaption>The arch in 1910</figcaption>" in art.html
+    assert "Workers in 1911" in art.html
+
+
+def test_embedded_post_inside_social_wrapper_is_kept():
+    tweet = ('<div class="social-media-embed"><blockquote class="twitter-tweet"><p>The bridge is '
+             'finally getting fixed, what a day for the town</p>— Eastbrook Residents '
+             '(@eastbrook) March 5, 2024</blockquote></div>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{tweet}{body_html(PARAGRAPHS[2:])}</article>")
+    assert "The bridge is finally getting fixed" in extract(html, URL).text
+
+
+def test_link_only_paragraphs_and_read_more_labels_are_dropped():
+    extra = ('<p>You may also like...</p><p><a href="/x">Ten bridges worth a weekend trip</a></p>'
+             '<p><a href="/y">How the valley lost its ferry</a></p>'
+             '<p><strong>READ MORE:</strong> <a href="/z">Mayor defends the budget in a stormy '
+             'meeting</a></p><p>Leia também: <a href="/w">Ponte velha será reconstruída</a></p>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:3])}{extra}{body_html(PARAGRAPHS[3:])}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_gallery_counters_and_labels_are_dropped():
+    extra = '<div class="slide"><p>Image 1 of 5</p></div><p>Advertisement</p><p>DON\'T MISS</p>'
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{extra}{body_html(PARAGRAPHS[2:])}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_aspnet_form_wrapping_the_whole_page_is_kept():
+    html = wrap(f'<form id="aspnetForm" action="/page.aspx"><div class="content">{body_html()}'
+                f'</div><input type="hidden" name="__VIEWSTATE" value="x"></form>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_json_ld_article_body_is_a_fallback_for_script_rendered_pages():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote",'
+            ' "articleBody": "The council voted to rebuild the bridge. Work starts in spring."}'
+            '</script>')
+    html = wrap('<div id="app"></div><script>render()</script>', head=head)
+    art = extract(html, URL)
+    assert art.text == "The council voted to rebuild the bridge. Work starts in spring."
