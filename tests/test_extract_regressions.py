@@ -20,7 +20,7 @@ def test_wrapper_with_boilerplate_word_in_class_is_kept():
     cards = "".join(
         f'<div class="card"><p>Letter {i}: the old bridge has served the town well for a century '
         f'and deserves a careful repair rather than a cheap modern replacement.</p></div>'
-        for i in range(16))
+        for i in range(10))
     html = wrap(f"""<div class="container penci_sidebar enable-lightbox">
 <div class="theiaStickySidebar"><article class="post tag-bridges tag-council">{body_html()}
 </article></div></div><div class="letters">{cards}</div>""")
