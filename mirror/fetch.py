@@ -251,6 +251,10 @@ class Fetcher:
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
         return self._get(url, headers, cap, _check_image_type)
 
+    def allow(self, url: str) -> None:
+        """Called before every request, redirect hops included; raise
+        NetworkError to refuse one (the demo confines itself this way)."""
+
     # -- internals -----------------------------------------------------------
 
     def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
@@ -261,6 +265,7 @@ class Fetcher:
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https") or not host_of(target):
                 raise NetworkError(f"unsupported URL: {target}")
+            self.allow(target)
             with self.gate.slot(host_of(target)):
                 resp = self._send(target, headers)
                 try:
@@ -300,7 +305,7 @@ class Fetcher:
         mime, charset = _content_type(resp.headers.get("Content-Type", ""))
         check_type(mime)
         declared = resp.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit and "Content-Encoding" not in resp.headers:
+        if declared.isdigit() and int(declared) > limit:  # (decoding only makes it bigger)
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
         deadline = time.monotonic() + self.cfg.timeout * 10  # bounds a slow drip under the read timeout

@@ -201,3 +201,30 @@ def test_image_type_checks(site):
             f.image(f"{site.base}/fake.png")
         with pytest.raises(NetworkError, match="SVG"):
             f.image(f"{site.base}/pic.svg")
+
+
+def test_allow_hook_sees_every_redirect_hop(site):
+    seen = []
+
+    class Confined(Fetcher):
+        def allow(self, url):
+            seen.append(url)
+            if url.endswith("/chain2"):
+                raise NetworkError("refused")
+
+    with Confined(FetchConfig(timeout=5, retries=0, per_host_delay=0)) as f:
+        with pytest.raises(NetworkError, match="^refused$"):
+            f.page(f"{site.base}/chain0")
+    assert seen == [f"{site.base}/chain0", f"{site.base}/chain1", f"{site.base}/chain2"]
+
+
+def test_progress_bar_only_on_a_terminal(site, cfgfile, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(MIRROR[0], [*MIRROR[1:], "--config", str(cfgfile), "--archive", str(tmp_path / "ar"),
+                                      "add", f"{site.base}/good", f"{site.base}/missing"],
+                          encoding="utf-8", timeout=60)
+    out = child.read()
+    child.close()
+    assert child.exitstatus == 3
+    assert "2/2" in out and "[" + "#" * 28 + "]" in out
+    assert f"mirror: {site.base}/missing: HTTP 404" in out
