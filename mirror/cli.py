@@ -280,7 +280,39 @@ def keygen_cmd(state: State, output, pq, signing) -> None:
         from mirror.bundle.commands import keygen_signing
 
         return keygen_signing(output)
-    raise NotImplementedYet("keygen")
+    _keygen_age(output, pq)
+
+
+def _keygen_age(output: str | None, pq: bool) -> None:
+    """age-keygen's format: `# created:` (the UTC date only, nothing finer), `# public
+    key:`, the identity. With -o: a new file (mode 0600, never overwritten) and the
+    recipient on stdout; without: the file on stdout, `Public key: ...` on stderr."""
+    import datetime
+    import os
+
+    from mirror.crypto import age
+    from mirror.errors import UsageError
+
+    identity, recipient = age.generate_identity(post_quantum=pq)
+    created = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    text = f"# created: {created}\n# public key: {recipient}\n{identity}\n"
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        click.echo(f"Public key: {recipient}", err=True)
+        return
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(f"{output} already exists: refusing to overwrite a key file") from None
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except BaseException:
+        os.unlink(output)
+        raise
+    click.echo(recipient)
 
 
 @command("pack")

@@ -1,0 +1,231 @@
+"""age v1 file encryption (https://age-encryption.org/v1), on `cryptography` alone.
+
+    from mirror.crypto import age
+    age.encrypt(src, dst, *, recipients=(), passphrase=None, armor=False)
+    age.decrypt(src, dst, *, identities=(), passphrases=())   # armor detected
+    age.generate_identity(post_quantum=False) -> (identity_str, recipient_str)
+    age.parse_identities(text) / age.parse_recipients(text)
+
+`src` and `dst` are binary file objects; `src` need not be seekable. Files are
+interoperable with `age`/`rage` both ways: X25519 (`age1...`), the post-quantum
+hybrid `mlkem768x25519` of age 1.3 (`age1pq1...`), scrypt passphrases, ASCII
+armor; unknown stanzas (plugins, rage's grease) are skipped.
+
+Decryption failures raise a subclass of `AgeError` (itself a
+`mirror.errors.VerificationError`): `HeaderError`, `NoMatchError`, `MacError`,
+`PayloadError`, `ArmorError` -- the failure classes of the age testkit.
+Malformed keys and misuse of `encrypt` raise `KeyFormatError` (a `UsageError`).
+
+Streaming and memory: both directions work chunk by chunk in a few 64 KiB
+buffers, whatever the file size; `decrypt` writes each 64 KiB chunk to `dst` as
+soon as it authenticates, so on a `PayloadError` after N good chunks exactly
+those N chunks were written (the caller decides what to do with them; nothing
+else is ever buffered or written to disk).
+
+Caps on hostile input: header lines at most 64 KiB, the whole header at most
+1 MiB (`HeaderError` beyond); armor at most 1,024 bytes of whitespace before
+and after the PEM block, 64 columns per line (`ArmorError`); scrypt work factor
+at most `max_work_factor` (default 22, i.e. 4 GiB and ~15 s) on decryption,
+refused before scrypt runs (`HeaderError`); key files at most 16 MiB.
+Encryption with a passphrase uses log2 N = 18 (`scrypt.WORK_FACTOR`: ~0.7 s
+here, the fixed value closest to one second). The header MAC is compared in
+constant time. File keys and derived keys are never logged or put in messages.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from . import armor as _armor
+from . import stream as _stream
+from .errors import (
+    AgeError,
+    ArmorError,
+    HeaderError,
+    KeyFormatError,
+    MacError,
+    NoMatchError,
+    PayloadError,
+)
+from .format import FILE_KEY_SIZE, encode_header, parse_header, verify_mac
+from .keys import (
+    Identity,
+    Recipient,
+    generate_identity,
+    parse_identities,
+    parse_identity,
+    parse_recipient,
+    parse_recipients,
+)
+from .mlkem import HybridIdentity, HybridRecipient
+from .scrypt import MAX_WORK_FACTOR, WORK_FACTOR, ScryptIdentity, ScryptRecipient
+from .source import Source
+from .x25519 import X25519Identity, X25519Recipient
+
+__all__ = [
+    "encrypt",
+    "decrypt",
+    "generate_identity",
+    "parse_identities",
+    "parse_recipients",
+    "parse_identity",
+    "parse_recipient",
+    "AgeError",
+    "HeaderError",
+    "PayloadError",
+    "MacError",
+    "NoMatchError",
+    "ArmorError",
+    "KeyFormatError",
+    "X25519Identity",
+    "X25519Recipient",
+    "HybridIdentity",
+    "HybridRecipient",
+    "ScryptIdentity",
+    "ScryptRecipient",
+    "WORK_FACTOR",
+    "MAX_WORK_FACTOR",
+]
+
+_PEEK = 1100  # enough to tell armor (<= 1,024 bytes of leading whitespace) from binary
+
+
+def _writer(dst: BinaryIO):
+    """A write function that always writes everything (raw files may write less)."""
+    if isinstance(dst, io.RawIOBase):
+        write = dst.write
+
+        def write_all(mv) -> None:
+            mv = memoryview(mv)
+            while mv:
+                n = write(mv)
+                if n is None:
+                    raise BlockingIOError("destination is non-blocking")
+                mv = mv[n:]
+
+        return write_all
+    return dst.write
+
+
+def _many(value, kinds) -> list:
+    if value is None:
+        return []
+    if isinstance(value, kinds):
+        return [value]
+    return list(value)
+
+
+def _recipients(recipients) -> list:
+    out: list = []
+    for r in _many(recipients, (str, bytes)):
+        if isinstance(r, bytes):
+            r = r.decode("utf-8")
+        if isinstance(r, str):
+            out.extend(parse_recipients(r))
+        elif callable(getattr(r, "wrap", None)):
+            out.append(r)
+        else:
+            raise TypeError(f"not a recipient: {type(r).__name__}")
+    return out
+
+
+def _identities(identities) -> list:
+    out: list = []
+    for i in _many(identities, (str, bytes)):
+        if isinstance(i, bytes):
+            i = i.decode("utf-8")
+        if isinstance(i, str):
+            out.extend(parse_identities(i))
+        elif callable(getattr(i, "unwrap", None)):
+            out.append(i)
+        else:
+            raise TypeError(f"not an identity: {type(i).__name__}")
+    return out
+
+
+def encrypt(
+    src: BinaryIO,
+    dst: BinaryIO,
+    *,
+    recipients: Iterable[str | Recipient] | str = (),
+    passphrase: str | bytes | None = None,
+    armor: bool = False,
+    work_factor: int = WORK_FACTOR,
+) -> int:
+    """Encrypt all of `src` to `dst`; return the plaintext length.
+
+    `recipients`: recipient strings (or recipients-file text) or objects;
+    alternatively `passphrase` (never both: an scrypt stanza must be alone).
+    Post-quantum and classical recipients cannot be mixed. `armor` writes
+    ASCII armor. `work_factor` is scrypt's log2 N (default 18)."""
+    recips = _recipients(recipients)
+    if passphrase is not None:
+        if recips:
+            raise KeyFormatError("a passphrase cannot be combined with recipients")
+        try:
+            recips = [ScryptRecipient(passphrase, work_factor)]
+        except ValueError as e:
+            raise KeyFormatError(str(e)) from None
+    if not recips:
+        raise KeyFormatError("no recipients and no passphrase")
+    pq = {bool(getattr(r, "post_quantum", False)) for r in recips}
+    if len(pq) > 1:
+        raise KeyFormatError("post-quantum recipients cannot be mixed with classical ones")
+
+    file_key = os.urandom(FILE_KEY_SIZE)
+    stanzas = [s for r in recips for s in r.wrap(file_key)]
+    header = encode_header(stanzas, file_key)
+    nonce = os.urandom(_stream.NONCE_SIZE)
+    key = _stream.payload_key(file_key, nonce)
+    del file_key
+
+    out = _armor.ArmorWriter(dst) if armor else None
+    write = out.write if out is not None else _writer(dst)
+    write(header + nonce)
+    total = _stream.encrypt(key, Source(src).readinto, write)
+    if out is not None:
+        out.close()
+    return total
+
+
+def decrypt(
+    src: BinaryIO,
+    dst: BinaryIO,
+    *,
+    identities: Iterable[str | Identity] | str = (),
+    passphrases: Iterable[str | bytes] | str = (),
+    max_work_factor: int = MAX_WORK_FACTOR,
+) -> int:
+    """Decrypt `src` (binary or armored, detected) to `dst`; return the plaintext
+    length. `identities`: identity strings (or identity-file text) or objects;
+    `passphrases` are tried against an scrypt stanza, refusing work factors
+    above `max_work_factor`. Raises an `AgeError` subclass."""
+    idents = _identities(identities)
+    idents += [ScryptIdentity(p, max_work_factor) for p in _many(passphrases, (str, bytes))]
+
+    source = Source(src)
+    if _armor.looks_armored(source.peek(_PEEK)):
+        source = Source(_armor.ArmorReader(source))
+    header = parse_header(source)
+    if len(header.stanzas) > 1 and any(s.type == "scrypt" for s in header.stanzas):
+        raise HeaderError("an scrypt stanza must be alone in the header")
+
+    file_key = None
+    for ident in idents:
+        file_key = ident.unwrap(header.stanzas)
+        if file_key is not None:
+            break
+    if file_key is None:
+        raise NoMatchError("no identity matched any of the file's recipients")
+    if not verify_mac(file_key, header):
+        raise MacError("header MAC mismatch: the header was tampered with")
+
+    nonce = source.read(_stream.NONCE_SIZE)
+    if len(nonce) != _stream.NONCE_SIZE:
+        raise HeaderError("missing or short payload nonce")
+    key = _stream.payload_key(file_key, nonce)
+    del file_key
+    return _stream.decrypt(key, source.readinto, _writer(dst))
