@@ -9,7 +9,7 @@ import pytest
 from extractkit import body_html, page
 from mirror.extract import extract
 from mirror.extract.dates import to_iso
-from mirror.extract.metadata import clean_title
+from mirror.extract.metadata import clean_byline, clean_title
 
 URL = "https://gazette.example/2024/03/05/bridge"
 
@@ -136,3 +136,22 @@ def test_language_from_html_lang_and_fallbacks():
 ])
 def test_dates_to_iso(raw, iso):
     assert to_iso(raw) == iso
+
+
+@pytest.mark.parametrize("raw,name", [
+    ("By Jane Miller | Updated 3 hours ago", "Jane Miller"),
+    ("Carrie ArnoldNovember 15, 2019", "Carrie Arnold"),
+    ("Associated Press November 19, 2019, 8:31 PM", "Associated Press"),
+    ("FEDERICA LUSIARDI - 2019-04-10", "FEDERICA LUSIARDI"),
+    ("Sandee LaMotte, CNN 1 day ago", "Sandee LaMotte, CNN"),
+    ("Por Joana Silva, 12 de março", "Joana Silva"),
+    ("Автор: Лида Буслаева", "Лида Буслаева"),
+    ("https://gazette.example/authors/jane", None),
+])
+def test_byline_cleaning(raw, name):
+    assert clean_byline(raw) == name
+
+
+def test_double_escaped_entities_in_title_are_decoded():
+    head = '<meta property="og:title" content="&amp;#8216;The Bridge&amp;#8217; reopens">'
+    assert extract(page(body_html(), head=head), URL).title == "\u2018The Bridge\u2019 reopens"

@@ -6,12 +6,13 @@ Sources in order of trust: JSON-LD, OpenGraph / article:* / twitter:*, other
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from mirror.extract.dates import to_iso
+from mirror.extract.dates import _MONTHS, to_iso
 
 _WS = re.compile(r"\s+")
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Posting|Report|Story|Review)$", re.I)
@@ -199,6 +200,32 @@ def strip_byline_prefix(s: str) -> str:
     return s.strip(" ,|·-–—:")
 
 
+_MONTH_WORDS = (r"January|February|March|April|May|June|July|August|September|October|November|"
+                r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.|Monday|Tuesday|Wednesday|"
+                r"Thursday|Friday|Saturday|Sunday")
+# Where a byline stops and a date, a time or "updated" starts.
+_BYLINE_END = re.compile(
+    r"(?:(?<=[a-z])(?=(?:" + _MONTH_WORDS + r")\b)|\s*(?:[,|·•–—-]\s*)?\b(?:" + _MONTH_WORDS
+    + r")\s+\d|\s*(?:[,|·•–—-]\s*)?\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\s*(?:[,|·•–—-]\s*)?\d{1,2}\.?\s+(?:de\s+)?(?:"
+    + _MONTH_WORDS + "|" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b|\s*(?:[,|·•–—-]\s*)?\d+\s+(?:min|minutes?|hours?|hrs?|days?|weeks?)\s+ago|"
+    r"\s*(?:[,|·•–—-]\s*)?\b(?:updated|published|posted|last updated|atualizado|aktualisiert)\b)",
+    re.I)
+
+
+def clean_byline(s: str | None) -> str | None:
+    """A byline without its "By", and without a date or time glued to it."""
+    if not s:
+        return None
+    s = strip_byline_prefix(html.unescape(s))
+    m = _BYLINE_END.search(s)
+    if m and m.start() > 1:
+        s = s[: m.start()]
+    s = s.strip(" ,|·-–—:.")
+    if not s or len(s) > 100 or s.startswith(("http://", "https://")):
+        return None
+    return s
+
+
 def _visible_byline(root) -> list[str]:
     names: list[str] = []
     body = root.find("body")
@@ -222,8 +249,8 @@ def _visible_byline(root) -> list[str]:
                 txt = el.get("content") or "".join(el.itertext())
         else:
             txt = "".join(el.itertext())
-        txt = strip_byline_prefix(txt)
-        if 2 <= len(txt) <= 80 and len(txt.split()) <= 10 and not txt.startswith("http"):
+        txt = clean_byline(txt) or ""
+        if 2 <= len(txt) <= 80 and len(txt.split()) <= 10:
             names.append(txt)
             if len(names) >= 1:
                 break
@@ -316,7 +343,9 @@ def extract_metadata(root, url: str | None) -> Metadata:
                                           "twitter:app:name:iphone", "publisher")
     raw_title = md.title or _first(meta, "og:title", "twitter:title", "title", "headline") or head_title or md.h1
     if raw_title:
-        md.title = clean_title(raw_title, md.site_name, md.h1, url)
+        md.title = clean_title(html.unescape(raw_title), md.site_name, md.h1, url)
+    if md.site_name:
+        md.site_name = html.unescape(md.site_name)
 
     if not md.authors:
         a = _first(meta, "author", "article:author", "byl", "dc.creator", "sailthru.author",
@@ -326,7 +355,8 @@ def extract_metadata(root, url: str | None) -> Metadata:
     if not md.authors:
         md.authors = _visible_byline(root)
     if md.authors:
-        md.byline = ", ".join(a for a in md.authors if a) or None
+        names = [n for n in (clean_byline(a) for a in md.authors) if n]
+        md.byline = ", ".join(dict.fromkeys(names)) or None
 
     md.published = md.published or to_iso(_first(
         meta, "article:published_time", "og:published_time", "datepublished", "date",
