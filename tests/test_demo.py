@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_demo_server_saw_no_script_font_stylesheet_pixel_or_ad_request(demo):
     assert [r for r in log["requests"] if r["kind"] in HOSTILE_KINDS] == []
     assert [r for r in log["requests"] if r["cookie"]] == []  # the sites' cookies never went back
     assert log["refused_other_hosts"] == []
-    assert "scripts, stylesheets, fonts, trackers, ads: 0" in proc.stdout
+    assert "scripts, stylesheets, fonts, trackers, ads, third-party hosts: 0" in proc.stdout
 
 
 @pytest.mark.slow
@@ -128,12 +129,17 @@ def test_the_demo_fetcher_refuses_every_other_host_before_sending(tmp_path):
 
     blocked: list[str] = []
     cfg = demo_config(Config(archive=tmp_path / "a"))
-    with local_only_fetcher(cfg, "http://127.0.0.1:9", blocked) as f:
-        for url in ("http://tracker.invalid/pixel.gif", "http://127.0.0.1:90/x.png", "https://127.0.0.1:9/"):
-            with pytest.raises(NetworkError):
-                f.image(url, "http://127.0.0.1:9/page")
-        with pytest.raises(NetworkError):
+    page = SAMPLES[0].url
+    with local_only_fetcher(cfg, "http://127.0.0.1:9", blocked) as f:  # nothing listens on :9
+        for url in ("http://tracker.invalid/pixel.gif", "http://127.0.0.1:9/media/x.png",
+                    "https://lakeside-courier.example/media/x.png"):
+            with pytest.raises(NetworkError, match="refused a URL outside the sample sites"):
+                f.image(url, page)
+        with pytest.raises(NetworkError, match="refused"):
             f.page("http://fonts.cdn.invalid/css")
+        with pytest.raises(NetworkError) as allowed:  # a sample site goes to the (dead) proxy
+            f.page(page)
+        assert "refused a URL" not in str(allowed.value)
     assert len(blocked) == 4
 
 
@@ -228,23 +234,29 @@ def test_samples_cover_rtl_legacy_charset_lazy_images_and_an_edited_edition():
     assert v1 != v2 and "Correction, 25 November" in v2
 
 
-def test_server_serves_and_logs_what_a_browser_would_fetch():
+def test_server_as_proxy_serves_the_sites_and_logs_everything_a_browser_would_fetch():
     with DemoServer() as srv:
-        assert srv.origin.startswith("http://127.0.0.1:")
+        assert srv.proxy.startswith("http://127.0.0.1:")
+        web = urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy}))
         for s in SAMPLES:
-            with urllib.request.urlopen(srv.url(s)) as r:
+            with web.open(s.url) as r:
                 assert r.headers["Content-Type"] == s.content_type
                 assert r.read() == read_page(s.files[0])
+        site = f"http://{SAMPLES[0].host}"
         for path in ("/static/vendor/analytics.js", "/static/courier.css", "/px.gif?e=pv", "/ads/ad-banner.png"):
-            with urllib.request.urlopen(srv.origin + path) as r:
+            with web.open(site + path) as r:
                 assert r.status == 200 and r.read()
+        with pytest.raises(urllib.error.HTTPError):
+            web.open("http://tracker.invalid/pixel.gif?u=1")  # answered and logged here, not online
         srv.edition = 2
-        with urllib.request.urlopen(srv.url(SAMPLES[0])) as r:
+        with web.open(SAMPLES[0].url) as r:
             assert r.read() == read_page(SAMPLES[0].files[1])
         kinds = srv.counts()
+        assert ("tracker.invalid", "/pixel.gif?u=1") in {(r.host, r.path) for r in srv.requests()}
     assert kinds["page"] == len(SAMPLES) + 1
-    assert kinds["script"] == kinds["stylesheet"] == kinds["tracker"] == kinds["ad"] == 1
-    assert classify("/fonts/courier-serif.woff2") == "font" and classify("/media/x.png") == "image"
+    assert kinds["script"] == kinds["stylesheet"] == kinds["tracker"] == kinds["ad"] == kinds["third-party"] == 1
+    assert classify(SAMPLES[0].host, "/fonts/courier-serif.woff2") == "font"
+    assert classify(SAMPLES[1].host, "/media/x.png") == "image"
     assert all(h.endswith(".invalid") for h in FOREIGN_HOSTS)
 
 

@@ -1,7 +1,8 @@
 """`mirror demo`: the whole pipeline on the built-in sample sites, offline.
 
-Archiving goes through the real pipeline (with a fetcher that refuses every
-host but the local demo server, so nothing can leave the machine); packing,
+Archiving goes through the real pipeline, with the local demo server as the
+fetcher's only proxy and a guard that refuses every host but the sample
+sites, so nothing can leave the machine; packing,
 inspecting, unpacking and exporting go through the real CLI commands, run
 in-process, exactly as a user would type them. A step whose engine has not
 landed yet is reported as skipped, never faked. A failed step or a failed
@@ -25,8 +26,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, Sample
-from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
+from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, SITE_HOSTS
+from mirror.demo.server import HOSTILE_KINDS, DemoServer
 from mirror.errors import MirrorError, NetworkError, NotImplementedYet, UsageError
 
 Echo = Callable[[str], None]
@@ -78,16 +79,18 @@ class Result:
 # -- archiving through the real pipeline -------------------------------------------
 
 
-def local_only_fetcher(cfg, origin: str, blocked: list[str]):
-    """The pipeline's own Fetcher, refusing any URL outside the demo server:
-    the demo can never touch the internet, and every attempt is recorded."""
+def local_only_fetcher(cfg, proxy: str, blocked: list[str]):
+    """The pipeline's own Fetcher, sending everything through the demo server
+    (its proxy) and refusing, before sending, any URL that is not on a sample
+    site: the demo can never touch the internet, and every attempt is recorded."""
     from mirror.fetch import Fetcher
 
     class LocalOnly(Fetcher):
         def _allowed(self, url: str) -> None:
-            if not (url == origin or url.startswith(origin + "/")):
+            u = urlsplit(url)
+            if u.scheme != "http" or (u.hostname or "").lower() not in SITE_HOSTS:
                 blocked.append(url)
-                raise NetworkError(f"demo: refused to leave the local server: {url}")
+                raise NetworkError(f"demo: refused a URL outside the sample sites: {url}")
 
         def page(self, url: str):
             self._allowed(url)
@@ -97,12 +100,12 @@ def local_only_fetcher(cfg, origin: str, blocked: list[str]):
             self._allowed(url)
             return super().image(url, page_url, limit)
 
-    return LocalOnly(cfg.fetch, {}, "", cfg.fetch.jobs)
+    return LocalOnly(cfg.fetch, {}, proxy, cfg.fetch.jobs)
 
 
 def demo_config(cfg):
-    """The user's config, made polite to nobody but ourselves: no delay, no
-    retries, no proxy, no mirror-domain rewriting."""
+    """The user's config for talking to our own server: no delay, no retries,
+    no proxy of the user's (Tor cannot reach loopback), no mirror domains."""
     fetch = replace(cfg.fetch, per_host_delay=0.0, retries=0, proxy="", timeout=10.0)
     return replace(cfg, fetch=fetch, mirrors={})
 
@@ -261,19 +264,20 @@ class Demo:
     # -- steps -----------------------------------------------------------------------
 
     def serve(self, server: DemoServer) -> None:
-        self.step(f"sample news sites served on {server.origin} (loopback only)")
+        self.step(f"sample news sites, served by a local server on {server.origin} "
+                  "(the archiver's only proxy; loopback only)")
         for s in SAMPLES:
-            self.say(f"{s.lang}  {server.url(s)}")
+            self.say(f"{s.lang}  {s.url}")
             self.say(f"    {s.note}")
         self.say("each page carries a cookie banner, ads, analytics scripts (inline and external), tracking "
                  "pixels, remote fonts and stylesheets, share buttons, comments and a newsletter box")
 
     def archive(self, server: DemoServer) -> None:
-        urls = [server.url(s) for s in SAMPLES]
+        urls = [s.url for s in SAMPLES]
         self.step(f"archive the {len(urls)} articles with the real pipeline  ->  {self.paths.archive}")
         self.say(shown(["--archive", str(self.paths.archive), "add", "URL..."]) + "   (per-host delay 0)")
         t = time.monotonic()
-        with local_only_fetcher(self.cfg, server.origin, self.result.blocked) as fetcher:
+        with local_only_fetcher(self.cfg, server.proxy, self.result.blocked) as fetcher:
             outcomes = archive_samples(urls, self.cfg, self.paths.archive, fetcher)
         for s, o in zip(SAMPLES, outcomes):
             self.result.ids[s.path] = o.id
@@ -285,8 +289,8 @@ class Demo:
         edited = SAMPLES[0]
         self.step("the Courier edits its story (an update and a correction); archive everything again")
         server.edition = 2
-        with local_only_fetcher(self.cfg, server.origin, self.result.blocked) as fetcher:
-            outcomes = archive_samples([server.url(s) for s in SAMPLES], self.cfg, self.paths.archive, fetcher)
+        with local_only_fetcher(self.cfg, server.proxy, self.result.blocked) as fetcher:
+            outcomes = archive_samples([s.url for s in SAMPLES], self.cfg, self.paths.archive, fetcher)
         for s, o in zip(SAMPLES, outcomes):
             if s is edited:
                 if o.version < 2:
@@ -308,23 +312,24 @@ class Demo:
         counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "image", *HOSTILE_KINDS, "other")}
         hostile = [r for r in reqs if r.kind in HOSTILE_KINDS]
         cookies = [r for r in reqs if r.cookie]
-        blocked_hostile = [u for u in self.result.blocked if classify(urlsplit(u).path) in HOSTILE_KINDS]
         self.step("what the news sites saw")
         self.say(f"requests the server saw: {counts['page']} pages, {counts['image']} images; "
-                 f"scripts, stylesheets, fonts, trackers, ads: {len(hostile)}; other: {counts['other']}")
+                 f"scripts, stylesheets, fonts, trackers, ads, third-party hosts: {len(hostile)}; "
+                 f"other: {counts['other']}")
         agents = sorted({r.user_agent for r in reqs})
         self.say(f"cookies the sites set and got back: {len(cookies)}; user agent: {', '.join(agents)}")
-        self.say(f"requests to any other host: {len(self.result.blocked)} (refused before they left the machine)")
+        self.say(f"requests for any other host: {len(self.result.blocked)} (the guard refuses them before they "
+                 "are sent; the proxy would log them)")
         self.say(f"the full request log: {self.paths.server_log}")
         for url in self.result.blocked:
             self.say(f"    asked for {url}")
         if hostile:
             raise DemoFailed(f"the archiver fetched {len(hostile)} tracker/script/font/stylesheet/ad URL(s), "
-                             f"first {hostile[0].path}")
+                             f"first http://{hostile[0].host}{hostile[0].path}")
         if cookies:
             raise DemoFailed(f"the archiver sent a site's cookie back: {cookies[0].cookie}")
-        if blocked_hostile:
-            raise DemoFailed(f"the archiver asked another host for {blocked_hostile[0]}")
+        if self.result.blocked:
+            raise DemoFailed(f"the archiver asked a third-party host for {self.result.blocked[0]}")
 
     def check_stored(self) -> None:
         self.step("check what was stored")
@@ -440,3 +445,4 @@ def run(cfg, echo: Echo, out: str | None = None, archive: str | None = None, cle
     finally:
         if clean:
             shutil.rmtree(demo.paths.out, ignore_errors=True)
+            echo(f"removed {demo.paths.out} (--clean)")

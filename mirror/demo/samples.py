@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 
 @dataclass(frozen=True)
 class Sample:
-    path: str  # URL path on the demo server
+    host: str  # the outlet's (reserved, never resolvable) host name
+    path: str
     files: tuple[str, ...]  # one file per edition, under pages/; the last one stays
     content_type: str  # sent as-is; the Russian page's charset is only here
     title: str
@@ -21,13 +22,19 @@ class Sample:
     images: tuple[str, ...]  # article images the archive must hold (lead, figures, lazy)
     note: str  # what this page exercises
 
+    @property
+    def url(self) -> str:
+        """Stable across runs, so the article id is too (ids derive from URLs)."""
+        return f"http://{self.host}{self.path}"
+
     def file_for(self, edition: int) -> str:
         return self.files[min(edition, len(self.files)) - 1]
 
 
 SAMPLES: tuple[Sample, ...] = (
     Sample(
-        path="/courier/2026/11/24/ferry-crossing-vote",
+        host="lakeside-courier.example",
+        path="/2026/11/24/ferry-crossing-vote",
         files=("courier/ferry-v1.html", "courier/ferry-v2.html"),
         content_type="text/html; charset=utf-8",
         title="Port Alder votes to end its 94-year-old ferry crossing",
@@ -37,7 +44,8 @@ SAMPLES: tuple[Sample, ...] = (
         note="English; a second edition a day later (update + correction) makes a new version",
     ),
     Sample(
-        path="/vestnik/news/2026/11/reka-ozerka",
+        host="severny-vestnik.example",
+        path="/news/2026/11/reka-ozerka",
         files=("vestnik/reka-ozerka.cp1251.html",),
         content_type="text/html; charset=windows-1251",
         title="Волонтёры нашли в Озёрке в шесть раз больше фенолов, чем допускает норма",
@@ -47,7 +55,8 @@ SAMPLES: tuple[Sample, ...] = (
         note="Russian in windows-1251, charset only in the HTTP header; table layout",
     ),
     Sample(
-        path="/waha/ar/2026/11/irrigation-cooperative",
+        host="sawt-alwaha.example",
+        path="/ar/2026/11/irrigation-cooperative",
         files=("waha/irrigation.html",),
         content_type="text/html; charset=utf-8",
         title="مزارعو عين الصفصاف يتقاسمون الماء بالتنقيط بعد أن جفّت الآبار",
@@ -57,7 +66,8 @@ SAMPLES: tuple[Sample, ...] = (
         note="Arabic, right to left, with a data table and a video embed",
     ),
     Sample(
-        path="/talbote/lokales/2026-11-23/baeckerei-genossenschaft",
+        host="talbote.example",
+        path="/lokales/2026-11-23/baeckerei-genossenschaft",
         files=("talbote/baeckerei.html",),
         content_type="text/html",
         title="Unterwaldbach rettet seine letzte Bäckerei – mit 312 Genossen",
@@ -68,8 +78,10 @@ SAMPLES: tuple[Sample, ...] = (
     ),
 )
 
-# Hosts the sample pages point at besides the demo server. All under .invalid
-# (RFC 2606), so they can never resolve; the archive must not mention them.
+SITE_HOSTS = tuple(s.host for s in SAMPLES)
+
+# Third-party hosts the sample pages point at. All under .invalid (RFC 2606),
+# so they can never resolve; the archive must not mention them.
 FOREIGN_HOSTS = ("tracker.invalid", "fonts.cdn.invalid", "ads.adnet.invalid", "counter.tracker.invalid",
                  "stats.tracker.invalid", "newsletter.tracker.invalid", "comments.widget.invalid",
                  "video.invalid", "social.invalid", "cmp.consent.invalid", "img.cdn.invalid")

@@ -1,9 +1,13 @@
 """A local web server for the sample news sites, on 127.0.0.1 and a free port.
 
-It behaves like a hostile news site (sets a tracking cookie, serves the
-scripts, stylesheets, pixels and ads the pages ask for) and logs every request,
-so the demo can show what the archiver fetched and everything it never asked
-for. It only listens on loopback and never makes a request itself.
+The outlets have stable names (`lakeside-courier.example`, ...) so their
+article ids are the same in every run; the archiver reaches them by using this
+server as its HTTP proxy, which also means that any request for any other host
+would land here and be logged, never on the internet. It behaves like a
+hostile news site (sets tracking cookies, serves the scripts, stylesheets,
+pixels and ads the pages ask for) and logs every request, so the demo can show
+what the archiver fetched and everything it never asked for. It only listens
+on loopback and never makes a request itself.
 """
 
 from __future__ import annotations
@@ -14,30 +18,43 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from mirror.demo.samples import SAMPLES, Sample, read_page
+from mirror.demo.samples import SAMPLES, SITE_HOSTS, read_page
 
 # A 1x1 transparent GIF, the classic tracking pixel.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".png": "image/png"}
 
-# What a request is, by path. Everything but "page" and "image" is something
-# an archiver that respects the reader must never fetch.
-HOSTILE_KINDS = ("script", "stylesheet", "font", "tracker", "ad")
+# What a request is, by host and path. Everything but "page" and "image" is
+# something an archiver that respects the reader must never fetch.
+HOSTILE_KINDS = ("script", "stylesheet", "font", "tracker", "ad", "third-party")
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 @dataclass(frozen=True)
 class Request:
     method: str
-    path: str  # path + query, as sent
+    host: str
+    path: str  # path + query
     kind: str  # page, image, script, stylesheet, font, tracker, ad, other
     status: int
     user_agent: str
     cookie: str  # the Cookie header the client sent back, if any
 
 
-def classify(path: str) -> str:
+def target(raw: str, host_header: str) -> tuple[str, str]:
+    """(host, path + query) of a request line in origin form (direct) or
+    absolute form (sent to us as a proxy)."""
+    if raw.startswith(("http://", "https://")):
+        u = urlsplit(raw)
+        return (u.hostname or "").lower(), (u.path or "/") + (f"?{u.query}" if u.query else "")
+    return host_header.rsplit(":", 1)[0].strip("[]").lower(), raw
+
+
+def classify(host: str, path: str) -> str:
     p = urlsplit(path).path
+    if host not in SITE_HOSTS and host not in LOOPBACK:
+        return "third-party"
     if any(p == s.path for s in SAMPLES):
         return "page"
     if p.startswith("/media/"):
@@ -92,8 +109,10 @@ class DemoServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def url(self, sample: Sample) -> str:
-        return self.origin + sample.path
+    @property
+    def proxy(self) -> str:
+        """What the archiver uses as its HTTP proxy to reach the sample sites."""
+        return self.origin
 
     # -- log -----------------------------------------------------------------------
 
@@ -113,12 +132,14 @@ class DemoServer:
 
     # -- content -----------------------------------------------------------------
 
-    def respond(self, path: str) -> tuple[int, str, bytes, list[tuple[str, str]]]:
-        """(status, content type, body, extra headers) for a request path."""
+    def respond(self, host: str, path: str) -> tuple[int, str, bytes, list[tuple[str, str]]]:
+        """(status, content type, body, extra headers) for a request."""
         p = urlsplit(path).path
+        if host not in SITE_HOSTS and host not in LOOPBACK:
+            return 502, "text/plain; charset=utf-8", b"the demo proxy reaches the sample sites only\n", []
         for s in SAMPLES:
-            if p == s.path:
-                cookie = ("Set-Cookie", "visitor=demo-" + s.path.split("/")[1] + "; Path=/; Max-Age=31536000")
+            if p == s.path and host in (s.host, *LOOPBACK):
+                cookie = ("Set-Cookie", f"visitor=demo-{s.host}; Path=/; Max-Age=31536000")
                 return 200, s.content_type, read_page(s.file_for(self.edition)), [cookie]
         if p in ("/px.gif",):
             return 200, "image/gif", PIXEL, [("Set-Cookie", "uid=tracked; Path=/")]
@@ -142,8 +163,9 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _serve(self, body_too: bool) -> None:
-            status, ctype, body, headers = server.respond(self.path)
-            server.record(Request(self.command, self.path, classify(self.path), status,
+            host, path = target(self.path, self.headers.get("Host", ""))
+            status, ctype, body, headers = server.respond(host, path)
+            server.record(Request(self.command, host, path, classify(host, path), status,
                                   self.headers.get("User-Agent", ""), self.headers.get("Cookie", "")))
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -164,6 +186,14 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             length = min(int(self.headers.get("Content-Length") or 0), 1 << 16)
             self.rfile.read(length)
             self._serve(True)
+
+        def do_CONNECT(self) -> None:  # noqa: N802 - an https tunnel: never for the demo sites
+            host = self.path.rsplit(":", 1)[0].lower()
+            server.record(Request("CONNECT", host, self.path, "third-party", 403,
+                                  self.headers.get("User-Agent", ""), ""))
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args) -> None:  # the demo prints its own summary
             pass
