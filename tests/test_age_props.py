@@ -283,3 +283,21 @@ def test_keygen_to_stdout(pq):
     assert str(i) == ident and str(i.recipient()) == recipient
     assert recipient.startswith("age1pq1" if pq else "age1") and ident.startswith(
         "AGE-SECRET-KEY-PQ-1" if pq else "AGE-SECRET-KEY-1")
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_armor_stray_line_break_in_a_long_armor(crlf):
+    """A line break replacing a character deep inside a large armored file keeps
+    every other line in place (the bulk-decoding path) yet is an ArmorError,
+    with LF or CRLF line endings."""
+    ct = _encrypt(os.urandom(300_000), armor=True)
+    lines = ct.split(b"\n")
+    lines[500] = lines[500][:10] + b"\n" + lines[500][11:]  # same length, 2 lines
+    bad = b"\n".join(lines)
+    good = ct
+    if crlf:
+        bad, good = bad.replace(b"\n", b"\r\n"), good.replace(b"\n", b"\r\n")
+    err, _ = _decrypt(good)
+    assert err is None
+    err, _ = _decrypt(bad)
+    assert isinstance(err, age.ArmorError)

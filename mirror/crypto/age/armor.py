@@ -27,7 +27,6 @@ LINE_BYTES = 48
 MAX_OUTSIDE = 1024
 WHITESPACE = b" \t\r\n\v\f"
 _B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_B64_LF = _B64 + b"\n"
 _BLOCK_LINES = 1024  # fast path: decode up to this many full lines at once
 
 
@@ -135,17 +134,24 @@ class ArmorReader:
         self._done = True
 
     def _fast(self) -> bytes:
-        """Decode a run of full 64-column LF-terminated lines, if one is next."""
-        text = self._src.fill(65 * _BLOCK_LINES)
-        k = min(len(text) // 65, _BLOCK_LINES)
-        if k < 2:
-            return b""
-        k -= 1  # leave the last complete line to the careful path
-        block = text[: 65 * k]
-        if block[64::65] != b"\n" * k or block.translate(None, _B64_LF):
-            return b""
-        self._src.skip(65 * k)
-        return binascii.a2b_base64(block)
+        """Decode a run of full 64-column lines (all LF or all CRLF), if one is next."""
+        text = self._src.fill(66 * _BLOCK_LINES)
+        for eol in (b"\n", b"\r\n"):
+            width = COLUMNS + len(eol)
+            k = min(len(text) // width, _BLOCK_LINES)
+            if k < 2:
+                return b""
+            k -= 1  # leave the last complete line to the careful path
+            block = text[: width * k]
+            if block[COLUMNS::width] != eol[:1] * k or block[width - 1 :: width] != b"\n" * k:
+                continue
+            if block.translate(None, _B64 + eol):
+                return b""
+            if block.count(b"\n") != k or (eol == b"\r\n" and block.count(b"\r") != k):
+                return b""  # a stray line break inside a line
+            self._src.skip(width * k)
+            return binascii.a2b_base64(block)
+        return b""
 
     def _next(self) -> None:
         if not self._started:
