@@ -111,6 +111,7 @@ class Site:
 
         class H(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else delayed ACKs add 40 ms per response
 
             def log_message(self, *a):  # quiet
                 pass
