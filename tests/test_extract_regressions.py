@@ -124,3 +124,25 @@ def test_json_ld_article_body_is_a_fallback_for_script_rendered_pages():
     html = wrap('<div id="app"></div><script>render()</script>', head=head)
     art = extract(html, URL)
     assert art.text == "The council voted to rebuild the bridge. Work starts in spring."
+
+
+def test_hover_card_wrapped_with_the_linked_name_keeps_the_name():
+    card = ('<span class="person"><a href="/p/1">Ana Souza</a><span class="card">'
+            '<a href="/p/1">Ana Maria Souza</a> <a href="/a/1">Mayor wins second term</a> '
+            '<a href="/a/2">Budget passes</a></span></span>')
+    html = wrap(f"<article><p>Mayor {card} said the work would start soon.</p>{body_html()}</article>")
+    assert extract(html, URL).text.startswith("Mayor Ana Souza said the work would start soon.")
+
+
+def test_boilerplate_class_on_an_inline_link_does_not_cut_the_sentence():
+    body = ('<p>MADRID — <a class="player-link" href="/p/9">Rafael Costa</a> kept the team\'s hopes '
+            'alive with a late goal, and the home crowd stayed long after the final whistle.</p>')
+    html = wrap(f"<article>{body}{body_html()}</article>")
+    assert extract(html, URL).text.startswith("MADRID — Rafael Costa kept the team's hopes alive")
+
+
+def test_reading_time_and_date_lines_before_the_text_are_dropped():
+    top = ('<p>Tempo de leitura: 2 minutos</p><p>4 min read</p>'
+           '<div>November 20, 2019 - 11:28 AMT</div><p>Updated: 05.03.2024 14:30</p>')
+    html = wrap(f"<article>{top}{body_html()}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT

@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from mirror.extract import vocab
+from mirror.extract.dates import to_iso
 from mirror.extract.clean import clean_page
 from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, unwrap
 from mirror.extract.images import resolve_image
@@ -37,6 +38,9 @@ _ALLOWED_TAGS = frozenset({
     "address", "colgroup", "col", "wbr", "bdi", "bdo",
 })
 _BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
+# A line that is only a date (and maybe a time, "Updated", "Published").
+_DATE_LINE = re.compile(r"^(?:(?:updated|published|posted|atualizado|publicado|aktualisiert|"
+                        r"pubblicato|обновлено|опубликовано)\s*:?\s*)?[\w.,\s]{0,20}?\d", re.I)
 _BYLINE_TEXT = re.compile(r"^(?:by|por|von|di|oleh|par|автор|текст|av|door)(?:\s*:\s*|\s+)\S", re.I)
 
 
@@ -72,11 +76,17 @@ def _drop_headers(content, md: Metadata) -> None:
                 continue
             low = t.lower()
             if len(t) < 80 and (_BYLINE_TEXT.match(t) and len(t.split()) <= 8
-                                or (byline and strip_byline_prefix(low) == byline)):
+                                or (byline and strip_byline_prefix(low) == byline)
+                                or (len(t.split()) <= 8 and _DATE_LINE.match(t) and to_iso(t))):
                 drop_tree(el)
                 continue
             if tag == "p":
                 seen_text += len(t)
+
+
+def _is_card(el, stats: Stats) -> bool:
+    return bool(stats.text.get(el)) and stats.link_density(el) > 0.8 and \
+        sum(1 for _ in el.iter("a")) >= 3
 
 
 def _conditional_clean(content, stats: Stats) -> None:
@@ -97,9 +107,10 @@ def _conditional_clean(content, stats: Stats) -> None:
             if txt and vocab.BOILER_TEXT.match(txt):
                 drop_tree(el)
                 continue
-        if tag == "span" and n and stats.link_density(el) > 0.8 and \
-                sum(1 for _ in el.iter("a")) >= 3:
-            # Several links packed into an inline box: a hover card or tooltip.
+        if tag == "span" and _is_card(el, stats) and \
+                not any(_is_card(sub, stats) for sub in el.iterdescendants("span")):
+            # Several links packed into an inline box: a hover card or tooltip
+            # (the innermost such box: its parent may hold the linked name).
             drop_tree(el)
             continue
         if tag in ("p", "li", "div") and n and n < 250 and stats.link_density(el) > 0.4:

@@ -23,6 +23,10 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ROLE_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
                         "dialog", "alertdialog", "menu", "menubar", "toolbar", "alert"})
 _PROTECTED = frozenset({"html", "body", "main"})
+# Inline markup inside sentences: a class like "player-link" on a name must
+# not cut the name out of the sentence.
+_INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "abbr", "time", "small", "sub", "sup",
+                     "font", "cite", "q", "mark", "code", "s"})
 
 
 def _is_hidden(el) -> bool:
@@ -157,7 +161,8 @@ def clean_page(body, protect=None):
             key = vocab.key_of(el)
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
-                         or (key and vocab.NEGATIVE.search(key) and not vocab.EMBED.search(key)))
+                         or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
+                             and not vocab.EMBED.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
             reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose

@@ -89,6 +89,8 @@ BOILER_TEXT = re.compile(
     r"comments?|\d+ comments?|leave a comment|kommentare?|comentários?|комментари\w*|"
     r"skip to \w+|back to top|loading|photo:|image:|foto:|фото:|"
     r"(?:all )?rights reserved|©|don'?t miss|must read|most popular|trending now|"
+    r"reading time|read time|tempo de leitura|tempo di lettura|lesezeit|lesedauer|время чтения|"
+    r"temps de lecture|tiempo de lectura|waktu baca|\d+\s*min(?:ute)?s?\.?\s+(?:read|de leitura)|"
     r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из)\s+\d+"
     r").{0,60}$",
     re.I)
