@@ -91,9 +91,15 @@ def test_demo_bundle_round_trip_and_reader_pages_make_zero_requests(demo):
     from browserutil import open_page
 
     out, proc = demo
-    assert (out / "samples.age").read_bytes().startswith(b"age-encryption.org/v1\n")
-    assert not any(s.title.encode() in (out / "samples.age").read_bytes() for s in SAMPLES)
-    assert (out / "passphrase.txt").stat().st_mode & 0o077 == 0
+    for bundle in ("samples.age", "samples-for-recipient.age"):
+        data = (out / bundle).read_bytes()
+        assert data.startswith(b"age-encryption.org/v1\n")
+        assert not any(s.title.encode() in data or s.host.encode() in data for s in SAMPLES)
+    for secret in ("passphrase.txt", "recipient-identity.txt", "sender-signing.key"):
+        assert (out / secret).stat().st_mode & 0o077 == 0
+    assert "signature: signed by trusted key" in proc.stdout
+    assert re.search(r"refused \(exit 2\): .+", proc.stdout)  # the one-byte-tampered bundle
+    assert not list(out.glob("tampered-*"))
     assert ids_by_url(out / "archive-received") == ids_by_url(out / "archive")
     site = out / "reader-site"
     assert (site / "index.html").as_uri() in proc.stdout

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, SITE_HOSTS
 from mirror.demo.server import HOSTILE_KINDS, DemoServer
-from mirror.errors import MirrorError, NetworkError, NotImplementedYet, UsageError
+from mirror.errors import MirrorError, NetworkError, NotImplementedYet, UsageError, VerificationError
 
 Echo = Callable[[str], None]
 
@@ -53,7 +53,11 @@ class Paths:
     copy: Path  # the archive a recipient gets by unpacking the bundle
     bundle: Path
     html_bundle: Path
+    key_bundle: Path  # the same articles for an age recipient
     passphrase: Path
+    signing_key: Path
+    signing_pub: Path
+    identity: Path
     site: Path
     server_log: Path  # every request the sample sites saw, as JSON
 
@@ -61,7 +65,9 @@ class Paths:
     def under(cls, out: Path, archive: Path | None) -> "Paths":
         return cls(out=out, archive=archive or out / "archive", copy=out / "archive-received",
                    bundle=out / "samples.age", html_bundle=out / "samples.html",
-                   passphrase=out / "passphrase.txt", site=out / "reader-site",
+                   key_bundle=out / "samples-for-recipient.age", passphrase=out / "passphrase.txt",
+                   signing_key=out / "sender-signing.key", signing_pub=out / "sender-signing.pub",
+                   identity=out / "recipient-identity.txt", site=out / "reader-site",
                    server_log=out / "server-log.json")
 
 
@@ -233,6 +239,7 @@ class Demo:
         base = fresh_out(out)
         self.result = Result(Paths.under(base, Path(archive).expanduser().resolve() if archive else None))
         self.step_no = 0
+        self.recipient = ""
 
     @property
     def paths(self) -> Paths:
@@ -340,25 +347,42 @@ class Demo:
                  "no third-party host, no cookie banner / comments / newsletter / footer text")
 
     def cli_steps(self) -> None:
-        p = self.paths
+        p, done = self.paths, self.result.done
         ids = [self.result.ids[s.path] for s in SAMPLES]
         write_private(p.passphrase, passphrase() + "\n")
-        arch = ["--archive", str(p.archive)]
-        copy = ["--archive", str(p.copy)]
+        arch, copy = ["--archive", str(p.archive)], ["--archive", str(p.copy)]
         pw = ["--passphrase-file", str(p.passphrase)]
-        self.cli_step("pack", "pack them into one encrypted bundle (passphrase in "
-                      f"{p.passphrase.name}, 120 random bits)",
-                      arch + ["pack", "-o", str(p.bundle), *ids, *pw], self.after_pack)
-        if "pack" in self.result.done:
-            self.cli_step("inspect", "inspect the bundle: decrypt and verify, import nothing",
-                          ["inspect", str(p.bundle), *pw, "--json"], self.after_inspect)
-            self.cli_step("unpack", f"a recipient unpacks it into their own archive  ->  {p.copy}",
-                          copy + ["unpack", str(p.bundle), *pw, "--json"], self.after_unpack)
-            self.cli_step("pack --format html", "pack a self-decrypting HTML bundle, for readers without mirror",
-                          arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw],
-                          lambda out: self.say(f"{p.html_bundle}: {p.html_bundle.stat().st_size} bytes; "
-                                               "open it in a browser, type the passphrase"))
-        source = copy if "unpack" in self.result.done else arch
+
+        self.cli_step("keygen --signing", "the sender makes a signing key; recipients will trust its public half",
+                      ["keygen", "--signing", "-o", str(p.signing_key)], self.after_signing_key)
+        sign = ["--sign-key", str(p.signing_key)] if "keygen --signing" in done else []
+        trust = ["--trust", str(p.signing_pub)] if sign else []
+        self.cli_step("keygen", "the recipient makes an age identity and sends the sender its public recipient",
+                      ["keygen", "-o", str(p.identity)], self.after_identity)
+
+        self.cli_step("pack", f"pack the articles into one encrypted bundle, for a passphrase ({p.passphrase.name})",
+                      arch + ["pack", "-o", str(p.bundle), *ids, *pw, *sign], self.after_pack(p.bundle))
+        if "pack" in done:
+            self.cli_step("inspect", "inspect it as the recipient: decrypt, verify every hash and the signature, "
+                          "import nothing", copy + ["inspect", str(p.bundle), *pw, *trust, "--json"],
+                          self.after_inspect)
+        if self.recipient:
+            self.cli_step("pack -r", "pack the same articles for the recipient's public key instead",
+                          arch + ["pack", "-o", str(p.key_bundle), *ids, "-r", self.recipient, *sign],
+                          self.after_pack(p.key_bundle))
+        if "pack -r" in done:
+            self.tamper_step(p.key_bundle, ["-i", str(p.identity)])
+            self.cli_step("unpack", f"the recipient unpacks it with their identity  ->  {p.copy}",
+                          copy + ["unpack", str(p.key_bundle), "-i", str(p.identity), *trust, "--json"],
+                          self.after_unpack)
+        elif "pack" in done:
+            self.cli_step("unpack", f"the recipient unpacks it  ->  {p.copy}",
+                          copy + ["unpack", str(p.bundle), *pw, *trust, "--json"], self.after_unpack)
+        self.cli_step("pack --format html", "pack a self-decrypting HTML bundle, for readers without mirror",
+                      arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw, *sign],
+                      lambda out: self.say(f"{p.html_bundle}: {p.html_bundle.stat().st_size} bytes; "
+                                           "open it in a browser, type the passphrase"))
+        source = copy if "unpack" in done else arch
         self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
                       source + ["export-site", str(p.site), *ids], self.after_export)
 
@@ -378,30 +402,72 @@ class Demo:
         self.say(f"took {time.monotonic() - t:.2f} s")
         self.result.done.append(name)
 
+    def tamper_step(self, bundle: Path, key: list[str]) -> None:
+        """Flip one byte of the payload: the bundle must be refused, nothing imported."""
+        self.step("an attacker changes one byte of the bundle on the way")
+        bad = self.paths.out / ("tampered-" + bundle.name)
+        data = bytearray(bundle.read_bytes())
+        data[len(data) * 2 // 3] ^= 0x01
+        bad.write_bytes(bytes(data))
+        args = ["--archive", str(self.paths.copy), "unpack", str(bad), *key]
+        self.say(shown(args))
+        try:
+            mirror_cmd(args)
+        except VerificationError as e:
+            self.say(f"refused (exit {e.exit_code}): {e}")
+        except MirrorError as e:
+            raise DemoFailed(f"a tampered bundle failed with the wrong kind of error: {e}") from None
+        else:
+            raise DemoFailed("a bundle with one byte changed was accepted")
+        finally:
+            bad.unlink()
+        self.result.done.append("tamper")
+
     # -- what each CLI step showed -------------------------------------------------------
 
-    def after_pack(self, _out: str) -> None:
-        size = self.paths.bundle.stat().st_size
-        head = self.paths.bundle.read_bytes()[:40]
-        self.say(f"{self.paths.bundle}: {size} bytes, starts {head.splitlines()[0].decode('ascii', 'replace')!r}")
-        self.say("without the passphrase it shows nothing: not the titles, not the sites, not who made it")
+    def after_signing_key(self, out: str) -> None:
+        pub = next((ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Public key:")), "")
+        if not pub:
+            raise DemoFailed("keygen --signing printed no public key")
+        self.paths.signing_pub.write_text(pub + "\n", "utf-8")
+        self.say(f"secret: {self.paths.signing_key}; public: {self.paths.signing_pub}")
+
+    def after_identity(self, out: str) -> None:
+        self.recipient = out.strip().splitlines()[-1] if out.strip() else ""
+        if not self.recipient.startswith("age1"):
+            raise DemoFailed(f"keygen printed no age recipient: {out.strip()[:60]!r}")
+        self.say(f"identity: {self.paths.identity}; recipient: {self.recipient}")
+
+    def after_pack(self, bundle: Path) -> Callable[[str], None]:
+        def show(_out: str) -> None:
+            data = bundle.read_bytes()
+            leaks = [s.title for s in SAMPLES if s.title.encode() in data] + \
+                    [s.host for s in SAMPLES if s.host.encode() in data]
+            if leaks:
+                raise DemoFailed(f"{bundle.name} shows {leaks[0]!r} in the clear")
+            self.say(f"{bundle}: {len(data)} bytes, an age v1 file ({data.splitlines()[0][:30].decode('ascii', 'replace')!r});"
+                     " no title, site or maker in the clear")
+        return show
 
     def after_inspect(self, out: str) -> None:
         data = _json(out, "inspect")
-        items = data.get("articles", data) if isinstance(data, dict) else data
-        if isinstance(items, list) and len(items) != len(SAMPLES):
+        items = data.get("articles", []) if isinstance(data, dict) else []
+        if len(items) != len(SAMPLES):
             raise DemoFailed(f"inspect listed {len(items)} articles, expected {len(SAMPLES)}")
-        self.say(f"verified: {len(items) if isinstance(items, list) else '?'} articles, every hash checked")
+        for a in items:
+            self.say(f"{a.get('id')}  {a.get('status', ''):11}  {a.get('title')}")
+        self.say(f"signature: {data.get('signature')}")
 
     def after_unpack(self, _out: str) -> None:
         from mirror.archive import Archive
 
         with Archive.open(self.paths.copy) as ar:
-            got = {s.id for s in ar.list()}
-        missing = set(self.result.ids.values()) - got
+            listed = ar.list()
+        missing = set(self.result.ids.values()) - {s.id for s in listed}
         if missing:
             raise DemoFailed(f"unpack did not import {sorted(missing)[0]}")
-        self.say(f"imported {len(got)} articles; the recipient's archive matches the sender's")
+        versions = sum(s.versions for s in listed)
+        self.say(f"imported {len(listed)} articles ({versions} versions); same ids as in the sender's archive")
 
     def after_export(self, _out: str) -> None:
         problems = check_site(self.paths.site)
@@ -413,18 +479,22 @@ class Demo:
     def where(self) -> None:
         p = self.paths
         self.echo("\nwhere to look:")
-        rows = [("archive", p.archive), ("passphrase", p.passphrase)]
-        if "pack" in self.result.done:
-            rows.append(("bundle", p.bundle))
-        if "pack --format html" in self.result.done:
-            rows.append(("html bundle", p.html_bundle))
-        if "unpack" in self.result.done:
-            rows.append(("received", p.copy))
-        if "export-site" in self.result.done:
-            rows.append(("open this", (p.site / "index.html").as_uri()))
-        for label, value in rows:
-            self.echo(f"  {label:12} {value}")
+        done = self.result.done
+        rows = [("archive", p.archive, True), ("passphrase", p.passphrase, True),
+                ("signing key", p.signing_key, "keygen --signing" in done),
+                ("its public", p.signing_pub, "keygen --signing" in done),
+                ("identity", p.identity, "keygen" in done),
+                ("bundle", p.bundle, "pack" in done),
+                ("for the key", p.key_bundle, "pack -r" in done),
+                ("html bundle", p.html_bundle, "pack --format html" in done),
+                ("received", p.copy, "unpack" in done),
+                ("request log", p.server_log, True),
+                ("open this", (p.site / "index.html").as_uri(), "export-site" in done)]
+        for label, value, shown_ in rows:
+            if shown_:
+                self.echo(f"  {label:12} {value}")
         self.echo(f"  try:         mirror --archive {p.archive} ls")
+        self.echo(f"               age -d -o payload.zip {p.bundle}   (type the passphrase; then unzip, open index.html)")
         if self.result.skipped:
             self.echo(f"not built yet, skipped: {', '.join(self.result.skipped)}")
         self.echo(f"demo finished in {self.result.seconds:.1f} s")
