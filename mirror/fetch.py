@@ -131,12 +131,7 @@ def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
     s.trust_env = False  # no environment proxies, no .netrc credentials
     s.cookies.set_policy(_NoCookies())
     s.max_redirects = cfg.max_redirects
-    s.headers.clear()
-    s.headers.update({
-        "User-Agent": cfg.user_agent,
-        "Accept-Language": cfg.accept_language,
-        "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
-    })
+    s.headers.clear()  # each request sends its full header set, in a browser's order
     retry = _Retry(
         total=cfg.retries, connect=cfg.retries, read=cfg.retries, status=cfg.retries, other=0,
         backoff_factor=cfg.backoff, backoff_max=max(cfg.backoff * 8, 1.0),
@@ -239,15 +234,17 @@ class Fetcher:
 
     def page(self, url: str) -> Fetched:
         """An HTML page (refused before download if it is anything else)."""
-        headers = {"Accept": PAGE_ACCEPT, "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document",
-                   "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"}
+        headers = self._headers(PAGE_ACCEPT, {
+            "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate",
+            "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"})
         return self._get(url, headers, self.cfg.max_page_bytes, _check_page_type)
 
     def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
         """An image (image/* only, never SVG), at most `limit` bytes."""
         same = page_url is not None and host_of(page_url) == host_of(url)
-        headers = {"Accept": IMAGE_ACCEPT, "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors",
-                   "Sec-Fetch-Site": "same-origin" if same else "cross-site"}
+        headers = self._headers(IMAGE_ACCEPT, {
+            "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors",
+            "Sec-Fetch-Site": "same-origin" if same else "cross-site"})
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
         return self._get(url, headers, cap, _check_image_type)
 
@@ -256,6 +253,13 @@ class Fetcher:
         NetworkError to refuse one (the demo confines itself this way)."""
 
     # -- internals -----------------------------------------------------------
+
+    def _headers(self, accept: str, extra: dict[str, str]) -> dict[str, str]:
+        """Firefox's header order; requests adds nothing but Host."""
+        return {"User-Agent": self.cfg.user_agent, "Accept": accept,
+                "Accept-Language": self.cfg.accept_language,
+                "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
+                "Connection": "keep-alive", **extra}
 
     def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
         current = url

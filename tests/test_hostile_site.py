@@ -156,6 +156,9 @@ def test_no_cookie_referer_or_tell_tale_headers(run_add):
         assert h.headers.get("Accept-Language") == "en-US,en;q=0.5"
     page = next(h for h in hits if h.url == PAGE)
     assert page.headers["Accept"].startswith("text/html")
+    order = [k for k in page.headers if k not in ("Host", "Proxy-Connection")]
+    assert order[:5] == ["User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Connection"]
+    assert page.headers["Sec-Fetch-Mode"] == "navigate"
     img = next(h for h in hits if h.path == "/img/photo1.png")
     assert img.headers["Accept"].startswith("image/")
 
