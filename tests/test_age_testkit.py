@@ -105,3 +105,25 @@ def test_vector(name: str):
             assert hashlib.sha256(released).hexdigest() == meta["payload"][0]
         elif want is not age.PayloadError:
             assert released == b""
+
+
+# Known answers from the age specification (C2SP age.md) itself: the identity ->
+# recipient derivations, which the testkit (decryption only) does not pin down.
+SPEC_X25519 = (
+    "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX",
+    "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj",
+)
+SPEC_PQ_IDENTITY = "AGE-SECRET-KEY-PQ-1XX76JRALNLXDMEW0CRK45QMCCH4X06SE84UN3VPM33W6HWDX0H3SK3ZQFR"
+SPEC_PQ_RECIPIENT_HEAD = "age1pq1x34nzsvr0rxjsgdn8zgyhfe8j7ceq5r9rdelkjuh3y235jzxshfg87pzf5zrqtzdxz95paef"
+SPEC_PQ_RECIPIENT_TAIL = "pyyzk3tlhl53k2ykx3qheyty7saeq0d3fzv49zc0k"
+
+
+def test_spec_known_answers():
+    (x,) = age.parse_identities(SPEC_X25519[0])
+    assert str(x.recipient()) == SPEC_X25519[1]
+    assert bytes(x._key.private_bytes_raw()) == b"\x42" * 32
+    (pq,) = age.parse_identities(SPEC_PQ_IDENTITY)
+    r = str(pq.recipient())
+    assert len(r) == 1959
+    assert r.startswith(SPEC_PQ_RECIPIENT_HEAD) and r.endswith(SPEC_PQ_RECIPIENT_TAIL)
+    assert str(age.parse_recipients(r)[0]) == r
