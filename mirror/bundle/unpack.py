@@ -9,7 +9,6 @@ exit path (a SIGKILL leaves it in blobs/tmp, where `mirror gc` removes it).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
 import tempfile
@@ -149,29 +148,21 @@ def _import(ar, v: vf.Verified, rep: Report) -> None:
     """Store the assets (content-addressed, harmless until referenced), then
     add every new capture in one transaction."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
-    maps: list[mmap.mmap] = []
-    try:
-        news = []
-        for item, _ in todo:
-            inline: dict[str, bytes] | None = None
-            pairs = []
-            for src in item.assets:
-                a = src.asset
-                if not ar.blob_path(a.sha256).exists():
-                    if src.zip_name.endswith("/index.html"):
-                        if inline is None:
-                            inline = vf.inline_images(v.read(src.zip_name))
-                        ar.put_blob(inline[a.sha256])
-                    else:
-                        with v.zf.open(src.zip_name) as f:
-                            ar.put_blob_file(f, a.sha256)
-                pairs.append((a, _mapped(ar.blob_path(a.sha256), maps)))
-            item.new.assets = pairs
-            news.append(item.new)
-        results = ar.save_many(news)
-    finally:
-        for m in maps:
-            m.close()
+    news = []
+    for item, _ in todo:
+        wanted = {s.asset.sha256 for s in item.assets if s.zip_name.endswith("/index.html")
+                  and not ar.blob_path(s.asset.sha256).exists()}
+        inline = vf.inline_images(v.read(vf.layout.page(item.entry.id)), wanted) if wanted else {}
+        for src in item.assets:
+            a = src.asset
+            if a.sha256 in inline:
+                ar.put_blob(inline.pop(a.sha256))
+            elif not ar.blob_path(a.sha256).exists():
+                with v.zf.open(src.zip_name) as f:
+                    ar.put_blob_file(f, a.sha256)
+        item.new.assets = StoredAssets(ar, [s.asset for s in item.assets])
+        news.append(item.new)
+    results = ar.save_many(news)
     for (item, r), res in zip(todo, results):
         if res.created:
             rep.imported += 1
@@ -180,20 +171,25 @@ def _import(ar, v: vf.Verified, rep: Report) -> None:
     rep.skipped = len(rep.articles) - rep.imported
 
 
-def _mapped(path: Path, maps: list) -> bytes | mmap.mmap:
-    """The stored blob as a buffer without copying it into memory: the
-    archive re-checks each asset's hash when saving."""
-    with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return b""
-        m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    maps.append(m)
-    return m
+class StoredAssets:
+    """`NewVersion.assets` for assets already in the blob store: iterating
+    yields (Asset, buffer) with each blob memory-mapped only until the next
+    step, so saving 500 MB of images re-checks every hash without holding
+    them (a list of bytes would be resident all at once). A consumer that kept
+    a buffer past its step would get a loud ValueError, never wrong data."""
 
+    def __init__(self, ar, assets: list):
+        self._ar = ar
+        self._assets = assets
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    def __len__(self) -> int:
+        return len(self._assets)
+
+    def __iter__(self):
+        for a in self._assets:
+            with open(self._ar.blob_path(a.sha256), "rb") as f:
+                if os.fstat(f.fileno()).st_size == 0:
+                    yield a, b""
+                    continue
+                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+                    yield a, m

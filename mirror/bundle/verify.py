@@ -27,7 +27,7 @@ from mirror.errors import VerificationError
 from mirror.model import Asset, NewVersion
 
 RATIO_MIN_SIZE = 1 << 20  # small files may compress well; bombs are large
-DATA_URI = re.compile(rb"data:([a-z]+/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})")
+DATA_URI_HEAD = re.compile(rb"data:[a-z]+/[a-z0-9.+-]+;base64,")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 
@@ -112,16 +112,35 @@ def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
-def inline_images(page: bytes) -> dict[str, bytes]:
-    """sha256 -> bytes of every base64 `data:` image in a page."""
-    out = {}
-    for m in DATA_URI.finditer(page):
+def _decoded(page: bytes):
+    """Each base64 `data:` URI's bytes. The header is matched by a regex; the
+    (long) base64 run ends at the attribute's closing quote, found by memchr,
+    and strict decoding rejects anything else inside it."""
+    pos = 0
+    while m := DATA_URI_HEAD.search(page, pos):
+        start = m.end()
+        ends = [i for i in (page.find(b'"', start), page.find(b"'", start)) if i >= 0]
+        end = min(ends) if ends else len(page)
+        pos = end
         try:
-            data = base64.b64decode(m.group(2), validate=True)
+            yield base64.b64decode(page[start:end], validate=True)
         except (binascii.Error, ValueError):
             continue
-        out[hashlib.sha256(data).hexdigest()] = data
+
+
+def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
+    """sha256 -> bytes of the base64 `data:` images in a page that are wanted."""
+    out = {}
+    for data in _decoded(page):
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in wanted:
+            out[sha] = data
     return out
+
+
+def inline_digests(page: bytes) -> dict[str, int]:
+    """sha256 -> size of every base64 `data:` image in a page (bytes dropped)."""
+    return {hashlib.sha256(d).hexdigest(): len(d) for d in _decoded(page)}
 
 
 def _open(path) -> zipfile.ZipFile:
@@ -201,24 +220,42 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes]) -> Ve
             raise _bad(f"the manifest lists {name!r}, which is absent")
         if files[name].file_size != r.size:
             raise _bad(f"{name!r} has the wrong size")
-    keep = {layout.article_json(a.id) for a in manifest.articles}
-    kept: dict[str, bytes] = {}
+    # article.json first (small): it says which pages must carry inline images.
+    articles: list[ArticleItem] = []
+    inline_pages: dict[str, ArticleItem] = {}
+    for entry in manifest.articles:
+        name = layout.article_json(entry.id)
+        data = _read(zf, files[name])
+        _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
+        item, needs_page = _article(entry, data)
+        articles.append(item)
+        if needs_page:
+            page = layout.page(entry.id)
+            if page not in entry.files:
+                raise _bad(f"{name}: images are neither in the bundle nor in a page")
+            inline_pages[page] = item
+    # Every other file is hashed once; pages with images are also scanned then.
     for name, r in listed.items():
-        if name in keep:
+        if name.endswith("/article.json") and name.startswith("articles/"):
+            continue
+        if name in inline_pages:
             data = _read(zf, files[name])
-            sha, size = hashlib.sha256(data).hexdigest(), len(data)
-            kept[name] = data
+            _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), r)
+            _check_inline(inline_pages[name], inline_digests(data))
         else:
-            sha, size = _hash(zf, files[name])
-        if sha != r.sha256 or size != r.size:
-            raise _bad(f"{name!r} does not match its hash in the manifest")
-    articles = [_article(zf, files, entry, kept.pop(layout.article_json(entry.id)))
-                for entry in manifest.articles]
+            _check_hash(name, *_hash(zf, files[name]), r)
     payload = sum(i.file_size for i in files.values())
     return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
 
 
-def _article(zf, files, entry: mf.ArticleEntry, raw: bytes) -> ArticleItem:
+def _check_hash(name: str, sha: str, size: int, r: mf.FileRef) -> None:
+    if sha != r.sha256 or size != r.size:
+        raise _bad(f"{name!r} does not match its hash in the manifest")
+
+
+def _article(entry: mf.ArticleEntry, raw: bytes) -> tuple[ArticleItem, bool]:
+    """Parse article.json; assets present as files are matched here, the
+    rest must be inline in the page (checked by `_check_inline`)."""
     where = layout.article_json(entry.id)
     try:
         doc = json.loads(raw.decode("utf-8"))
@@ -230,19 +267,22 @@ def _article(zf, files, entry: mf.ArticleEntry, raw: bytes) -> ArticleItem:
     if doc["content_hash"] != entry.content_hash:
         raise _bad(f"{where}: content hash differs from the manifest")
     item = ArticleItem(entry, new)
-    page = layout.page(entry.id)
-    inline: dict[str, bytes] | None = None
+    needs_page = False
     for a in assets:
         name = layout.asset_path(entry.id, a.name)
         if name in entry.files:
             if entry.files[name].sha256 != a.sha256 or entry.files[name].size != a.size:
                 raise _bad(f"{name}: differs from its description in article.json")
             item.assets.append(AssetSource(a, name))
-            continue
-        if inline is None:
-            inline = inline_images(_read(zf, files[page])) if page in entry.files else {}
-        data = inline.get(a.sha256)
-        if data is None or len(data) != a.size:
-            raise _bad(f"{where}: asset {a.name} is neither in the bundle nor inline in its page")
-        item.assets.append(AssetSource(a, page))
-    return item
+        else:
+            item.assets.append(AssetSource(a, layout.page(entry.id)))
+            needs_page = True
+    return item, needs_page
+
+
+def _check_inline(item: ArticleItem, found: dict[str, int]) -> None:
+    for src in item.assets:
+        a = src.asset
+        if src.zip_name.endswith("/index.html") and found.get(a.sha256) != a.size:
+            raise _bad(f"{layout.article_json(item.entry.id)}: asset {a.name} is neither in the"
+                       " bundle nor inline in its page")
