@@ -146,3 +146,31 @@ def test_reading_time_and_date_lines_before_the_text_are_dropped():
            '<div>November 20, 2019 - 11:28 AMT</div><p>Updated: 05.03.2024 14:30</p>')
     html = wrap(f"<article>{top}{body_html()}</article>")
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_br_separated_paragraphs_become_paragraphs():
+    html = wrap(f'<div id="c"><h1>Bridge vote</h1>{"<br><br>".join(PARAGRAPHS)}</div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_unmarked_comments_after_a_comments_heading_are_cut():
+    comments = "".join(
+        f"<div><div><b>reader{i}</b></div><div><p>{PARAGRAPHS[i % 5]} I disagree with this, "
+        f"strongly, completely, and I will say so at the next meeting.</p></div></div>"
+        for i in range(10))
+    html = wrap(f"<div><div>{body_html()}</div><h3>Comments (10)</h3><div>{comments}</div></div>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_related_heading_and_its_link_list_are_dropped_but_text_after_is_kept():
+    related = ('<h3>Related stories</h3><ul><li><a href="/1">Ferry service to end</a></li>'
+               '<li><a href="/2">Valley roads closed</a></li></ul>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:3])}{related}{body_html(PARAGRAPHS[3:])}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_sub_headings_between_merged_sections_are_kept():
+    html = wrap(f"""<div class="wrap"><div class="part">{body_html(PARAGRAPHS[:3])}</div>
+<h2>What the engineers found</h2><div class="segment">{body_html(PARAGRAPHS[3:])}</div></div>""")
+    text = extract(html, URL).text
+    assert text == "\n\n".join(PARAGRAPHS[:3] + ["What the engineers found"] + PARAGRAPHS[3:])

@@ -89,8 +89,52 @@ def _is_card(el, stats: Stats) -> bool:
         sum(1 for _ in el.iter("a")) >= 3
 
 
+_HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "strong", "b", "span"})
+
+
+def _text_before(el, content, stats: Stats) -> int:
+    """Amount of text that comes before el inside content."""
+    n = 0
+    node = el
+    while node is not None and node is not content:
+        for sib in node.itersiblings(preceding=True):
+            n += stats.text.get(sib, 0)
+        node = node.getparent()
+    return n
+
+
+def _cut_after_headings(content, stats: Stats) -> None:
+    """A "Comments" heading ends the article; a "Related stories" heading
+    opens a link list that goes with it."""
+    total = stats.text.get(content, 0)
+    for el in list(content.iter(*_HEADING_LIKE)):
+        if el.getparent() is None or len(el) > 3:
+            continue
+        n = stats.text.get(el, 0)
+        if not n or n > 60:
+            continue
+        txt = norm("".join(el.itertext()))
+        if stats.link_density(el) > 0.5 or _text_before(el, content, stats) < min(300, 0.3 * total):
+            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if vocab.COMMENTS_HEADING.match(txt):
+            for sib in list(el.itersiblings()):
+                drop_tree(sib)
+            drop_tree(el)
+        elif vocab.RELATED_HEADING.match(txt):
+            for sib in list(el.itersiblings()):
+                if not isinstance(sib.tag, str):
+                    continue
+                if sib.tag in ("ul", "ol") or stats.link_density(sib) > 0.5 or \
+                        not stats.text.get(sib) and sib.find(".//img") is not None:
+                    drop_tree(sib)
+                else:
+                    break
+            drop_tree(el)
+
+
 def _conditional_clean(content, stats: Stats) -> None:
     """Drop link lists, labels and other furniture inside the chosen body."""
+    _cut_after_headings(content, stats)
     total = max(stats.text.get(content, 0), 1)
     for el in list(content.iter()):
         if el is content or not isinstance(el.tag, str) or el.getparent() is None:

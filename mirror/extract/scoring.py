@@ -20,6 +20,7 @@ CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "blockquo
 _INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "font",
                      "abbr", "cite", "q", "mark", "time", "code", "s", "del", "ins", "br",
                      "img", "bdi", "bdo", "dfn", "kbd", "samp", "var", "wbr", "big", "tt"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _COMMAS = re.compile(r"[,，、،]")
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3,
               "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
@@ -142,7 +143,7 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
     parent = top.getparent()
     if parent is None:
         return [top]
-    threshold = max(10.0, top_score * 0.2)
+    threshold = max(10.0, top_score * 0.35)
     top_class = top.get("class")
     out = []
     for sib in parent:
@@ -164,6 +165,21 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
                 out.append(sib)
             elif 0 < n <= 80 and ld == 0 and txt[-1:] in ".!?…":
                 out.append(sib)
+    if len(out) > 1:
+        # Headings between merged blocks belong to them (sub-headings, or the
+        # "Comments" title that lets later cleaning cut the comments off).
+        chosen = set(out)
+        first, last = out[0], out[-1]
+        inside = False
+        with_heads = []
+        for sib in parent:
+            if sib is first:
+                inside = True
+            if inside and (sib in chosen or sib.tag in _HEADINGS):
+                with_heads.append(sib)
+            if sib is last:
+                break
+        out = with_heads
     return out
 
 

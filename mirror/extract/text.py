@@ -11,6 +11,7 @@ _SKIP_TAGS = frozenset({"figcaption", "script", "style", "img", "picture", "sour
 _CAPTION_CLASS = re.compile(r"caption|credit|image-desc|img-desc|photo-desc|legend|copyright",
                             re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _CELL_TAGS = frozenset({"td", "th"})
 
 
@@ -29,11 +30,12 @@ def to_text(fragment) -> str:
 
     def flush() -> None:
         if cur:
-            s = "".join(cur)
-            lines = [_SPACES.sub(" ", ln).strip() for ln in s.split("\n")]
-            s = "\n".join(ln for ln in lines if ln)
-            if s:
-                blocks.append(s)
+            # <br><br> separates paragraphs; a single <br> is a line break.
+            for chunk in _BLANK_LINE.split("".join(cur)):
+                lines = [_SPACES.sub(" ", ln).strip() for ln in chunk.split("\n")]
+                chunk = "\n".join(ln for ln in lines if ln)
+                if chunk:
+                    blocks.append(chunk)
             cur.clear()
 
     def walk(el) -> None:

@@ -99,3 +99,20 @@ BOILER_TEXT = re.compile(
 LINK_LABEL = re.compile(
     r"^\s*(?:read|see|watch|listen|related|more|also|click|leia|veja|confira|lesen|mehr|"
     r"leggi|guarda|baca|lihat|читайте|смотрите|lire|voir)\b[^:]{0,25}:", re.I)
+
+
+# Headings that open the comment section: everything after them is comments.
+COMMENTS_HEADING = re.compile(
+    r"^\s*(?:\d+\s+)?(?:comments?|reader comments|leave a (?:reply|comment)|join the discussion|"
+    r"kommentare?|comentários?|comentarios?|commenti|komentar|"
+    r"комментари[иейя]\w*|отзывы|commentaires?)(?:\s*\(?\d+\)?)?\s*:?\s*$", re.I)
+
+# Headings that open a list of other stories.
+RELATED_HEADING = re.compile(
+    r"^\s*(?:related(?: articles| stories| posts| content| news| coverage)?|more stories|"
+    r"more from [\w ]{1,30}|recommended(?: for you)?|you (?:may|might) also like|read more|"
+    r"read next|most (?:read|popular|viewed)|trending(?: now)?|also read|see also|"
+    r"leia (?:também|mais)|veja (?:também|mais)|notícias relacionadas|mais lidas|"
+    r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|leggi anche|"
+    r"articoli correlati|baca juga|berita terkait|читайте также|по теме|похожие (?:статьи|новости)|"
+    r"à lire aussi|lire aussi|sur le même sujet)\s*[:.…]*\s*$", re.I)
