@@ -59,7 +59,7 @@ def test_metadata_is_escaped_and_lang_is_validated():
     assert "<script" not in page and "<b onmouseover" not in page
     assert "&lt;/title&gt;&lt;script&gt;" in page and 'onload="alert' not in page
     assert '<html dir="auto">' in page
-    assert "Source: <code>https://news.example/?q=&lt;script&gt;</code>" in page
+    assert 'Source: <code dir="ltr">https://news.example/?q=&lt;script&gt;</code>' in page
 
 
 def test_images_inlined_from_blobs_and_disguised_svg_dropped():

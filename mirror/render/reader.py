@@ -46,7 +46,7 @@ def _header(art: StoredVersion) -> str:
     if dates:
         lines.append(f'<p class="dates">{" · ".join(dates)}</p>')
     # Plain text, not a link: a click on an archived page must not reach the outlet.
-    lines.append(f'<p class="source" dir="ltr">Source: <code>{esc(art.url)}</code></p>')
+    lines.append(f'<p class="source">Source: <code dir="ltr">{esc(art.url)}</code></p>')
     lines.append("</header>")
     return "\n".join(lines)
 
