@@ -18,7 +18,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mirror.archive import Archive
-from mirror.demo.run import BOILERPLATE
 from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, read_page
 from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
 from mirror.errors import NetworkError
@@ -131,7 +130,7 @@ def test_demo_refuses_a_non_empty_output_directory_in_one_line(tmp_path):
 
 def test_the_demo_fetcher_refuses_every_other_host_before_sending(tmp_path):
     from mirror.config import Config
-    from mirror.demo.run import demo_config, local_only_fetcher
+    from mirror.demo.capture import demo_config, local_only_fetcher
 
     blocked: list[str] = []
     cfg = demo_config(Config(archive=tmp_path / "a"))
@@ -150,7 +149,7 @@ def test_the_demo_fetcher_refuses_every_other_host_before_sending(tmp_path):
 
 
 def test_archive_check_catches_scripts_trackers_and_boilerplate(tmp_path):
-    from mirror.demo.run import check_archive
+    from mirror.demo.checks import check_archive
     from mirror.model import NewVersion
 
     ids = {}
@@ -171,7 +170,7 @@ def test_archive_check_catches_scripts_trackers_and_boilerplate(tmp_path):
 
 
 def test_site_check_catches_missing_csp_and_remote_references(tmp_path):
-    from mirror.demo.run import check_site
+    from mirror.demo.checks import check_site
 
     (tmp_path / "index.html").write_text(
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'\">"
@@ -210,7 +209,7 @@ def test_sample_pages_carry_every_hostile_element(sample):
     assert soup.find("img", src=re.compile(r"^/ads/"))
     assert soup.find("a", href=re.compile(r"facebook\.invalid|vk\.invalid"))  # share buttons
     assert soup.find("form", action=re.compile(r"tracker\.invalid"))  # newsletter box
-    cookie_banner, *_ = BOILERPLATE[sample.path]
+    cookie_banner, *_ = sample.boilerplate
     assert cookie_banner in soup.get_text(" ")
     assert soup.find(class_=re.compile("comment"))
     assert soup.find("footer") or soup.find(id="footer")

@@ -1,49 +1,33 @@
 """`mirror demo`: the whole pipeline on the built-in sample sites, offline.
 
-Archiving goes through the real pipeline, with the local demo server as the
-fetcher's only proxy and a guard that refuses every host but the sample
-sites, so nothing can leave the machine; packing,
+Archiving goes through the real pipeline (`capture`); keys, packing,
 inspecting, unpacking and exporting go through the real CLI commands, run
-in-process, exactly as a user would type them. A step whose engine has not
-landed yet is reported as skipped, never faked. A failed step or a failed
-privacy check ends the demo with one line and a non-zero exit.
+in-process exactly as a user would type them (`invoke`). A step whose engine
+has not landed yet is reported as skipped, never faked. A failed step or a
+failed privacy check (`checks`) ends the demo with one line and exit 1.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import os
-import re
 import secrets
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
 
-from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, SITE_HOSTS
+from mirror.demo.capture import DemoFailed, archive_samples, demo_config, local_only_fetcher
+from mirror.demo.checks import check_archive, check_site
+from mirror.demo.invoke import mirror_cmd, shown
+from mirror.demo.samples import SAMPLES
 from mirror.demo.server import HOSTILE_KINDS, DemoServer
-from mirror.errors import MirrorError, NetworkError, NotImplementedYet, UsageError, VerificationError
+from mirror.errors import MirrorError, NotImplementedYet, UsageError, VerificationError
 
 Echo = Callable[[str], None]
-
-# Text from each page's boilerplate (cookie banner, comments, newsletter, footer,
-# ads) that must not end up in the archived article.
-BOILERPLATE = {
-    SAMPLES[0].path: ("214 partners", "Remember the names", "Morning Briefing", "Registered office"),
-    SAMPLES[1].path: ("файлы cookie", "Двадцать лет живу", "Подпишитесь на рассылку", "Свидетельство о регистрации"),
-    SAMPLES[2].path: ("ملفات تعريف الارتباط", "بارك الله فيكم", "النشرة البريدية", "جميع الحقوق محفوظة"),
-    SAMPLES[3].path: ("187 Partner", "Roggenbrot", "Talbote am Morgen", "Amtsgericht"),
-}
-
-
-class DemoFailed(MirrorError):
-    """A demo step or one of its privacy checks failed."""
 
 
 @dataclass
@@ -80,131 +64,6 @@ class Result:
     requests: list = field(default_factory=list)  # the server's log
     blocked: list[str] = field(default_factory=list)  # URLs on other hosts the archiver asked for
     seconds: float = 0.0
-
-
-# -- archiving through the real pipeline -------------------------------------------
-
-
-def local_only_fetcher(cfg, proxy: str, blocked: list[str]):
-    """The pipeline's own Fetcher, sending everything through the demo server
-    (its proxy) and refusing, before sending, any URL that is not on a sample
-    site: the demo can never touch the internet, and every attempt is recorded."""
-    from mirror.fetch import Fetcher
-
-    class LocalOnly(Fetcher):
-        def _allowed(self, url: str) -> None:
-            u = urlsplit(url)
-            if u.scheme != "http" or (u.hostname or "").lower() not in SITE_HOSTS:
-                blocked.append(url)
-                raise NetworkError(f"demo: refused a URL outside the sample sites: {url}")
-
-        def page(self, url: str):
-            self._allowed(url)
-            return super().page(url)
-
-        def image(self, url: str, page_url: str | None = None, limit: int | None = None):
-            self._allowed(url)
-            return super().image(url, page_url, limit)
-
-    return LocalOnly(cfg.fetch, {}, proxy, cfg.fetch.jobs)
-
-
-def demo_config(cfg):
-    """The user's config for talking to our own server: no delay, no retries,
-    no proxy of the user's (Tor cannot reach loopback), no mirror domains."""
-    fetch = replace(cfg.fetch, per_host_delay=0.0, retries=0, proxy="", timeout=10.0)
-    return replace(cfg, fetch=fetch, mirrors={})
-
-
-def archive_samples(urls: list[str], cfg, archive_dir: Path, fetcher) -> list:
-    from mirror.archive import Archive
-    from mirror.pipeline import add_urls
-
-    with Archive.open(archive_dir) as ar:
-        outcomes = add_urls(urls, cfg, ar, fetcher=fetcher)
-    bad = [o for o in outcomes if not o.ok]
-    if bad:
-        raise DemoFailed(f"archiving {bad[0].url} failed: {bad[0].error}")
-    return outcomes
-
-
-# -- the CLI, in-process --------------------------------------------------------------
-
-
-def mirror_cmd(args: list[str]) -> str:
-    """Run `mirror ARGS` in this process; return its stdout. MirrorError
-    (NotImplementedYet included) propagates; click usage errors become
-    UsageError with click's message."""
-    import click
-
-    from mirror.cli import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            cli.main(args=args, prog_name="mirror", standalone_mode=False)
-    except click.ClickException as e:
-        raise UsageError(e.format_message()) from None
-    except click.exceptions.Exit as e:
-        if e.exit_code:
-            raise UsageError(f"mirror {args[0]} exited with {e.exit_code}: {err.getvalue().strip()}") from None
-    return out.getvalue()
-
-
-def shown(args: list[str]) -> str:
-    return "$ mirror " + " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else repr(a) for a in args)
-
-
-# -- checks --------------------------------------------------------------------------
-
-
-def check_archive(archive_dir: Path, ids: dict[str, str]) -> list[str]:
-    """Problems with what was stored: missing articles, wrong metadata, page
-    scripts, references to third-party hosts, boilerplate in the text."""
-    from mirror.archive import Archive
-
-    problems = []
-    with Archive.open(archive_dir) as ar:
-        for s in SAMPLES:
-            art = ar.get(ids[s.path])
-            if art.title != s.title:
-                problems.append(f"{s.path}: title is {art.title!r}")
-            if (art.lang or "").split("-")[0].lower() != s.lang:
-                problems.append(f"{s.path}: language is {art.lang!r}, not {s.lang}")
-            if len(art.assets) < len(s.images):
-                problems.append(f"{s.path}: {len(art.assets)} images stored, {len(s.images)} expected")
-            html = art.html.lower()
-            if "<script" in html or "javascript:" in html:
-                problems.append(f"{s.path}: stored HTML contains script")
-            for host in FOREIGN_HOSTS:
-                if host in html:
-                    problems.append(f"{s.path}: stored HTML still mentions {host}")
-            for phrase in BOILERPLATE.get(s.path, ()):
-                if phrase.lower() in (art.text + art.html).lower():
-                    problems.append(f"{s.path}: page boilerplate kept: {phrase!r}")
-    return problems
-
-
-REMOTE = re.compile(r"""(?:src|href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
-
-
-def check_site(site: Path) -> list[str]:
-    """Static check of every exported page: a network-blocking CSP and no
-    script tag of anyone's, no remote reference in a fetching attribute.
-    (The test suite also opens them in Chromium and counts requests.)"""
-    problems = []
-    pages = sorted(site.rglob("*.html"))
-    if not pages:
-        return [f"{site}: no HTML pages were written"]
-    for page in pages:
-        text = page.read_text("utf-8", errors="replace")
-        rel = page.relative_to(site)
-        if "default-src 'none'" not in text:
-            problems.append(f"{rel}: no network-blocking Content-Security-Policy")
-        for m in re.finditer(r"<(img|link|script|iframe|source|video|audio)\b[^>]*>", text, re.I):
-            if REMOTE.search(m.group(0)):
-                problems.append(f"{rel}: remote reference {m.group(0)[:80]}")
-    return problems
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -391,13 +250,15 @@ class Demo:
         self.say(shown(args))
         t = time.monotonic()
         try:
-            out = mirror_cmd(args)
+            out, err = mirror_cmd(args)
         except NotImplementedYet:
             self.say(f"skipped: {name} not built yet")
             self.result.skipped.append(name)
             return
         except MirrorError as e:
             raise DemoFailed(f"{name} failed: {e}") from None
+        for line in err.splitlines():  # the command's own report (stdout is parsed below)
+            self.say("  " + line)
         after(out)
         self.say(f"took {time.monotonic() - t:.2f} s")
         self.result.done.append(name)

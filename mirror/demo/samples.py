@@ -20,6 +20,7 @@ class Sample:
     lang: str  # primary language subtag
     byline: str
     images: tuple[str, ...]  # article images the archive must hold (lead, figures, lazy)
+    boilerplate: tuple[str, ...]  # cookie banner, comment, newsletter, footer: never in the archive
     note: str  # what this page exercises
 
     @property
@@ -41,6 +42,7 @@ SAMPLES: tuple[Sample, ...] = (
         lang="en",
         byline="Maren Holt",
         images=("courier-ferry.png", "courier-fares-chart.png", "courier-hall.png"),
+        boilerplate=("214 partners", "Remember the names", "Morning Briefing", "Registered office"),
         note="English; a second edition a day later (update + correction) makes a new version",
     ),
     Sample(
@@ -52,6 +54,8 @@ SAMPLES: tuple[Sample, ...] = (
         lang="ru",
         byline="Ксения Лаптева",
         images=("vestnik-river.png", "vestnik-samples-chart.png"),
+        boilerplate=("файлы cookie", "Двадцать лет живу", "Подпишитесь на рассылку",
+                     "Свидетельство о регистрации"),
         note="Russian in windows-1251, charset only in the HTTP header; table layout",
     ),
     Sample(
@@ -63,6 +67,7 @@ SAMPLES: tuple[Sample, ...] = (
         lang="ar",
         byline="ليلى الحسيني",
         images=("waha-fields.png", "waha-yield-chart.png"),
+        boilerplate=("ملفات تعريف الارتباط", "بارك الله فيكم", "النشرة البريدية", "جميع الحقوق محفوظة"),
         note="Arabic, right to left, with a data table and a video embed",
     ),
     Sample(
@@ -74,6 +79,7 @@ SAMPLES: tuple[Sample, ...] = (
         lang="de",
         byline="Jonas Reiter",
         images=("talbote-bakery.png", "talbote-shares-chart.png"),
+        boilerplate=("187 Partner", "Roggenbrot", "Talbote am Morgen", "Amtsgericht"),
         note="German; charset only in <meta http-equiv>; consent wall and <picture>",
     ),
 )
