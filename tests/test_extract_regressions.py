@@ -174,3 +174,14 @@ def test_sub_headings_between_merged_sections_are_kept():
 <h2>What the engineers found</h2><div class="segment">{body_html(PARAGRAPHS[3:])}</div></div>""")
     text = extract(html, URL).text
     assert text == "\n\n".join(PARAGRAPHS[:3] + ["What the engineers found"] + PARAGRAPHS[3:])
+
+
+def test_json_ld_article_body_replaces_a_much_shorter_pick():
+    body = " ".join(PARAGRAPHS).replace('"', "'")
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Bridge vote",'
+            f' "articleBody": "{body}"}}</script>')
+    html = wrap('<div class="teaser"><p>The council voted on the bridge, the mayor said, after a '
+                'long debate.</p></div><div id="root"></div>', head=head)
+    art = extract(html, URL)
+    assert art.text == body
+    assert art.html == f"<div><p>{body}</p></div>"

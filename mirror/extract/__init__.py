@@ -18,7 +18,7 @@ from mirror.extract.body import extract_body
 from mirror.extract.decode import decode_html
 from mirror.extract.dom import parse
 from mirror.extract.metadata import extract_metadata
-from mirror.extract.text import to_text
+from mirror.extract.text import fragment_from_text, to_text
 from mirror.model import Extracted
 
 __all__ = ["extract", "decode_html"]
@@ -56,11 +56,16 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     md = extract_metadata(root, url)
     fragment, images = extract_body(root, md, url)
     body_text = to_text(fragment) if fragment is not None else ""
-    if not body_text and md.article_body:
-        body_text = md.article_body.strip()
+    if md.article_body and (not body_text or (len(md.article_body) >= 200
+                                               and len(md.article_body) >= 2 * len(body_text))):
+        # The page's markup lost the story (rendered by script, or our pick
+        # failed) but its JSON-LD carries the text: use that.
+        fragment = fragment_from_text(md.article_body)
+        body_text = to_text(fragment)
+        images = [md.lead_image] if md.lead_image else []
     if not body_text:
         raise ExtractionError("no article text found in the page")
-    body_html = etree.tostring(fragment, encoding="unicode", method="html") if fragment is not None else ""
+    body_html = etree.tostring(fragment, encoding="unicode", method="html")
     if md.lead_image and md.lead_image in images:
         images.remove(md.lead_image)
         images.insert(0, md.lead_image)

@@ -65,3 +65,17 @@ def to_text(fragment) -> str:
     flush()
     text = "\n\n".join(blocks)
     return text.replace("\t", " ").strip()
+
+
+def fragment_from_text(text: str):
+    """A <div> of <p> paragraphs from plain text (one paragraph per line), for
+    bodies known only as text (JSON-LD articleBody). Markup inside is kept as
+    text, never parsed: it comes from a script block."""
+    from lxml import etree
+
+    div = etree.Element("div")
+    for line in re.split(r"\n+|\r+", text):
+        line = _SPACES.sub(" ", line).strip()
+        if line:
+            etree.SubElement(div, "p").text = line
+    return div
