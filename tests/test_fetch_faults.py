@@ -68,6 +68,12 @@ def _huge_declared(h):
     h.close_connection = True
 
 
+def _gzip_bomb():
+    import gzip
+    body = gzip.compress(b"<html>" + b"\0" * (50 * 1024 * 1024), compresslevel=9)
+    return Reply(body, headers={"Content-Encoding": "gzip"}, content_type="text/html")
+
+
 @pytest.fixture(scope="module")
 def site():
     s = Site()
@@ -83,6 +89,7 @@ def site():
     s.add("http://*/loop2", Reply(b"", 301, {"Location": "/loop1"}))
     for i in range(12):
         s.add(f"http://*/chain{i}", Reply(b"", 302, {"Location": f"/chain{i + 1}"}))
+    s.add("http://*/bomb", _gzip_bomb())
     s.add("http://*/pdf", Reply(b"%PDF-1.7\n...", content_type="application/pdf"))
     s.add("http://*/missing", Reply(b"gone", 404, content_type="text/plain"))
     s.add("http://*/busy", Reply(b"slow down", 429, {"Retry-After": "0"}, content_type="text/plain"))
@@ -114,6 +121,7 @@ def test_each_fault_is_a_clear_per_url_error_and_the_batch_continues(site, cfgfi
         f"{b}/reset": "connection reset",
         f"{b}/huge": f"too large (> {CAP} bytes)",
         f"{b}/huge-declared": f"too large (> {CAP} bytes)",
+        f"{b}/bomb": f"too large (> {CAP} bytes)",  # 50 KB on the wire, 50 MB decoded
         f"{b}/loop1": "redirect loop",
         f"{b}/chain0": "too many redirects (> 5)",
         f"{b}/pdf": "not HTML (application/pdf)",
