@@ -185,3 +185,18 @@ def test_json_ld_article_body_replaces_a_much_shorter_pick():
     art = extract(html, URL)
     assert art.text == body
     assert art.html == f"<div><p>{body}</p></div>"
+
+
+def test_newsletter_and_follow_prompts_at_the_end_are_dropped():
+    promo = ('<p><em>Have a tip? Ana Souza may be reached at ana@gazette.example. Follow her on '
+             'Twitter @anasouza.</em></p><p>Get the latest local news right in your inbox.</p>'
+             '<p>Sign up to our newsletter for exclusive updates and enhanced content</p>')
+    html = wrap(f"<article>{body_html()}{promo}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_short_sentences_that_start_like_labels_are_kept():
+    short = ["Share prices fell by a tenth on Monday.", "More than 300 people came.",
+             "Print runs were cut in half.", "Comments from the mayor were brief."]
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2] + short + PARAGRAPHS[2:])}</article>")
+    assert extract(html, URL).text == "\n\n".join(PARAGRAPHS[:2] + short + PARAGRAPHS[2:])

@@ -151,6 +151,11 @@ def _conditional_clean(content, stats: Stats) -> None:
             if txt and vocab.BOILER_TEXT.match(txt):
                 drop_tree(el)
                 continue
+        if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
+            txt = txt if txt is not None else norm("".join(el.itertext()))
+            if vocab.PROMO.search(txt):
+                drop_tree(el)
+                continue
         if tag == "span" and _is_card(el, stats) and \
                 not any(_is_card(sub, stats) for sub in el.iterdescendants("span")):
             # Several links packed into an inline box: a hover card or tooltip

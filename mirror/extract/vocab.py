@@ -73,27 +73,44 @@ def key_of(el) -> str:
             return ""
     return _CAMEL.sub(r"\1-\2", k).lower()
 
-# Short texts that are furniture, whatever the markup: labels, prompts and
-# calls to action (English, Portuguese, Spanish, German, Italian, Russian,
-# Indonesian, French).
-BOILER_TEXT = re.compile(
-    r"^\s*(?:advertisement|advertising|sponsored(?: content)?|ad\b|anzeige|werbung|publicidade|"
+# Whole short texts that are furniture: labels and buttons (English,
+# Portuguese, Spanish, German, Italian, Russian, Indonesian, French). Matched
+# against the entire block, so "Share prices fell" is not a share button.
+_LABELS = (
+    r"advertisement|advertising|sponsored(?: content)?|ad|ads|anzeige|werbung|publicidade|"
     r"publicidad|pubblicità|publicité|реклама|iklan|"
-    r"share(?: this)?(?: article| story| post)?|share on \w+|tweet|pin it|email|print|"
-    r"compartilhe|compartilhar|teilen|condividi|поделиться|"
-    r"read more|read next|read also|see also|related(?: articles| stories| content)?|"
-    r"more on this|recommended|you may also like|you might also like|more from|"
+    r"share(?: this)?(?: article| story| post| page)?|share on \w+|tweet|pin it|e-?mail|print|"
+    r"compartilhe|compartilhar|teilen|condividi|partager|поделиться|"
+    r"read more|read next|read also|see also|more|related(?: articles| stories| content)?|"
+    r"more on this(?: story| topic)?|recommended(?: for you)?|you may also like|you might also like|"
     r"leia (?:também|mais)|veja (?:também|mais)|saiba mais|lesen sie auch|mehr zum thema|"
     r"leggi anche|baca juga|читайте также|смотрите также|по теме|"
-    r"sign up|subscribe|follow us|join us|click here|"
     r"comments?|\d+ comments?|leave a comment|kommentare?|comentários?|комментари\w*|"
-    r"skip to \w+|back to top|loading|photo:|image:|foto:|фото:|"
-    r"(?:all )?rights reserved|©|don'?t miss|must read|most popular|trending now|"
+    r"skip to \w+(?: \w+)?|back to top|loading|close|menu|"
+    r"don'?t miss|must read|most popular|most read|trending(?: now)?|"
+    r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из|/)\s+\d+")
+# Prompts that start a short block whatever follows them.
+_PROMPTS = (
+    r"sign up (?:for|to|now)|subscribe (?:to|for|now|today)|follow us|join us|click here|"
+    r"photo:|image:|foto:|фото:|(?:all )?rights reserved|©|"
     r"reading time|read time|tempo de leitura|tempo di lettura|lesezeit|lesedauer|время чтения|"
     r"temps de lecture|tiempo de lectura|waktu baca|\d+\s*min(?:ute)?s?\.?\s+(?:read|de leitura)|"
-    r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из)\s+\d+"
-    r").{0,60}$",
+    r"have a (?:news )?tip\?|got a (?:news )?tip\?")
+BOILER_TEXT = re.compile(
+    r"^\s*(?:(?:" + _LABELS + r")\s*[:.!…»›>|]*\s*(?:\(?\d+\)?)?\s*$|(?:" + _PROMPTS + r").{0,80}$)",
     re.I)
+
+# Promotion lines at any position of a short block: newsletter and social
+# follow prompts.
+PROMO = re.compile(
+    r"\bnewsletter\b.{0,80}\b(?:sign|subscri|inbox|receive|free|daily)|"
+    r"\b(?:sign up|subscribe)\b.{0,60}\bnewsletter|in your inbox|"
+    r"\bfollow (?:us|me|him|her|them|@?[\w.]+(?: [\w.]+){0,2}) on (?:twitter|facebook|instagram|"
+    r"linkedin|youtube|telegram|tiktok|x\b)|"
+    r"\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|iscriviti alla newsletter|"
+    r"подписывайтесь на наш|подпишитесь на наш|siga-nos|folgen sie uns|seguici su",
+    re.I)
+
 
 # "READ MORE: <link>", "Leia também: <link>": a label, a colon, then a headline.
 LINK_LABEL = re.compile(
