@@ -13,6 +13,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -125,7 +126,43 @@ def test_demo_refuses_a_non_empty_output_directory_in_one_line(tmp_path):
     assert (out / "notes.txt").read_text() == "mine"
 
 
+def test_a_failing_step_ends_the_demo_with_one_line_and_exit_1(tmp_path):
+    foreign = tmp_path / "not-an-archive"
+    foreign.mkdir()
+    (foreign / "thesis.odt").write_bytes(b"precious")
+    proc = run_mirror("--archive", str(foreign), "demo", "--out", str(tmp_path / "out"), env_home=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("mirror: error: ") and proc.stderr.strip().count("\n") == 0
+    assert "not a mirror archive" in proc.stderr
+    assert sorted(p.name for p in foreign.iterdir()) == ["thesis.odt"]
+
+
 # -- the checks can fail -----------------------------------------------------------
+
+
+def test_the_demo_fails_if_the_archiver_fetches_a_tracking_pixel(tmp_path, monkeypatch):
+    from mirror.config import Config
+    from mirror.demo import run as demo_run
+    from mirror.demo.capture import DemoFailed, local_only_fetcher
+
+    def leaky(cfg, proxy, blocked):
+        f = local_only_fetcher(cfg, proxy, blocked)
+        page = f.page
+
+        def page_and_pixel(url):
+            got = page(url)
+            site = urlsplit(url)
+            f.image(f"{site.scheme}://{site.netloc}/px.gif?e=leak")
+            return got
+
+        f.page = page_and_pixel
+        return f
+
+    monkeypatch.setattr(demo_run, "local_only_fetcher", leaky)
+    lines: list[str] = []
+    with pytest.raises(DemoFailed, match=r"fetched \d+ tracker.*/px\.gif\?e=leak"):
+        demo_run.run(Config(archive=tmp_path / "unused"), lines.append, out=str(tmp_path / "out"))
+    assert any(re.search(r"trackers, ads, third-party hosts: [1-9]", ln) for ln in lines)
 
 
 def test_the_demo_fetcher_refuses_every_other_host_before_sending(tmp_path):
