@@ -37,6 +37,9 @@ MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
 CHUNK = 64 * 1024
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
+              "application/rdf+xml", "application/feed+json", "text/html", "text/plain")
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
 
 
@@ -248,6 +251,12 @@ class Fetcher:
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
         return self._get(url, headers, cap, _check_image_type)
 
+    def feed(self, url: str) -> Fetched:
+        """An RSS/Atom document (XML or, for broken servers, text/HTML)."""
+        headers = self._headers(FEED_ACCEPT, {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "navigate",
+                                              "Sec-Fetch-Site": "none"})
+        return self._get(url, headers, self.cfg.max_page_bytes, _check_feed_type)
+
     def allow(self, url: str) -> None:
         """Called before every request, redirect hops included; raise
         NetworkError to refuse one (the demo confines itself this way)."""
@@ -330,6 +339,11 @@ class Fetcher:
 def _check_page_type(mime: str) -> None:
     if mime and mime not in HTML_TYPES:
         raise NetworkError(f"not HTML ({mime})")
+
+
+def _check_feed_type(mime: str) -> None:
+    if mime and mime not in FEED_TYPES:
+        raise NetworkError(f"not a feed ({mime})")
 
 
 def _check_image_type(mime: str) -> None:
