@@ -200,3 +200,24 @@ def test_short_sentences_that_start_like_labels_are_kept():
              "Print runs were cut in half.", "Comments from the mayor were brief."]
     html = wrap(f"<article>{body_html(PARAGRAPHS[:2] + short + PARAGRAPHS[2:])}</article>")
     assert extract(html, URL).text == "\n\n".join(PARAGRAPHS[:2] + short + PARAGRAPHS[2:])
+
+
+def test_unmarked_captions_are_not_text():
+    figs = ('<div align="center"><img src="/a.jpg" alt="The arch seen from the eastern bank">'
+            '<span class="small gray">The arch seen from the eastern bank</span></div>'
+            '<p><img src="/b.jpg" alt=""></p><p><em>Workers on the bridge in 1911</em></p>'
+            '<figure><img src="/c.jpg" alt=""><span class="meta"><cite>Town archive/Getty</cite>'
+            '</span></figure>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{figs}{body_html(PARAGRAPHS[2:])}</article>")
+    art = extract(html, URL)
+    assert art.text == ARTICLE_TEXT
+    assert "Workers on the bridge in 1911" in art.html and "Town archive/Getty" in art.html
+
+
+def test_quote_inside_a_figure_is_text():
+    quote = ('<figure class="quote"><blockquote><p>We will rebuild it stone by stone, exactly as '
+             'it was.</p></blockquote><figcaption>The mayor</figcaption></figure>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{quote}{body_html(PARAGRAPHS[2:])}</article>")
+    text = extract(html, URL).text
+    assert "We will rebuild it stone by stone, exactly as it was." in text
+    assert "The mayor" not in text

@@ -190,6 +190,38 @@ def _conditional_clean(content, stats: Stats) -> None:
                 drop_tree(el)
 
 
+_EMPHASIS = frozenset({"em", "i", "small", "cite"})
+
+
+def _image_only(el) -> bool:
+    if el.tag == "img":
+        return True
+    return el.find(".//img") is not None and not norm("".join(el.itertext()))
+
+
+def _mark_captions(fragment) -> None:
+    """Captions without caption markup: a block repeating an image's alt
+    text, or a short all-italic paragraph right after an image."""
+    alts = {norm(img.get("alt")).lower() for img in fragment.iter("img")
+            if len(norm(img.get("alt"))) >= 12}
+    for el in list(fragment.iter("p", "span", "div", "em", "i", "small")):
+        if el.tag == "figcaption" or len(el) > 3:
+            continue
+        txt = norm("".join(el.itertext()))
+        if not txt or len(txt) > 250:
+            continue
+        if txt.lower() in alts:
+            el.tag = "figcaption"
+            continue
+        if el.tag == "p":
+            prev = el.getprevious()
+            kids = [c for c in el if isinstance(c.tag, str)]
+            if prev is not None and isinstance(prev.tag, str) and _image_only(prev) \
+                    and not (el.text or "").strip() and len(kids) == 1 \
+                    and kids[0].tag in _EMPHASIS and not (kids[0].tail or "").strip():
+                el.tag = "figcaption"
+
+
 def _tidy(fragment, base: str | None) -> list[str]:
     """Strip attributes, resolve images and links, unwrap layout-only tags.
     Returns the image URLs in document order."""
@@ -207,6 +239,7 @@ def _tidy(fragment, base: str | None) -> list[str]:
             el.set("alt", alt)
         if src not in images:
             images.append(src)
+    _mark_captions(fragment)
     for el in list(fragment.iter()):
         if el.getparent() is None and el is not fragment:
             continue

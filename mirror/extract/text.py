@@ -12,6 +12,7 @@ _CAPTION_CLASS = re.compile(r"caption|credit|image-desc|img-desc|photo-desc|lege
                             re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
+_FIGURE_TEXT = frozenset({"blockquote", "table", "pre", "ul", "ol"})
 _CELL_TAGS = frozenset({"td", "th"})
 
 
@@ -38,11 +39,21 @@ def to_text(fragment) -> str:
                     blocks.append(chunk)
             cur.clear()
 
-    def walk(el) -> None:
+    def walk(el, in_figure: bool = False) -> None:
         tag = el.tag
         if not isinstance(tag, str):
             return
         if tag in _SKIP_TAGS or (el.get("class") and is_caption(el)):
+            return
+        if in_figure and tag not in _FIGURE_TEXT:
+            # Inside a figure only quoted or tabular content is text; the rest
+            # is captions and credits (<cite>, <small>, meta spans).
+            for child in el:
+                walk(child, True)
+            return
+        if tag == "figure":
+            for child in el:
+                walk(child, True)
             return
         block = tag in BLOCK_TAGS
         if tag == "br":
