@@ -244,16 +244,56 @@ def extract_cmd(state: State, file, url, as_json) -> None:
 
 @command("follow")
 @click.argument("feed_url")
-def follow_cmd(state: State, feed_url) -> None:
-    """Follow an RSS/Atom feed."""
-    raise NotImplementedYet("follow")
+@click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")
+@click.option("--tor", is_flag=True, help="Use Tor at socks5h://127.0.0.1:9050.")
+def follow_cmd(state: State, feed_url, proxy, tor) -> None:
+    """Follow an RSS/Atom feed; `mirror update` archives its new articles."""
+    from mirror import feeds
+    from mirror.fetch import choose_proxy
+
+    cfg = state.cfg()
+    with state.open_archive() as ar:
+        feed = feeds.follow(feed_url, cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy))
+    click.echo(f"following {feed.title or feed_url} ({len(feed.entries)} entries); run `mirror update`")
 
 
 @command("update")
+@click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")
+@click.option("--tor", is_flag=True, help="Use Tor at socks5h://127.0.0.1:9050.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
+@click.option("--per-feed", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="At most this many new articles per feed.")
 @json_option
-def update_cmd(state: State, as_json) -> None:
-    """Fetch new articles from followed feeds."""
-    raise NotImplementedYet("update")
+def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
+    """Archive new articles from every followed feed."""
+    from mirror import feeds
+    from mirror.errors import MirrorError, NetworkError, UsageError
+    from mirror.fetch import choose_proxy
+
+    cfg = state.cfg()
+    with state.open_archive() as ar:
+        if not ar.feeds():
+            raise UsageError("no feeds followed; add one with `mirror follow FEED_URL`")
+        reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
+                               per_feed=per_feed)
+    if as_json:
+        emit_json([r.to_json() for r in reports])
+    failed = 0
+    for r in reports:
+        if not r.ok:
+            failed += 1
+            click.echo(f"mirror: {r.feed}: {r.error}", err=True)
+            continue
+        for o in r.outcomes:
+            if o.ok and not as_json:
+                click.echo(f"{o.id}  v{o.version}  {o.title or o.url}")
+            elif not o.ok:
+                failed += 1
+                click.echo(f"mirror: {o.url}: {o.error}", err=True)
+    if failed:
+        net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
+            not o.ok and o.exit_code == NetworkError.exit_code for r in reports for o in r.outcomes)
+        raise (NetworkError if net else MirrorError)(f"{failed} failed")
 
 
 @command("export-site")

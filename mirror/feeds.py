@@ -56,3 +56,60 @@ def parse_feed(data: bytes, url: str) -> Feed:
             break
     title = (parsed.feed.get("title") or "").strip() or None
     return Feed(url, title, entries)
+
+
+@dataclass
+class FeedReport:
+    feed: str
+    ok: bool
+    error: str | None = None
+    outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
+    exit_code: int = 0
+
+    def to_json(self) -> dict:
+        return {"feed": self.feed, "ok": self.ok, "error": self.error,
+                "articles": [o.to_json() for o in self.outcomes]}
+
+
+def fetch_feed(fetcher, url: str) -> Feed:
+    got = fetcher.feed(url)
+    return parse_feed(got.body, got.url)
+
+
+def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
+    """Check that `url` is a feed (through the private session) and remember it."""
+    from mirror.fetch import Fetcher
+    from mirror.pipeline import now_utc
+    from mirror.urls import is_web_url
+
+    if not is_web_url(url):
+        raise UsageError(f"not an http(s) URL: {url}")
+    with Fetcher(cfg.fetch, cfg.mirrors, proxy) as fetcher:
+        feed = fetch_feed(fetcher, url)
+    archive.follow(url, feed.title, now_utc())
+    return feed
+
+
+def update(cfg, archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
+           progress=None) -> list[FeedReport]:
+    """Archive the entries of every followed feed not handled before. An entry
+    is marked handled when it was archived or failed for a reason that retrying
+    will not fix; network failures are retried at the next update."""
+    from mirror.errors import NetworkError
+    from mirror.fetch import Fetcher
+    from mirror.pipeline import add_urls, now_utc
+
+    reports: list[FeedReport] = []
+    with Fetcher(cfg.fetch, cfg.mirrors, proxy, max(1, jobs or cfg.fetch.jobs)) as fetcher:
+        for url, _title in archive.feeds():
+            try:
+                feed = fetch_feed(fetcher, url)
+            except (NetworkError, UsageError) as e:
+                reports.append(FeedReport(url, False, str(e), exit_code=e.exit_code))
+                continue
+            new = archive.unseen_entries(url, [e.link for e in feed.entries])[:per_feed]
+            outcomes = add_urls(new, cfg, archive, jobs=jobs, fetcher=fetcher, progress=progress) if new else []
+            handled = [o.url for o in outcomes if o.ok or o.exit_code != NetworkError.exit_code]
+            archive.mark_seen(url, handled, now_utc())
+            reports.append(FeedReport(url, True, None, outcomes))
+    return reports

@@ -1,0 +1,109 @@
+"""follow + update against a local server: only new entries are fetched, and a
+feed that fails does not stop the others."""
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} | Harbour Post</title>
+<script src="/track.js"></script></head><body><nav><a href="/">Home</a></nav>
+<article><h1>{t}</h1><p>{body}</p><p>{body} Again, with more detail about the court.</p>
+<p>The third paragraph explains what the journalists found in the port ledgers.</p></article>
+<footer>Copyright</footer></body></html>"""
+
+
+class Site:
+    def __init__(self):
+        self.items = ["one", "two"]
+        self.requests: list[str] = []
+        site = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                site.requests.append(self.path)
+                if self.path == "/rss.xml":
+                    items = "".join(f"<item><title>{i}</title><link>/a/{i}?utm_source=rss</link></item>"
+                                    for i in site.items)
+                    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Post</title>{items}</channel></rss>'
+                    self._send(200, "application/rss+xml", body)
+                elif self.path.startswith("/a/"):
+                    name = self.path[3:]
+                    self._send(200, "text/html; charset=utf-8",
+                               ARTICLE.format(t=f"Story {name}", body=f"Reporting on {name} from the harbour. " * 8))
+                else:
+                    self._send(404, "text/plain", "no")
+
+            def _send(self, code, ctype, body):
+                data = body.encode()
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def site():
+    s = Site()
+    yield s
+    s.server.shutdown()
+
+
+def run(tmp_path, *args):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 5.0\n")
+    return subprocess.run([sys.executable, "-m", "mirror", "--config", str(cfg), "--archive",
+                           str(tmp_path / "ar"), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_follow_then_update_fetches_only_new_entries(tmp_path, site):
+    r = run(tmp_path, "follow", site.base + "/rss.xml")
+    assert r.returncode == 0, r.stderr
+    assert "Harbour Post" in r.stdout and "2 entries" in r.stdout
+    r = run(tmp_path, "update", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert [a["url"] for a in report[0]["articles"]] == [site.base + "/a/one", site.base + "/a/two"]
+    assert all(a["ok"] for a in report[0]["articles"])
+    titles = sorted(i["title"] for i in json.loads(run(tmp_path, "ls", "--json").stdout))
+    assert titles == ["Story one", "Story two"]
+    assert "/track.js" not in site.requests
+
+    site.items.append("three")
+    site.requests.clear()
+    r = run(tmp_path, "update", "--json")
+    assert r.returncode == 0, r.stderr
+    assert [a["url"] for a in json.loads(r.stdout)[0]["articles"]] == [site.base + "/a/three"]
+    assert sorted(site.requests) == ["/a/three", "/rss.xml"]  # de-tracked, nothing refetched
+
+
+def test_follow_refuses_a_page_that_is_not_a_feed(tmp_path, site):
+    r = run(tmp_path, "follow", site.base + "/a/one")
+    assert r.returncode != 0 and ("not a feed" in r.stderr or "not an RSS" in r.stderr)
+    assert "Traceback" not in r.stderr
+    assert run(tmp_path, "update").returncode == 1  # nothing followed
+
+
+def test_update_with_a_dead_feed_exits_3_and_keeps_going(tmp_path, site):
+    assert run(tmp_path, "follow", site.base + "/rss.xml").returncode == 0
+    # Follow a second feed on the same server, then make it disappear.
+    site.items = ["one"]
+    from mirror.archive import Archive
+    with Archive.open(tmp_path / "ar") as ar:
+        ar.follow(site.base + "/gone.xml", None, "2026-11-26")
+    r = run(tmp_path, "update", "--json")
+    assert r.returncode == 3
+    report = {f["feed"]: f for f in json.loads(r.stdout)}
+    assert report[site.base + "/gone.xml"]["error"] == "HTTP 404"
+    assert [a["ok"] for a in report[site.base + "/rss.xml"]["articles"]] == [True]
