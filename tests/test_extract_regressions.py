@@ -221,3 +221,17 @@ def test_quote_inside_a_figure_is_text():
     text = extract(html, URL).text
     assert "We will rebuild it stone by stone, exactly as it was." in text
     assert "The mayor" not in text
+
+
+def test_title_paragraph_and_meta_line_at_the_top_are_dropped():
+    top = ('<p class="titulo">Bridge vote</p><small><b>05/10/2018</b> - Publicado por: Clara Borba - '
+           'Categoria: <a href="/c">Cidade</a> - Tags: <a href="/t1">ponte</a> <a href="/t2">obras</a>'
+           '</small><br><br>')
+    html = wrap(f"<article>{top}{body_html()}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_sentences_starting_with_by_are_not_bylines():
+    first = ["By noon the bridge was closed.", "By Tuesday, the council had voted"]
+    html = wrap(f"<article>{body_html(first + PARAGRAPHS)}</article>")
+    assert extract(html, URL).text == "\n\n".join(first + PARAGRAPHS)

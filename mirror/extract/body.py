@@ -41,7 +41,11 @@ _BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p
 # A line that is only a date (and maybe a time, "Updated", "Published").
 _DATE_LINE = re.compile(r"^(?:(?:updated|published|posted|atualizado|publicado|aktualisiert|"
                         r"pubblicato|обновлено|опубликовано)\s*:?\s*)?[\w.,\s]{0,20}?\d", re.I)
-_BYLINE_TEXT = re.compile(r"^(?:by|por|von|di|oleh|par|автор|текст|av|door)(?:\s*:\s*|\s+)\S", re.I)
+_BYLINE_TEXT = re.compile(
+    r"^(?:[\d/.:\- ]{6,}\s*[-|–·]\s*)?(?:by|por|von|di|oleh|par|автор|текст|av|door|posted by|"
+    r"published by|written by|publicado por|postado por|escrito por|pubblicato da|scritto da|"
+    r"veröffentlicht von|geschrieben von|ditulis oleh|опубликовал[а]?)(?:\s*:\s*|\s+)"
+    r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
 
 
 def _find_hint(body):
@@ -70,14 +74,18 @@ def _drop_headers(content, md: Metadata) -> None:
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
             drop_tree(el)
             continue
-        if tag in ("p", "div", "span", "address") and seen_text < 400:
+        if tag in ("p", "div", "span", "address", "small") and seen_text < 400:
             t = norm("".join(el.itertext()))
             if not t:
                 continue
             low = t.lower()
-            if len(t) < 80 and (_BYLINE_TEXT.match(t) and len(t.split()) <= 8
-                                or (byline and strip_byline_prefix(low) == byline)
-                                or (len(t.split()) <= 8 and _DATE_LINE.match(t) and to_iso(t))):
+            if title and low == title:
+                drop_tree(el)
+                continue
+            if len(t) < 200 and _BYLINE_TEXT.match(t) and t[-1] not in ".!?" and \
+                    len(t.split()) <= 8 + 2 * len(el.findall(".//a")) or \
+                    len(t) < 80 and ((byline and strip_byline_prefix(low) == byline)
+                                     or (len(t.split()) <= 8 and _DATE_LINE.match(t) and to_iso(t))):
                 drop_tree(el)
                 continue
             if tag == "p":
