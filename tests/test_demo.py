@@ -195,6 +195,8 @@ def test_archive_check_catches_scripts_trackers_and_boilerplate(tmp_path):
             html = "<p>text</p>"
             if s is SAMPLES[1]:
                 html = '<p>text</p><script>x()</script><img src="https://tracker.invalid/p.gif">'
+            if s is SAMPLES[2]:
+                html = '<p onclick="t()">a <a href="http://sawt-alwaha.example/x?utm_source=site">b</a></p>'
             new = NewVersion(url="http://127.0.0.1:1" + s.path, title=s.title, byline=None, published=None,
                              modified=None, lang=s.lang, site_name=None,
                              text="We and our 214 partners use cookies" if s is SAMPLES[0] else "text",
@@ -203,6 +205,7 @@ def test_archive_check_catches_scripts_trackers_and_boilerplate(tmp_path):
     problems = check_archive(tmp_path / "a", ids)
     joined = "\n".join(problems)
     assert "contains script" in joined and "tracker.invalid" in joined and "214 partners" in joined
+    assert f"{SAMPLES[2].path}: stored HTML contains script" in joined and "tracking parameter utm_source" in joined
     assert "images stored" in joined
 
 

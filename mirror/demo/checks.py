@@ -9,9 +9,14 @@ from pathlib import Path
 from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES
 
 
+ON_EVENT = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+TRACKING_PARAM = re.compile(r"[?&;](utm_[a-z]+|fbclid|gclid|yclid|mc_cid|mc_eid)=", re.I)
+
+
 def check_archive(archive_dir: Path, ids: dict[str, str]) -> list[str]:
-    """Problems with what was stored: missing articles, wrong metadata, page
-    scripts, references to third-party hosts, boilerplate in the text."""
+    """Problems with what was stored: wrong metadata, missing images, page
+    scripts or event handlers, tracking parameters in links, references to
+    third-party hosts, page boilerplate in the article."""
     from mirror.archive import Archive
 
     problems = []
@@ -25,8 +30,10 @@ def check_archive(archive_dir: Path, ids: dict[str, str]) -> list[str]:
             if len(art.assets) < len(s.images):
                 problems.append(f"{s.path}: {len(art.assets)} images stored, {len(s.images)} expected")
             html = art.html.lower()
-            if "<script" in html or "javascript:" in html:
+            if "<script" in html or "javascript:" in html or ON_EVENT.search(html):
                 problems.append(f"{s.path}: stored HTML contains script")
+            if m := TRACKING_PARAM.search(html):
+                problems.append(f"{s.path}: stored link keeps tracking parameter {m.group(1)}")
             for host in FOREIGN_HOSTS:
                 if host in html:
                     problems.append(f"{s.path}: stored HTML still mentions {host}")
