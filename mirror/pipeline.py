@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
@@ -129,34 +129,45 @@ Progress = Callable[[int, int, Outcome], None]
 
 def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: int | None = None,
              fetcher: Fetcher | None = None, progress: Progress | None = None) -> list[Outcome]:
-    """Archive a batch of URLs with `jobs` threads. Results are in input order.
-    Pass `fetcher` to reuse a session (the demo does); else one is made here."""
+    """Archive a batch of URLs with `jobs` threads. Results are in input order,
+    one per distinct input; inputs naming the same article (tracking
+    parameters, #fragments) are fetched once. Pass `fetcher` to reuse a
+    session (the demo does); else one is made here."""
     jobs = max(1, jobs or cfg.fetch.jobs)
     order: list[str] = []
     outcomes: dict[str, Outcome] = {}
+    groups: dict[str, list[str]] = {}  # canonical URL -> inputs, in input order
     for raw in urls:
         u = raw.strip()
-        if not u or u in outcomes:
+        if not u or u in order:
             continue
         order.append(u)
-        if not is_web_url(u):
+        if is_web_url(u):
+            groups.setdefault(canonical_url(u), []).append(u)
+        else:
             outcomes[u] = Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code)
-    todo = [u for u in order if u not in outcomes]
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs)
-    done = len(order) - len(todo)
+    done = len(outcomes)
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(archive_page, canonical_url(u), fetcher, cfg.fetch): u for u in todo}
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = {pool.submit(archive_page, c, fetcher, cfg.fetch): c for c in groups}
             for fut in concurrent.futures.as_completed(futures):
-                u = futures[fut]
+                first, *rest = groups[futures[fut]]
                 try:
-                    outcomes[u] = _saved(u, archive, fut.result())  # one writer: this thread
+                    result = _saved(first, archive, fut.result())  # one writer: this thread
                 except Exception as e:  # noqa: BLE001 - one URL never stops the batch
-                    outcomes[u] = _fail(u, e)
-                done += 1
-                if progress:
-                    progress(done, len(order), outcomes[u])
+                    result = _fail(first, e)
+                for u in (first, *rest):
+                    outcomes[u] = replace(result, url=u, created=result.created if u == first else
+                                          (False if result.ok else None))
+                    done += 1
+                    if progress:
+                        progress(done, len(order), outcomes[u])
+        finally:
+            # On Ctrl-C, queued URLs are dropped; only in-flight requests finish.
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         if own:
             fetcher.close()

@@ -156,7 +156,9 @@ def test_each_fault_is_a_clear_per_url_error_and_the_batch_continues(site, cfgfi
 def test_text_output_and_exit_zero_when_all_succeed(site, cfgfile, tmp_path):
     urls = tmp_path / "urls.txt"
     urls.write_text(f"# my list\n{site.base}/good?utm_source=rss\n\n{site.base}/good\n")
+    site.clear()
     r = run(["add", "--from-file", str(urls)], cfgfile, tmp_path)
+    assert site.urls() == ["http://127.0.0.1/good"]  # one article, one fetch
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert len(lines) == 2 and all("All is well" in line for line in lines)
