@@ -235,3 +235,11 @@ def test_sentences_starting_with_by_are_not_bylines():
     first = ["By noon the bridge was closed.", "By Tuesday, the council had voted"]
     html = wrap(f"<article>{body_html(first + PARAGRAPHS)}</article>")
     assert extract(html, URL).text == "\n\n".join(first + PARAGRAPHS)
+
+
+def test_embedded_post_inside_a_widget_wrapper_is_kept():
+    tweet = ('<div class="article-widget article-tweet"><div class="inner"><div class="content">'
+             '<blockquote class="twitter-tweet"><p>Proud of our town today, the bridge will be '
+             'saved</p>— Mayor (@mayor) March 5, 2024</blockquote></div></div></div>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{tweet}{body_html(PARAGRAPHS[2:])}</article>")
+    assert "Proud of our town today, the bridge will be saved" in extract(html, URL).text

@@ -127,6 +127,14 @@ def clean_page(body, protect=None):
     lengths, prose = content_lengths(body)
     total = max(lengths.get(body, 0), 1)
     total_prose = max(prose.get(body, 0), 1)
+    # Embedded posts quoted by the story sit in wrappers named "widget" or
+    # "social": keep the nearest few wrappers of each.
+    for bq in body.iter("blockquote"):
+        if vocab.EMBED.search(vocab.key_of(bq)):
+            for i, anc in enumerate(bq.iterancestors()):
+                if i >= 3:
+                    break
+                protected.add(anc)
     core = prose_core(body, prose)
     if core is not None:
         protected.update(core.iterancestors())
