@@ -109,7 +109,7 @@ def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
     page = fetcher.page(url)
     canonical = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, canonical, network_loader(fetcher, page.fetched_url), cfg, raw=page.body)
+    return build_version(text, canonical, network_loader(fetcher, page.url), cfg, raw=page.body)
 
 
 def _fail(url: str, e: BaseException) -> Outcome:
