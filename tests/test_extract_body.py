@@ -136,3 +136,10 @@ def test_article_body_hint_is_used():
 <div itemprop="articleBody"><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div>"""
     art = extract(page(body), URL)
     assert art.text == PARAGRAPHS[0] + "\n\n" + PARAGRAPHS[1]
+
+
+def test_preformatted_text_keeps_its_lines():
+    code = "<pre><code>def load(path):\n    with open(path) as f:\n        return f.read()\n</code></pre>"
+    art = extract(page(body_html(PARAGRAPHS[:2]) + code + body_html(PARAGRAPHS[2:])), URL)
+    assert "def load(path):\n    with open(path) as f:\n        return f.read()" in art.text
+    assert "def load(path):\n    with open(path)" in art.html

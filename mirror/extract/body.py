@@ -230,6 +230,20 @@ def _mark_captions(fragment) -> None:
                 el.tag = "figcaption"
 
 
+_WS_RUN = re.compile(r"\s+")
+
+
+def _squeeze_whitespace(fragment) -> None:
+    """Indentation from the page's templates means nothing in the fragment
+    (except inside <pre>)."""
+    pre = {d for p in fragment.iter("pre") for d in p.iter()}
+    for el in fragment.iter():
+        if el.text and el not in pre:
+            el.text = _WS_RUN.sub(" ", el.text)
+        if el.tail and el.getparent() not in pre:
+            el.tail = _WS_RUN.sub(" ", el.tail)
+
+
 def _tidy(fragment, base: str | None) -> list[str]:
     """Strip attributes, resolve images and links, unwrap layout-only tags.
     Returns the image URLs in document order."""
@@ -309,6 +323,7 @@ def _tidy(fragment, base: str | None) -> list[str]:
             continue
         if not (el.text or "").strip() and len(el) == 1 and not (el[0].tail or "").strip():
             unwrap(el)
+    _squeeze_whitespace(fragment)
     while len(fragment) == 1 and fragment[0].tag == "div" and not (fragment.text or "").strip() \
             and not (fragment[0].tail or "").strip():
         unwrap(fragment[0])

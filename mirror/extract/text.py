@@ -55,6 +55,13 @@ def to_text(fragment) -> str:
             for child in el:
                 walk(child, True)
             return
+        if tag == "pre":
+            # Preformatted text keeps its lines and indentation.
+            flush()
+            raw = "".join(el.itertext()).strip("\n")
+            if raw.strip():
+                blocks.append(raw.rstrip())
+            return
         block = tag in BLOCK_TAGS
         if tag == "br":
             cur.append("\n")
@@ -75,7 +82,7 @@ def to_text(fragment) -> str:
     walk(fragment)
     flush()
     text = "\n\n".join(blocks)
-    return text.replace("\t", " ").strip()
+    return text.replace("\t", " ").strip("\n ")
 
 
 def fragment_from_text(text: str):
