@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mirror.archive import Archive
-from mirror.demo.samples import FOREIGN_HOSTS, SAMPLES, read_page
+from mirror.demo.samples import FEED, FOREIGN_HOSTS, SAMPLES, read_page
 from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
 from mirror.errors import NetworkError
 
@@ -78,6 +78,7 @@ def test_demo_server_saw_no_script_font_stylesheet_pixel_or_ad_request(demo):
     log = json.loads((out / "server-log.json").read_text("utf-8"))
     kinds = [r["kind"] for r in log["requests"]]
     assert kinds.count("page") == 2 * len(SAMPLES)  # every page, in both editions
+    assert kinds.count("feed") == 2  # follow, then update
     assert kinds.count("image") >= 2 * sum(len(s.images) for s in SAMPLES)
     assert [r for r in log["requests"] if r["kind"] in HOSTILE_KINDS] == []
     assert [r for r in log["requests"] if r["cookie"]] == []  # the sites' cookies never went back
@@ -277,6 +278,8 @@ def test_samples_cover_rtl_legacy_charset_lazy_images_and_an_edited_edition():
     assert en.find("img", attrs={"data-src": True}, loading="lazy")
     v1, v2 = (page_soup(SAMPLES[0], e).get_text() for e in (1, 2))
     assert v1 != v2 and "Correction, 25 November" in v2
+    feed = read_page(FEED.file).decode("utf-8")  # the feed's link carries tracking parameters
+    assert FEED.delivers.url + "?utm_source=rss" in feed and "tracker.invalid" in feed
 
 
 def test_server_as_proxy_serves_the_sites_and_logs_everything_a_browser_would_fetch():
@@ -302,6 +305,7 @@ def test_server_as_proxy_serves_the_sites_and_logs_everything_a_browser_would_fe
     assert kinds["script"] == kinds["stylesheet"] == kinds["tracker"] == kinds["ad"] == kinds["third-party"] == 1
     assert classify(SAMPLES[0].host, "/fonts/courier-serif.woff2") == "font"
     assert classify(SAMPLES[1].host, "/media/x.png") == "image"
+    assert classify(FEED.host, FEED.path) == "feed" and classify("tracker.invalid", FEED.path) == "third-party"
     assert all(h.endswith(".invalid") for h in FOREIGN_HOSTS)
 
 

@@ -29,19 +29,11 @@ def local_only_fetcher(cfg, proxy: str, blocked: list[str]):
     from mirror.fetch import Fetcher
 
     class LocalOnly(Fetcher):
-        def _allowed(self, url: str) -> None:
+        def allow(self, url: str) -> None:  # called before every request and redirect hop
             u = urlsplit(url)
             if u.scheme != "http" or (u.hostname or "").lower() not in SITE_HOSTS:
                 blocked.append(url)
                 raise NetworkError(f"demo: refused a URL outside the sample sites: {url}")
-
-        def page(self, url: str):
-            self._allowed(url)
-            return super().page(url)
-
-        def image(self, url: str, page_url: str | None = None, limit: int | None = None):
-            self._allowed(url)
-            return super().image(url, page_url, limit)
 
     return LocalOnly(cfg.fetch, {}, proxy, cfg.fetch.jobs)
 

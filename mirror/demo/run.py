@@ -23,7 +23,7 @@ from typing import Callable
 from mirror.demo.capture import DemoFailed, archive_samples, demo_config, local_only_fetcher
 from mirror.demo.checks import check_archive, check_site
 from mirror.demo.invoke import mirror_cmd, shown
-from mirror.demo.samples import SAMPLES
+from mirror.demo.samples import FEED, SAMPLES
 from mirror.demo.server import HOSTILE_KINDS, DemoServer
 from mirror.errors import MirrorError, NotImplementedYet, UsageError, VerificationError
 
@@ -44,6 +44,7 @@ class Paths:
     identity: Path
     site: Path
     server_log: Path  # every request the sample sites saw, as JSON
+    config: Path  # for the feed commands: no politeness delay towards our own server
 
     @classmethod
     def under(cls, out: Path, archive: Path | None) -> "Paths":
@@ -52,7 +53,7 @@ class Paths:
                    key_bundle=out / "samples-for-recipient.age", passphrase=out / "passphrase.txt",
                    signing_key=out / "sender-signing.key", signing_pub=out / "sender-signing.pub",
                    identity=out / "recipient-identity.txt", site=out / "reader-site",
-                   server_log=out / "server-log.json")
+                   server_log=out / "server-log.json", config=out / "demo-config.toml")
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Demo:
         with DemoServer() as server:
             self.serve(server)
             self.archive(server)
+            self.follow_feed(server)
             self.new_edition(server)
             self.server_report(server)
         self.check_stored()
@@ -138,18 +140,49 @@ class Demo:
         self.say("each page carries a cookie banner, ads, analytics scripts (inline and external), tracking "
                  "pixels, remote fonts and stylesheets, share buttons, comments and a newsletter box")
 
-    def archive(self, server: DemoServer) -> None:
-        urls = [s.url for s in SAMPLES]
-        self.step(f"archive the {len(urls)} articles with the real pipeline  ->  {self.paths.archive}")
+    def archive(self, server: DemoServer, samples=None) -> None:
+        samples = samples or [s for s in SAMPLES if s is not FEED.delivers]
+        self.step(f"archive {len(samples)} articles with the real pipeline  ->  {self.paths.archive}")
         self.say(shown(["--archive", str(self.paths.archive), "add", "URL..."]) + "   (per-host delay 0)")
         t = time.monotonic()
         with local_only_fetcher(self.cfg, server.proxy, self.result.blocked) as fetcher:
-            outcomes = archive_samples(urls, self.cfg, self.paths.archive, fetcher)
-        for s, o in zip(SAMPLES, outcomes):
+            outcomes = archive_samples([s.url for s in samples], self.cfg, self.paths.archive, fetcher)
+        for s, o in zip(samples, outcomes):
             self.result.ids[s.path] = o.id
             self.say(f"{o.id}  {s.lang}  {o.title}  ({o.images} images)")
         self.say(f"took {time.monotonic() - t:.2f} s")
         self.result.done.append("archive")
+
+    def follow_feed(self, server: DemoServer) -> None:
+        """`follow` + `update` through the CLI, with the demo server as --proxy:
+        any request for another host would land there, logged, never sent on."""
+        from mirror.model import article_id
+
+        sample = FEED.delivers
+        self.step(f"follow {FEED.url} (Atom) and let `update` archive what is new in it")
+        self.paths.config.write_text("# written by `mirror demo`: its own local server needs no politeness delay\n"
+                                     "[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 10.0\n", "utf-8")
+        base = ["--archive", str(self.paths.archive), "--config", str(self.paths.config)]
+        proxy = ["--proxy", server.proxy]
+        t = time.monotonic()
+        ran = self.invoke("follow", base + ["follow", FEED.url, *proxy])
+        if ran is None:
+            self.say("archiving it with the pipeline instead")
+            return self.archive(server, [sample])
+        for line in ran[0].splitlines():
+            self.say("  " + line)
+        ran = self.invoke("update", base + ["update", *proxy, "--json"])
+        if ran is None:
+            return self.archive(server, [sample])
+        reports = _json(ran[0], "update")
+        got = [a for r in reports for a in r.get("articles", [])] if isinstance(reports, list) else []
+        if len(got) != 1 or not got[0].get("ok") or got[0].get("id") != article_id(sample.url):
+            raise DemoFailed(f"update should have archived {sample.url} (once, tracking parameters "
+                             f"removed), got {[(a.get('url'), a.get('error')) for a in got]}")
+        self.result.ids[sample.path] = got[0]["id"]
+        self.say(f"{got[0]['id']}  {sample.lang}  {got[0]['title']}  ({got[0]['images']} images)")
+        self.say(f"took {time.monotonic() - t:.2f} s")
+        self.result.done.append("follow/update")
 
     def new_edition(self, server: DemoServer) -> None:
         edited = SAMPLES[0]
@@ -158,6 +191,8 @@ class Demo:
         with local_only_fetcher(self.cfg, server.proxy, self.result.blocked) as fetcher:
             outcomes = archive_samples([s.url for s in SAMPLES], self.cfg, self.paths.archive, fetcher)
         for s, o in zip(SAMPLES, outcomes):
+            if o.id != self.result.ids[s.path]:
+                raise DemoFailed(f"{s.url} got id {o.id} the second time, {self.result.ids[s.path]} the first")
             if s is edited:
                 if o.version < 2:
                     raise DemoFailed(f"the edited story did not become a new version (got version {o.version})")
@@ -175,11 +210,11 @@ class Demo:
         self.result.requests = reqs
         log = {"requests": [asdict(r) for r in reqs], "refused_other_hosts": self.result.blocked}
         self.paths.server_log.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "image", *HOSTILE_KINDS, "other")}
+        counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "feed", "image", *HOSTILE_KINDS, "other")}
         hostile = [r for r in reqs if r.kind in HOSTILE_KINDS]
         cookies = [r for r in reqs if r.cookie]
         self.step("what the news sites saw")
-        self.say(f"requests the server saw: {counts['page']} pages, {counts['image']} images; "
+        self.say(f"requests the server saw: {counts['page']} pages, {counts['feed']} feeds, {counts['image']} images; "
                  f"scripts, stylesheets, fonts, trackers, ads, third-party hosts: {len(hostile)}; "
                  f"other: {counts['other']}")
         agents = sorted({r.user_agent for r in reqs})
@@ -245,21 +280,28 @@ class Demo:
         self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
                       source + ["export-site", str(p.site), *ids], self.after_export)
 
-    def cli_step(self, name: str, title: str, args: list[str], after: Callable[[str], None]) -> None:
-        self.step(title)
+    def invoke(self, name: str, args: list[str]) -> tuple[str, str] | None:
+        """Run one command, echoing it and its stderr report; None if not built yet."""
         self.say(shown(args))
-        t = time.monotonic()
         try:
             out, err = mirror_cmd(args)
         except NotImplementedYet:
             self.say(f"skipped: {name} not built yet")
             self.result.skipped.append(name)
-            return
+            return None
         except MirrorError as e:
             raise DemoFailed(f"{name} failed: {e}") from None
-        for line in err.splitlines():  # the command's own report (stdout is parsed below)
+        for line in err.splitlines():  # the command's own report (stdout is parsed by the caller)
             self.say("  " + line)
-        after(out)
+        return out, err
+
+    def cli_step(self, name: str, title: str, args: list[str], after: Callable[[str], None]) -> None:
+        self.step(title)
+        t = time.monotonic()
+        ran = self.invoke(name, args)
+        if ran is None:
+            return
+        after(ran[0])
         self.say(f"took {time.monotonic() - t:.2f} s")
         self.result.done.append(name)
 

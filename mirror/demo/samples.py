@@ -86,6 +86,23 @@ SAMPLES: tuple[Sample, ...] = (
 
 SITE_HOSTS = tuple(s.host for s in SAMPLES)
 
+
+@dataclass(frozen=True)
+class FeedFile:
+    host: str
+    path: str
+    file: str
+    content_type: str
+    delivers: Sample  # the article the demo archives by following this feed
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}{self.path}"
+
+
+FEED = FeedFile("talbote.example", "/feeds/lokales.atom", "talbote/lokales.atom",
+                "application/atom+xml; charset=utf-8", SAMPLES[3])
+
 # Third-party hosts the sample pages point at. All under .invalid (RFC 2606),
 # so they can never resolve; the archive must not mention them.
 FOREIGN_HOSTS = ("tracker.invalid", "fonts.cdn.invalid", "ads.adnet.invalid", "counter.tracker.invalid",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from mirror.demo.samples import SAMPLES, SITE_HOSTS, read_page
+from mirror.demo.samples import FEED, SAMPLES, SITE_HOSTS, read_page
 
 # A 1x1 transparent GIF, the classic tracking pixel.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
@@ -36,7 +36,7 @@ class Request:
     method: str
     host: str
     path: str  # path + query
-    kind: str  # page, image, script, stylesheet, font, tracker, ad, other
+    kind: str  # page, feed, image, script, stylesheet, font, tracker, ad, third-party, other
     status: int
     user_agent: str
     cookie: str  # the Cookie header the client sent back, if any
@@ -57,6 +57,8 @@ def classify(host: str, path: str) -> str:
         return "third-party"
     if any(p == s.path for s in SAMPLES):
         return "page"
+    if p == FEED.path:
+        return "feed"
     if p.startswith("/media/"):
         return "image"
     if p.startswith("/ads/"):
@@ -141,6 +143,8 @@ class DemoServer:
             if p == s.path and host in (s.host, *LOOPBACK):
                 cookie = ("Set-Cookie", f"visitor=demo-{s.host}; Path=/; Max-Age=31536000")
                 return 200, s.content_type, read_page(s.file_for(self.edition)), [cookie]
+        if p == FEED.path and host in (FEED.host, *LOOPBACK):
+            return 200, FEED.content_type, read_page(FEED.file), []
         if p in ("/px.gif",):
             return 200, "image/gif", PIXEL, [("Set-Cookie", "uid=tracked; Path=/")]
         if p == "/collect":
