@@ -22,9 +22,14 @@ BLOCK_TAGS = frozenset({
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
+# Control characters are not allowed in XML-compatible strings (lxml refuses
+# to set them back into the tree) and never carry meaning in a page.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
 def parse(html: str):
     """Parse a whole page once; the root <html> element."""
-    data = html.encode("utf-8", "replace")
+    data = html.translate(_CONTROL).encode("utf-8", "replace")
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError) as e:
