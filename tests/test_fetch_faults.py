@@ -13,8 +13,8 @@ import pytest
 from conftest import MIRROR
 from mirror.config import FetchConfig
 from mirror.errors import NetworkError, UsageError
-from mirror.fetch import Fetcher, choose_proxy
-from sitekit import Reply, Site, article, reset_connection
+from mirror.fetch import MAX_RETRY_AFTER, Fetcher, _Retry, choose_proxy
+from sitekit import Reply, Site, article, free_port, reset_connection
 
 CAP = 1_000_000
 
@@ -127,6 +127,7 @@ def test_each_fault_is_a_clear_per_url_error_and_the_batch_continues(site, cfgfi
         f"{b}/pdf": "not HTML (application/pdf)",
         f"{b}/missing": "HTTP 404",
         f"{b}/busy": "HTTP 429",
+        f"http://127.0.0.1:{free_port()}/closed": "connection refused",
     }
     good = [f"{b}/good", f"{b}/flaky"]
     t0 = time.monotonic()
@@ -238,3 +239,9 @@ def test_progress_bar_only_on_a_terminal(site, cfgfile, tmp_path):
     assert child.exitstatus == 3
     assert "2/2" in out and "[" + "#" * 28 + "]" in out
     assert f"mirror: {site.base}/missing: HTTP 404" in out
+
+
+def test_retry_after_is_capped():
+    class R:
+        headers = {"Retry-After": "86400"}
+    assert _Retry(total=1).get_retry_after(R()) == MAX_RETRY_AFTER
