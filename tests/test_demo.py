@@ -276,6 +276,7 @@ def test_samples_cover_rtl_legacy_charset_lazy_images_and_an_edited_edition():
         ru.decode("utf-8")
     en = page_soup(SAMPLES[0])
     assert en.find("img", attrs={"data-src": True}, loading="lazy")
+    assert ar.find("img", attrs={"data-lazy-src": True}, src=re.compile("^data:")) and ar.find("noscript")
     v1, v2 = (page_soup(SAMPLES[0], e).get_text() for e in (1, 2))
     assert v1 != v2 and "Correction, 25 November" in v2
     feed = read_page(FEED.file).decode("utf-8")  # the feed's link carries tracking parameters
