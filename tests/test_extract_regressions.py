@@ -243,3 +243,17 @@ def test_embedded_post_inside_a_widget_wrapper_is_kept():
              'saved</p>— Mayor (@mayor) March 5, 2024</blockquote></div></div></div>')
     html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{tweet}{body_html(PARAGRAPHS[2:])}</article>")
     assert "Proud of our town today, the bridge will be saved" in extract(html, URL).text
+
+
+def test_article_body_markup_on_several_sections_takes_them_all():
+    html = wrap(f"""<div class="story"><div itemprop="articleBody">{body_html(PARAGRAPHS[:3])}</div>
+<div class="advert-slot"><p>Advertisement</p></div>
+<div itemprop="articleBody">{body_html(PARAGRAPHS[3:])}</div></div>""")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_article_body_markup_on_a_sliver_does_not_hide_the_rest():
+    html = wrap(f"""<div class="story"><div class="lede" itemprop="articleBody"><p>{PARAGRAPHS[0]}
+ The vote was close.</p></div>{body_html(PARAGRAPHS[1:])}</div>""")
+    text = extract(html, URL).text
+    assert text.endswith(PARAGRAPHS[-1]) and text.startswith(PARAGRAPHS[0])

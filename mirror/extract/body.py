@@ -48,15 +48,16 @@ _BYLINE_TEXT = re.compile(
     r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
 
 
-def _find_hint(body):
-    """An element the page itself marks as the article body, if any."""
+def _find_hints(body) -> list:
+    """Elements the page itself marks as the article body (outermost only)."""
+    found = []
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
         ip = el.get("itemprop")
-        if ip and "articleBody" in ip.split():
-            return el
-    return None
+        if ip and "articleBody" in ip.split() and not any(a in found for a in el.iterancestors()):
+            found.append(el)
+    return found
 
 
 def _drop_headers(content, md: Metadata) -> None:
@@ -345,13 +346,18 @@ def extract_body(root, md: Metadata, url: str | None):
     body = root.find("body")
     if body is None:
         body = root
-    hint = _find_hint(body)
-    core, prose = clean_page(body, protect=hint)
+    hints = _find_hints(body)
+    core, prose = clean_page(body, protect=hints)
     stats = Stats(body)
-    if hint is not None and hint.getparent() is not None and stats.text.get(hint, 0) >= 200:
-        parts = [hint]
+    hints = [h for h in hints if h.getparent() is not None and stats.text.get(h, 0) >= 200]
+    top, top_score, scores = best_candidate(body, stats)
+    hinted = sum(stats.text.get(h, 0) for h in hints)
+    if hints and (top is None or hinted >= 0.5 * stats.text.get(top, 0)
+                  or any(h is top or h in top.iterancestors() for h in hints)):
+        # The page's own articleBody markup, unless it covers only a sliver
+        # of what scoring found.
+        parts = hints
     else:
-        top, top_score, scores = best_candidate(body, stats)
         if top is None:
             return None, []
         if core is not None and core.getparent() is not None and top is not core \

@@ -116,14 +116,14 @@ def prose_core(root, prose: dict):
 
 
 def clean_page(body, protect=None):
-    """Remove non-content markup in place. `protect` is an element (e.g. the
-    itemprop=articleBody block) that must survive with its ancestors.
+    """Remove non-content markup in place. `protect` lists elements (e.g. the
+    itemprop=articleBody blocks) that must survive with their ancestors.
     Returns the prose core (see prose_core) and the prose lengths."""
     etree.strip_elements(body, *CODE_TAGS, with_tail=False)
     protected = set()
-    if protect is not None:
-        protected.update(protect.iterancestors())
-        protected.add(protect)
+    for el in protect or ():
+        protected.update(el.iterancestors())
+        protected.add(el)
     lengths, prose = content_lengths(body)
     total = max(lengths.get(body, 0), 1)
     total_prose = max(prose.get(body, 0), 1)
