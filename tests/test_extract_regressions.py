@@ -257,3 +257,9 @@ def test_article_body_markup_on_a_sliver_does_not_hide_the_rest():
  The vote was close.</p></div>{body_html(PARAGRAPHS[1:])}</div>""")
     text = extract(html, URL).text
     assert text.endswith(PARAGRAPHS[-1]) and text.startswith(PARAGRAPHS[0])
+
+
+def test_follow_sentence_early_in_the_story_is_kept():
+    quote = "The mayor asked residents to follow her on Twitter for updates on the closure."
+    html = wrap(f"<article>{body_html([PARAGRAPHS[0], quote] + PARAGRAPHS[1:])}</article>")
+    assert quote in extract(html, URL).text

@@ -100,14 +100,16 @@ BOILER_TEXT = re.compile(
     r"^\s*(?:(?:" + _LABELS + r")\s*[:.!…»›>|]*\s*(?:\(?\d+\)?)?\s*$|(?:" + _PROMPTS + r").{0,80}$)",
     re.I)
 
-# Promotion lines at any position of a short block: newsletter and social
-# follow prompts.
-PROMO = re.compile(
-    r"\bnewsletter\b.{0,80}\b(?:sign|subscri|inbox|receive|free|daily)|"
-    r"\b(?:sign up|subscribe)\b.{0,60}\bnewsletter|in your inbox|"
+# Newsletter prompts, anywhere in a short block.
+NEWSLETTER = re.compile(
+    r"\bnewsletter\b.{0,80}\b(?:sign|subscri|inbox)|\b(?:sign up|subscribe)\b.{0,60}\bnewsletter|"
+    r"in your inbox|\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|"
+    r"iscriviti alla newsletter|подпишитесь на (?:нашу )?рассылку",
+    re.I)
+# Social follow prompts (checked near the end of a story only).
+FOLLOW = re.compile(
     r"\bfollow (?:us|me|him|her|them|@?[\w.]+(?: [\w.]+){0,2}) on (?:twitter|facebook|instagram|"
-    r"linkedin|youtube|telegram|tiktok|x\b)|"
-    r"\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|iscriviti alla newsletter|"
+    r"linkedin|youtube|telegram|tiktok|x\b)|^have a (?:news )?tip\?|"
     r"подписывайтесь на наш|подпишитесь на наш|siga-nos|folgen sie uns|seguici su",
     re.I)
 
