@@ -36,6 +36,7 @@ bench: venv system-deps
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/crypto.py
 	$(BIN)/python bench/bundle.py
+	$(BIN)/python bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
