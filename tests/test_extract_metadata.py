@@ -155,3 +155,9 @@ def test_byline_cleaning(raw, name):
 def test_double_escaped_entities_in_title_are_decoded():
     head = '<meta property="og:title" content="&amp;#8216;The Bridge&amp;#8217; reopens">'
     assert extract(page(body_html(), head=head), URL).title == "\u2018The Bridge\u2019 reopens"
+
+
+def test_logo_heading_does_not_become_the_title():
+    html = page(body_html(), head='<meta property="og:site_name" content="Eastbrook Gazette">')
+    html = html.replace('<header class="masthead">', '<header class="masthead"><h1>Eastbrook Gazette</h1>')
+    assert extract(html, URL).title == "Council votes to rebuild the old bridge"

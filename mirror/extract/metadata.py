@@ -283,30 +283,40 @@ def _site_from_url(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else (host or None)
 
 
-def clean_title(title: str, site_name: str | None, h1: str | None, url: str | None) -> str:
-    """Drop a "| Site name" (or "Site - ") part from a page title."""
-    title = clean_ws(title)
-    if h1 and clean_ws(h1).lower() == title.lower():
-        return title
-    parts = _TITLE_SEPS.split(title)
-    if len(parts) < 2:
-        return title
-    if h1:
-        h = clean_ws(h1)
-        if h.lower() in (p.lower() for p in parts) or (
-                len(h) >= 10 and h.lower() in title.lower()):
-            return h
+def _site_matcher(site_name: str | None, url: str | None):
     keys = {k.lower() for k in (site_name, _site_from_url(url)) if k}
+    compact_keys = {re.sub(r"[^\w]", "", k) for k in keys}
     host = _site_from_url(url) or ""
     host_root = host.split(".")[-2] if host.count(".") >= 1 else host
 
     def is_site(p: str) -> bool:
         pl = p.lower().strip()
         compact = re.sub(r"[^\w]", "", pl)
-        return pl in keys or any(compact == re.sub(r"[^\w]", "", k) for k in keys) or (
+        return pl in keys or compact in compact_keys or (
             bool(host_root) and compact == host_root.lower()) or (
             bool(host_root) and len(compact) > 3 and compact in host.replace(".", ""))
 
+    return is_site
+
+
+def clean_title(title: str, site_name: str | None, h1: str | list[str] | None,
+                url: str | None) -> str:
+    """Drop a "| Site name" (or "Site - ") part from a page title. A page
+    heading that matches part of the title settles it (logo headings that
+    name the site do not count)."""
+    title = clean_ws(title)
+    is_site = _site_matcher(site_name, url)
+    h1s = [clean_ws(h) for h in ([h1] if isinstance(h1, str) else (h1 or [])) if h]
+    h1s = [h for h in h1s if h and not is_site(h)]
+    if any(h.lower() == title.lower() for h in h1s):
+        return title
+    parts = _TITLE_SEPS.split(title)
+    if len(parts) < 2:
+        return title
+    lower_parts = [p.lower() for p in parts]
+    for h in h1s:
+        if h.lower() in lower_parts or (len(h) >= 10 and h.lower() in title.lower()):
+            return h
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()
     while len(parts) > 1 and is_site(parts[0]):
@@ -343,7 +353,7 @@ def extract_metadata(root, url: str | None) -> Metadata:
                                           "twitter:app:name:iphone", "publisher")
     raw_title = md.title or _first(meta, "og:title", "twitter:title", "title", "headline") or head_title or md.h1
     if raw_title:
-        md.title = clean_title(html.unescape(raw_title), md.site_name, md.h1, url)
+        md.title = clean_title(html.unescape(raw_title), md.site_name, h1s[:5], url)
     if md.site_name:
         md.site_name = html.unescape(md.site_name)
 
