@@ -283,3 +283,13 @@ def test_pack_prompts_for_passphrase_twice(env):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1 and not (tmp / "q.age").exists()
+
+
+def test_recipients_file_with_two_keys(env, tmp_path):
+    tmp, a, ids, key, rcp = env
+    (tmp_path / "second").mkdir()
+    key2, rcp2 = age_keypair(tmp_path / "second")
+    (tmp / "people.txt").write_text(f"# the two couriers\n{rcp}\n{rcp2}\n")
+    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-R", str(tmp / "people.txt"), archive=a)
+    assert r.returncode == 0, r.stderr
+    assert age_decrypt(tmp / "b.age", key) == age_decrypt(tmp / "b.age", key2)

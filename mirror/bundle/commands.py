@@ -51,13 +51,13 @@ def _keys(passphrase_file, recipients, recipients_files):
         raise UsageError("give either --passphrase-file or recipients (-r/-R), not both")
     if passphrase_file:
         return Keys(passphrase=read_passphrase_file(passphrase_file))
-    recips = list(recipients) + [_read_text(f, "recipients file") for f in recipients_files]
-    if recips:
+    texts = list(recipients) + [_read_text(f, "recipients file") for f in recipients_files]
+    if texts:
         from mirror.crypto import age
 
-        for r in recips:  # one clear error for a bad recipient, before any work
-            age.parse_recipients(r)
-        return Keys(recipients=tuple(recips))
+        # Parsed here: one clear error for a bad recipient before any work,
+        # and a -R file may hold several.
+        return Keys(recipients=tuple(r for t in texts for r in age.parse_recipients(t)))
     return Keys(passphrase=ask_passphrase())
 
 

@@ -129,9 +129,9 @@ def atomic_output(out: Path):
 
 @dataclass
 class Keys:
-    """How to encrypt: recipients (age strings / file text) or a passphrase."""
+    """How to encrypt: age recipients (strings or parsed) or a passphrase."""
 
-    recipients: tuple[str, ...] = ()
+    recipients: tuple = ()
     passphrase: str | None = None
 
 
