@@ -161,3 +161,11 @@ def test_logo_heading_does_not_become_the_title():
     html = page(body_html(), head='<meta property="og:site_name" content="Eastbrook Gazette">')
     html = html.replace('<header class="masthead">', '<header class="masthead"><h1>Eastbrook Gazette</h1>')
     assert extract(html, URL).title == "Council votes to rebuild the old bridge"
+
+
+def test_canonical_url_is_reported_when_absolute():
+    head = '<link rel="canonical" href="/2024/03/05/bridge-vote">'
+    art = extract(page(body_html(), head=head), "https://m.gazette.example/amp/bridge")
+    assert art.url == "https://m.gazette.example/2024/03/05/bridge-vote"
+    assert extract(page(body_html(), head=head)).url is None
+    assert extract(page(body_html()), URL).url == URL

@@ -46,7 +46,10 @@ def _as_text(html: bytes | str) -> str:
 def extract(html: bytes | str, url: str | None = None) -> Extracted:
     """Metadata, body HTML fragment, body text and image URLs of one page.
 
-    Raises ExtractionError when the input is empty, not HTML, or has no text."""
+    `url` is where the page came from: the base for relative links and
+    images. The result's `url` is the page's own absolute canonical URL when it
+    declares one, else `url`. Raises ExtractionError when the input is empty,
+    binary, not HTML, too large, or has no article text."""
     text = _as_text(html)
     if not text.strip():
         raise ExtractionError("the page is empty")

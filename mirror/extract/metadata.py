@@ -405,6 +405,9 @@ def extract_metadata(root, url: str | None) -> Metadata:
                                               "twitter:description")
     for link in root.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            md.canonical = urljoin(url, link.get("href")) if url else link.get("href")
+            href = link.get("href").strip()
+            canonical = urljoin(url, href) if url else href
+            if canonical.startswith(("http://", "https://")):
+                md.canonical = canonical
             break
     return md
