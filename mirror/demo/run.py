@@ -289,7 +289,7 @@ class Demo:
             self.cli_step("unpack", f"the recipient unpacks it  ->  {p.copy}",
                           copy + ["unpack", str(p.bundle), *pw, *trust, "--json"], self.after_unpack)
         self.cli_step("pack --format html", "pack a self-decrypting HTML bundle, for readers without mirror",
-                      arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw, *sign],
+                      arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw],
                       self.after_pack(p.html_bundle, "a page that decrypts itself in the browser, offline"))
         source = copy if "unpack" in done else arch
         self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
