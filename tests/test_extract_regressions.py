@@ -263,3 +263,11 @@ def test_follow_sentence_early_in_the_story_is_kept():
     quote = "The mayor asked residents to follow her on Twitter for updates on the closure."
     html = wrap(f"<article>{body_html([PARAGRAPHS[0], quote] + PARAGRAPHS[1:])}</article>")
     assert quote in extract(html, URL).text
+
+
+def test_headline_links_stacked_with_br_are_dropped():
+    links = ('<p><a href="/1">Ferry service to end after ninety years</a> [VIDEO]<br>'
+             '<a href="/2">Valley roads closed for the winter</a> [INSIGHT]<br>'
+             '<a href="/3">Mayor defends the budget</a> [REVEAL]</p>')
+    html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{links}{body_html(PARAGRAPHS[2:])}</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT

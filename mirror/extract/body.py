@@ -177,6 +177,11 @@ def _conditional_clean(content, stats: Stats) -> None:
             if vocab.LINK_LABEL.match(txt):
                 drop_tree(el)
                 continue
+        if tag in ("p", "div") and n and stats.link_density(el) > 0.7 and \
+                len(el.findall(".//br")) >= 2 and len(el.findall(".//a")) >= 3:
+            # Headlines stacked with <br>: a link list dressed as a paragraph.
+            drop_tree(el)
+            continue
         if tag == "p" and n and n < 150 and stats.link_density(el) > 0.9:
             # A paragraph that is only a link: "read next" headlines.
             drop_tree(el)
