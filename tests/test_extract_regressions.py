@@ -271,3 +271,9 @@ def test_headline_links_stacked_with_br_are_dropped():
              '<a href="/3">Mayor defends the budget</a> [REVEAL]</p>')
     html = wrap(f"<article>{body_html(PARAGRAPHS[:2])}{links}{body_html(PARAGRAPHS[2:])}</article>")
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_kicker_above_the_headline_is_not_text():
+    html = wrap(f'<article><header><span class="article__kicker">Eastbrook</span><h1>Bridge vote</h1>'
+                f'</header><div class="story-kicker">Local politics</div>{body_html()}</article>')
+    assert extract(html, URL).text == ARTICLE_TEXT

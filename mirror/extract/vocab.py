@@ -27,6 +27,7 @@ _NEG = [
     r"navbar", r"navigation", r"nav(?![a-z])", r"menu", r"toolbar", r"skip-link", r"pagination",
     r"pager", r"tags(?![a-z])", r"tag(?![a-z0-9_-])", r"tag-list", r"tag-cloud", r"taglist", r"tags-", r"keywords", r"topics-list",
     r"author-bio", r"authorbio", r"author-info", r"about-author", r"author-box", r"bio-box",
+    r"kicker", r"eyebrow", r"overline", r"dachzeile", r"topline", r"roofline",
     r"byline", r"author(?![a-z])", r"autor(?![a-z])", r"dateline", r"timestamp", r"post-meta", r"entry-meta", r"article-meta",
     r"meta-info", r"print-only", r"modal", r"popup", r"overlay", r"tooltip", r"lightbox",
     r"visually-hidden", r"sr-only", r"screen-reader", r"offscreen", r"jump-link",
