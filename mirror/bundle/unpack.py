@@ -2,8 +2,8 @@
 completely, then (for unpack) import it in one transaction.
 
 The plaintext never leaves the archive's own folder (already plaintext
-storage) and never sits in memory whole; the temp file is removed on every
-exit path (a SIGKILL leaves it in blobs/tmp, where `mirror gc` removes it).
+storage) and never sits in memory whole. The temp files are unnamed
+(O_TMPFILE): nothing to find while unpack runs, nothing left after a SIGKILL.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from mirror.bundle import signing, verify as vf
 from mirror.config import Config
@@ -59,8 +59,10 @@ def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
 
 
 @contextlib.contextmanager
-def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator[Path]:
-    """Yield the path of the decrypted payload in the archive's blobs/tmp."""
+def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator[BinaryIO]:
+    """Yield the decrypted payload as an unnamed temp file (O_TMPFILE, mode
+    0600) in the archive's blobs/tmp: it has no name to find, and the kernel
+    frees it on any exit, SIGKILL included."""
     from mirror.bundle.stream import CappedWriter
     from mirror.crypto import age
 
@@ -72,18 +74,14 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator
         src = open(bundle, "rb")
     except OSError as e:
         raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
-    tmpdir = ar.blobs / "tmp"
-    fd, tmp = tempfile.mkstemp(dir=tmpdir, prefix="bundle-", suffix=".zip")  # mode 0600
-    try:
-        with src, os.fdopen(fd, "wb") as out:
-            age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
-                        identities="\n".join(identities) if identities else (),
-                        passphrases=passphrases,
-                        max_work_factor=cfg.crypto.scrypt_max_work_factor)
-        yield Path(tmp)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp") as out:
+        age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
+                    identities="\n".join(identities) if identities else (),
+                    passphrases=passphrases,
+                    max_work_factor=cfg.crypto.scrypt_max_work_factor)
+        out.flush()
+        out.seek(0)
+        yield out
 
 
 @dataclass
@@ -127,8 +125,11 @@ def _status(ar, item: vf.ArticleItem) -> str:
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
           do_import: bool) -> Report:
     trusted = trusted_keys(cfg, trust_files)
-    with decrypted(ar, bundle, secrets, cfg) as plain:
-        v = vf.verify(plain, cfg.bundle, trusted)
+    with decrypted(ar, bundle, secrets, cfg) as plain, tempfile.TemporaryFile(dir=ar.blobs / "tmp") as spare:
+        # Unpack keeps the inline images it decodes while verifying (in an
+        # unnamed temp file), so the pages need not be inflated and decoded twice.
+        stash = vf.Stash(spare, lambda sha: not ar.blob_path(sha).exists()) if do_import else None
+        v = vf.verify(plain, cfg.bundle, trusted, stash)
         with v.zf:
             if trust_files and not v.trusted:
                 raise VerificationError(f"bundle is {v.signature_status}, not signed by a key given"
@@ -140,24 +141,25 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
                 rep.articles.append(ArticleReport(e.id, e.url, e.title, e.published, e.captured,
                                                   item.size, len(item.assets), _status(ar, item)))
             if do_import:
-                _import(ar, v, rep)
+                _import(ar, v, rep, stash)
     return rep
 
 
-def _import(ar, v: vf.Verified, rep: Report) -> None:
+def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
     add every new capture in one transaction."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
     news = []
     for item, _ in todo:
-        wanted = {s.asset.sha256 for s in item.assets if s.zip_name.endswith("/index.html")
-                  and not ar.blob_path(s.asset.sha256).exists()}
-        inline = vf.inline_images(v.read(vf.layout.page(item.entry.id)), wanted) if wanted else {}
         for src in item.assets:
             a = src.asset
-            if a.sha256 in inline:
-                ar.put_blob(inline.pop(a.sha256))
-            elif not ar.blob_path(a.sha256).exists():
+            if ar.blob_path(a.sha256).exists():
+                continue
+            if a.sha256 in stash:
+                ar.put_blob_file(stash.open(a.sha256), a.sha256)
+            elif src.zip_name.endswith("/index.html"):  # stored by someone else since verify
+                ar.put_blob(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
+            else:
                 with v.zf.open(src.zip_name) as f:
                     ar.put_blob_file(f, a.sha256)
         item.new.assets = StoredAssets(ar, [s.asset for s in item.assets])

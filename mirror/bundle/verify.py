@@ -19,6 +19,7 @@ import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
+from typing import BinaryIO, Callable
 
 from mirror.bundle import layout, manifest as mf
 from mirror.bundle.signing import fingerprint, verify_signature_document
@@ -138,9 +139,56 @@ def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
-def inline_digests(page: bytes) -> dict[str, int]:
-    """sha256 -> size of every base64 `data:` image in a page (bytes dropped)."""
-    return {hashlib.sha256(d).hexdigest(): len(d) for d in _decoded(page)}
+def inline_digests(page: bytes, stash: Stash | None = None) -> dict[str, int]:
+    """sha256 -> size of every base64 `data:` image in a page; the bytes go
+    to `stash` if given, else are dropped."""
+    out = {}
+    for d in _decoded(page):
+        sha = hashlib.sha256(d).hexdigest()
+        out[sha] = len(d)
+        if stash is not None:
+            stash.add(sha, d)
+    return out
+
+
+class Stash:
+    """Inline images decoded during verification, appended to a private temp
+    file, for import to store without decoding the page again. `want(sha)`
+    says which are worth keeping (those the archive lacks)."""
+
+    def __init__(self, f: BinaryIO, want: Callable[[str], bool]):
+        self.f = f
+        self.want = want
+        self.where: dict[str, tuple[int, int]] = {}
+        self.end = 0
+
+    def add(self, sha: str, data: bytes) -> None:
+        if sha in self.where or not self.want(sha):
+            return
+        self.f.seek(self.end)
+        self.f.write(data)
+        self.where[sha] = (self.end, len(data))
+        self.end += len(data)
+
+    def __contains__(self, sha: str) -> bool:
+        return sha in self.where
+
+    def open(self, sha: str) -> BinaryIO:
+        off, size = self.where[sha]
+        self.f.flush()
+        self.f.seek(off)
+        return _Slice(self.f, size)
+
+
+class _Slice:
+    def __init__(self, f: BinaryIO, size: int):
+        self.f, self.left = f, size
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n < 0 else min(n, self.left)
+        data = self.f.read(n)
+        self.left -= len(data)
+        return data
 
 
 def _open(path) -> zipfile.ZipFile:
@@ -187,17 +235,18 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
     return files
 
 
-def verify(path, caps: BundleConfig, trusted: list[bytes] = ()) -> Verified:
-    """Open and check the plaintext ZIP at `path`. The returned `zf` stays open."""
+def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | None = None) -> Verified:
+    """Open and check the plaintext ZIP at `path` (a path or a seekable file).
+    The returned `zf` stays open."""
     zf = _open(path)
     try:
-        return _verify(zf, caps, list(trusted))
+        return _verify(zf, caps, list(trusted), stash)
     except BaseException:
         zf.close()
         raise
 
 
-def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes]) -> Verified:
+def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash: Stash | None) -> Verified:
     files = _check_entries(zf, caps)
     if layout.MANIFEST not in files:
         raise _bad("no manifest.json")
@@ -241,7 +290,7 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes]) -> Ve
         if name in inline_pages:
             data = _read(zf, files[name])
             _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), r)
-            _check_inline(inline_pages[name], inline_digests(data))
+            _check_inline(inline_pages[name], inline_digests(data, stash))
         else:
             _check_hash(name, *_hash(zf, files[name]), r)
     payload = sum(i.file_size for i in files.values())
