@@ -169,3 +169,10 @@ def test_canonical_url_is_reported_when_absolute():
     assert art.url == "https://m.gazette.example/2024/03/05/bridge-vote"
     assert extract(page(body_html(), head=head)).url is None
     assert extract(page(body_html()), URL).url == URL
+
+
+def test_canonical_url_is_the_base_when_no_url_is_given():
+    head = '<link rel="canonical" href="https://gazette.example/news/bridge">'
+    art = extract(page('<img src="/img/a.jpg" alt="">' + body_html(), head=head))
+    assert art.url == "https://gazette.example/news/bridge"
+    assert art.images == ["https://gazette.example/img/a.jpg"]

@@ -57,7 +57,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
         raise ExtractionError("input does not look like an HTML page")
     root = parse(text)
     md = extract_metadata(root, url)
-    fragment, images = extract_body(root, md, url)
+    fragment, images = extract_body(root, md, url or md.canonical)
     body_text = to_text(fragment) if fragment is not None else ""
     if md.article_body and (not body_text or (len(md.article_body) >= 200
                                                and len(md.article_body) >= 2 * len(body_text))):

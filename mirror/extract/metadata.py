@@ -395,14 +395,6 @@ def extract_metadata(root, url: str | None) -> Metadata:
         elif md.lang:
             md.lang = md.lang.lower()
 
-    img = md.lead_image or _first(meta, "og:image", "og:image:url", "og:image:secure_url",
-                                  "twitter:image", "twitter:image:src", "thumbnailurl")
-    if img and not img.startswith("data:"):
-        md.lead_image = urljoin(url, img) if url else img
-    else:
-        md.lead_image = None
-    md.description = md.description or _first(meta, "description", "og:description",
-                                              "twitter:description")
     for link in root.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             href = link.get("href").strip()
@@ -410,4 +402,17 @@ def extract_metadata(root, url: str | None) -> Metadata:
             if canonical.startswith(("http://", "https://")):
                 md.canonical = canonical
             break
+    og_url = _first(meta, "og:url")
+    if not md.canonical and og_url and og_url.startswith(("http://", "https://")):
+        md.canonical = og_url
+    # Without the page's address, its own canonical URL is the best base.
+    base = url or md.canonical
+    img = md.lead_image or _first(meta, "og:image", "og:image:url", "og:image:secure_url",
+                                  "twitter:image", "twitter:image:src", "thumbnailurl")
+    if img and not img.startswith("data:"):
+        md.lead_image = urljoin(base, img) if base else img
+    else:
+        md.lead_image = None
+    md.description = md.description or _first(meta, "description", "og:description",
+                                              "twitter:description")
     return md
