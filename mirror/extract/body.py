@@ -11,7 +11,7 @@ from lxml import etree
 from mirror.extract import vocab
 from mirror.extract.dates import to_iso
 from mirror.extract.clean import clean_page
-from mirror.extract.dom import HEADINGS, attrs_key, drop_tree, norm, text_of, unwrap
+from mirror.extract.dom import HEADINGS, drop_tree, norm, unwrap
 from mirror.extract.images import resolve_image
 from mirror.extract.metadata import Metadata, strip_byline_prefix
 from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
@@ -28,8 +28,6 @@ _KEEP_ATTRS = {
     "ol": ("start", "type"),
     "abbr": ("title",),
 }
-_UNWRAP_TAGS = frozenset({"span", "font", "center", "picture", "noscript", "main", "article",
-                          "section", "div", "body", "html", "form", "fieldset", "hgroup", "nobr"})
 _ALLOWED_TAGS = frozenset({
     "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "q",
     "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",

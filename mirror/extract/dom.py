@@ -44,19 +44,6 @@ def norm(s: str | None) -> str:
     return _WS.sub(" ", s or "").strip()
 
 
-def text_of(el) -> str:
-    return norm("".join(el.itertext()))
-
-
-def attrs_key(el) -> str:
-    """The class and id of an element as one string for vocabulary matching."""
-    c = el.get("class")
-    i = el.get("id")
-    if c and i:
-        return f"{c} {i}"
-    return c or i or ""
-
-
 def drop_tree(el) -> None:
     """Remove el and its subtree but keep its tail text in place."""
     parent = el.getparent()

@@ -15,8 +15,6 @@ from mirror.extract import vocab
 from mirror.extract.dom import tlen
 
 PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
-CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "blockquote", "body",
-                            "span", "font", "center", "ul", "ol", "dl", "form", "figure"})
 _INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "font",
                      "abbr", "cite", "q", "mark", "time", "code", "s", "del", "ins", "br",
                      "img", "bdi", "bdo", "dfn", "kbd", "samp", "var", "wbr", "big", "tt"})

@@ -40,16 +40,6 @@ _NEG = [
 _B = r"(?<![a-z0-9])(?:"
 NEGATIVE = re.compile(_B + "|".join(_NEG) + ")")
 
-# Blocks matching these are never protected by a positive word.
-_STRONG = [
-    r"comment", r"disqus", r"cookie", r"consent", r"gdpr", r"newsletter", r"related",
-    r"relacionad", r"outbrain", r"taboola", r"share", r"social", r"recommend", r"read-?more",
-    r"more-stories", r"also-read", r"leia-tambem", r"veja-tambem", r"leggi-anche", r"baca-juga",
-    r"advert", r"sponsor", r"paywall", r"subscri", r"breadcrumb", r"author-bio", r"trending",
-    r"most-read", r"recirc",
-]
-STRONG_NEGATIVE = re.compile(_B + "|".join(_STRONG) + ")")
-
 POSITIVE = re.compile(
     _B + r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
     r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text)")
