@@ -296,3 +296,14 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
             assert tree_digest(b, skip_tmp=False, dirs=False) == before
         seen.add(n)
     assert 1 in seen  # at least one kill landed mid-unpack, or the test proved nothing
+
+
+def test_manifest_title_must_match_article(world, target):
+    """Unsigned, an attacker can rewrite the manifest; what inspect shows
+    must still be what would be imported."""
+    items = [(i, d) for i, d in entries(world["plain"]) if i.filename != "signature.json"]
+    plain = build(items)
+
+    def edit(doc):
+        doc["articles"][0]["title"] = "A headline the article does not have"
+    refused_inproc(world, target, _with_manifest(dict(world, plain=plain), edit), "title differs")

@@ -315,6 +315,10 @@ def _article(entry: mf.ArticleEntry, raw: bytes) -> tuple[ArticleItem, bool]:
         raise _bad(f"{where}: URL differs from the manifest")
     if doc["content_hash"] != entry.content_hash:
         raise _bad(f"{where}: content hash differs from the manifest")
+    for k in ("title", "published", "modified", "captured"):  # what inspect shows must be true
+        shown = getattr(entry, k)
+        if (shown is not None or k == "captured") and getattr(new, k) != shown:
+            raise _bad(f"{where}: {k} differs from the manifest")
     item = ArticleItem(entry, new)
     needs_page = False
     for a in assets:
