@@ -1,0 +1,168 @@
+"""Cleaning inside the chosen body: title, byline and date lines at the top,
+comment sections and "related" lists after their headings, link lists,
+labels, promotion lines, hover cards and teaser articles."""
+
+from __future__ import annotations
+
+import re
+
+from mirror.extract import vocab
+from mirror.extract.dates import to_iso
+from mirror.extract.dom import HEADINGS, drop_tree, norm
+from mirror.extract.metadata import Metadata, strip_byline_prefix
+from mirror.extract.scoring import Stats
+
+_BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
+# A line that is only a date (and maybe a time, "Updated", "Published").
+_DATE_LINE = re.compile(r"^(?:(?:updated|published|posted|atualizado|publicado|aktualisiert|"
+                        r"pubblicato|обновлено|опубликовано)\s*:?\s*)?[\w.,\s]{0,20}?\d", re.I)
+_BYLINE_TEXT = re.compile(
+    r"^(?:[\d/.:\- ]{6,}\s*[-|–·]\s*)?(?:by|por|von|di|oleh|par|автор|текст|av|door|posted by|"
+    r"published by|written by|publicado por|postado por|escrito por|pubblicato da|scritto da|"
+    r"veröffentlicht von|geschrieben von|ditulis oleh|опубликовал[а]?)(?:\s*:\s*|\s+)"
+    r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
+
+
+def drop_headers(content, md: Metadata) -> None:
+    """Title, byline and date lines are metadata, not body."""
+    title = norm(md.title).lower() if md.title else None
+    byline = norm(md.byline).lower() if md.byline else None
+    seen_text = 0
+    for el in list(content.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag == "h1":
+            drop_tree(el)
+            continue
+        if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
+            drop_tree(el)
+            continue
+        if tag in ("p", "div", "span", "address", "small") and seen_text < 400:
+            t = norm("".join(el.itertext()))
+            if not t:
+                continue
+            low = t.lower()
+            if title and low == title:
+                drop_tree(el)
+                continue
+            if len(t) < 200 and _BYLINE_TEXT.match(t) and t[-1] not in ".!?" and \
+                    len(t.split()) <= 8 + 2 * len(el.findall(".//a")) or \
+                    len(t) < 80 and ((byline and strip_byline_prefix(low) == byline)
+                                     or (len(t.split()) <= 8 and _DATE_LINE.match(t) and to_iso(t))):
+                drop_tree(el)
+                continue
+            if tag == "p":
+                seen_text += len(t)
+
+
+def _is_card(el, stats: Stats) -> bool:
+    return bool(stats.text.get(el)) and stats.link_density(el) > 0.8 and \
+        sum(1 for _ in el.iter("a")) >= 3
+
+
+_HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "strong", "b", "span"})
+
+
+def _text_before(el, content, stats: Stats) -> int:
+    """Amount of text that comes before el inside content."""
+    n = 0
+    node = el
+    while node is not None and node is not content:
+        for sib in node.itersiblings(preceding=True):
+            n += stats.text.get(sib, 0)
+        node = node.getparent()
+    return n
+
+
+def _cut_after_headings(content, stats: Stats) -> None:
+    """A "Comments" heading ends the article; a "Related stories" heading
+    opens a link list that goes with it."""
+    total = stats.text.get(content, 0)
+    for el in list(content.iter(*_HEADING_LIKE)):
+        if el.getparent() is None or len(el) > 3:
+            continue
+        n = stats.text.get(el, 0)
+        if not n or n > 60:
+            continue
+        txt = norm("".join(el.itertext()))
+        if stats.link_density(el) > 0.5 or _text_before(el, content, stats) < min(300, 0.3 * total):
+            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if vocab.COMMENTS_HEADING.match(txt):
+            for sib in list(el.itersiblings()):
+                drop_tree(sib)
+            drop_tree(el)
+        elif vocab.RELATED_HEADING.match(txt):
+            for sib in list(el.itersiblings()):
+                if not isinstance(sib.tag, str):
+                    continue
+                if sib.tag in ("ul", "ol") or stats.link_density(sib) > 0.5 or \
+                        not stats.text.get(sib) and sib.find(".//img") is not None:
+                    drop_tree(sib)
+                else:
+                    break
+            drop_tree(el)
+
+
+def conditional_clean(content, stats: Stats) -> None:
+    """Drop link lists, labels and other furniture inside the chosen body."""
+    _cut_after_headings(content, stats)
+    total = max(stats.text.get(content, 0), 1)
+    for el in list(content.iter()):
+        if el is content or not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        tag = el.tag
+        if tag in ("img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"):
+            continue
+        n = stats.text.get(el)
+        if n is None:
+            continue
+        txt = None
+        if n < 120:
+            txt = norm("".join(el.itertext()))
+            if txt and vocab.BOILER_TEXT.match(txt):
+                drop_tree(el)
+                continue
+        if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
+            txt = txt if txt is not None else norm("".join(el.itertext()))
+            if vocab.NEWSLETTER.search(txt) or (
+                    vocab.FOLLOW.search(txt) and _text_before(el, content, stats) > 0.5 * total):
+                drop_tree(el)
+                continue
+        if tag == "span" and _is_card(el, stats) and \
+                not any(_is_card(sub, stats) for sub in el.iterdescendants("span")):
+            # Several links packed into an inline box: a hover card or tooltip
+            # (the innermost such box: its parent may hold the linked name).
+            drop_tree(el)
+            continue
+        if tag in ("p", "li", "div") and n and n < 250 and stats.link_density(el) > 0.4:
+            txt = txt if txt is not None else norm("".join(el.itertext()))
+            if vocab.LINK_LABEL.match(txt):
+                drop_tree(el)
+                continue
+        if tag in ("p", "div") and n and stats.link_density(el) > 0.7 and \
+                len(el.findall(".//br")) >= 2 and len(el.findall(".//a")) >= 3:
+            # Headlines stacked with <br>: a link list dressed as a paragraph.
+            drop_tree(el)
+            continue
+        if tag == "p" and n and n < 150 and stats.link_density(el) > 0.9:
+            # A paragraph that is only a link: "read next" headlines.
+            drop_tree(el)
+            continue
+        if tag == "article" and el.getparent() is not content and n < 0.4 * total:
+            # An <article> inside the article: a teaser of another story.
+            drop_tree(el)
+            continue
+        if tag not in _BLOCKISH:
+            continue
+        ld = stats.link_density(el)
+        if tag in ("ul", "ol"):
+            if ld > 0.6:
+                drop_tree(el)
+            continue
+        if tag in ("div", "section", "table", "dl", "figure"):
+            has_img = el.find(".//img") is not None
+            if n == 0 and not has_img:
+                continue
+            if ld > 0.5 and n < 2000 or (ld > 0.33 and n < 200 and not has_img):
+                drop_tree(el)
