@@ -319,7 +319,7 @@ def keygen_cmd(state: State, output, pq, signing) -> None:
     if signing:
         from mirror.bundle.commands import keygen_signing
 
-        return keygen_signing(output)
+        return keygen_signing(output, pq)
     _keygen_age(output, pq)
 
 

@@ -155,3 +155,12 @@ def test_article_json_content_hash_checked(tmp_path):
     doc["text"] += " (edited)"
     with pytest.raises(VerificationError, match="content_hash"):
         layout.parse_article_json(doc, "x")
+
+
+def test_article_json_refuses_non_http_url(tmp_path):
+    ids = make_archive(tmp_path / "a", 1)
+    with Archive.open(tmp_path / "a") as ar:
+        doc = layout.to_article_json(ar.get(ids[0]))
+    doc["url"] = "javascript:alert(1)"
+    with pytest.raises(VerificationError, match="http"):
+        layout.parse_article_json(doc, "x")

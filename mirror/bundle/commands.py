@@ -114,8 +114,11 @@ def export_site_command(state, *, directory, article_ids, all_) -> None:
     click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
 
 
-def keygen_signing(output) -> None:
+def keygen_signing(output, pq: bool = False) -> None:
     from mirror.bundle import signing
+
+    if pq:
+        raise UsageError("--pq is for age identities; a signing key is Ed25519")
 
     key = signing.generate()
     pub = signing.public_text(key.public)

@@ -82,6 +82,8 @@ def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]
     for k in OPTIONAL_STR:
         if doc.get(k) is not None and not isinstance(doc[k], str):
             raise _fail(where, f"field {k!r} must be a string or null")
+    if not re.match(r"^https?://[^\s]+$", doc["url"]) or len(doc["url"]) > 4096:
+        raise _fail(where, "field 'url' is not an http(s) URL")
     if not re.match(r"^\d{4}-\d{2}-\d{2}", doc["captured"]) or len(doc["captured"]) > 40:
         raise _fail(where, "field 'captured' is not an ISO date")
     raw_assets = doc.get("assets", [])
