@@ -8,7 +8,7 @@ from lxml import etree
 
 from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
-from mirror.extract.metadata import Metadata
+from mirror.extract.fields import Metadata
 from mirror.extract.postclean import conditional_clean, drop_headers
 from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
 

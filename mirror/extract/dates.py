@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-_MONTHS = {
+MONTHS = {
     # English, German, Portuguese, Italian, Spanish, French, Indonesian (prefixes)
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -61,10 +61,10 @@ def _fmt(y: int, mo: int, d: int, h=None, mi=None, s=None, tz: str | None = None
 
 def _month(word: str) -> int | None:
     w = word.lower().rstrip(".")
-    if w in _MONTHS:
-        return _MONTHS[w]
-    if len(w) >= 3 and w[:3] in _MONTHS and w.isascii():
-        return _MONTHS[w[:3]]
+    if w in MONTHS:
+        return MONTHS[w]
+    if len(w) >= 3 and w[:3] in MONTHS and w.isascii():
+        return MONTHS[w[:3]]
     return None
 
 

@@ -9,7 +9,8 @@ import re
 from mirror.extract import vocab
 from mirror.extract.dates import to_iso
 from mirror.extract.dom import HEADINGS, drop_tree, norm
-from mirror.extract.metadata import Metadata, strip_byline_prefix
+from mirror.extract.byline import strip_byline_prefix
+from mirror.extract.fields import Metadata
 from mirror.extract.scoring import Stats
 
 _BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
