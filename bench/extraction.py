@@ -124,12 +124,16 @@ def main(argv=None) -> int:
     ap.add_argument("--save", type=Path, metavar="DIR", help="write each system's predictions here")
     args = ap.parse_args(argv)
 
-    scorer_dir = args.dev.resolve().parent
-    sys.path.insert(0, str(scorer_dir))
+    # The scorer lives next to the page folder; a held-out folder elsewhere
+    # is scored with the shared benchmark's scorer.
+    for scorer_dir in (args.dev.resolve().parent, DEFAULT_DEV.parent):
+        if (scorer_dir / "score.py").exists():
+            sys.path.insert(0, str(scorer_dir))
+            break
     try:
         from score import score
     except ImportError:
-        print(f"extraction.py: no score.py next to {args.dev}", file=sys.stderr)
+        print(f"extraction.py: no score.py next to {args.dev} or {DEFAULT_DEV}", file=sys.stderr)
         return 2
     if not (args.dev / "ground-truth.json").exists():
         print(f"extraction.py: {args.dev} has no ground-truth.json", file=sys.stderr)
