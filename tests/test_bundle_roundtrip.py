@@ -293,3 +293,30 @@ def test_recipients_file_with_two_keys(env, tmp_path):
     r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-R", str(tmp / "people.txt"), archive=a)
     assert r.returncode == 0, r.stderr
     assert age_decrypt(tmp / "b.age", key) == age_decrypt(tmp / "b.age", key2)
+
+
+def test_every_version_travels_in_order(env):
+    tmp, a, ids, key, rcp = env
+    with Archive.open(a) as A:
+        A.save(new_version(0, text="Second edition: the minister's quote was removed.",
+                           captured="2026-03-05T09:00:00Z"))
+        assert len(A.versions(ids[0])) == 2
+    b = tmp / "b.age"
+    assert mirror("pack", "-o", str(b), ids[0], "-r", rcp, archive=a).returncode == 0
+    names = zipfile.ZipFile(io.BytesIO(age_decrypt(b, key))).namelist()
+    assert f"articles/{ids[0]}/versions/0001.json" in names
+    r = mirror("unpack", str(b), "-i", str(key), "--json", archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["imported"] == 2
+    with Archive.open(a) as A, Archive.open(tmp / "B") as B:
+        assert [v.text for v in B.versions(ids[0])] == [v.text for v in A.versions(ids[0])]
+        assert [v.content_hash for v in B.versions(ids[0])] == [v.content_hash for v in A.versions(ids[0])]
+    # A third archive that has only the first edition gets the second as a new version.
+    c = tmp / "C"
+    with Archive.open(c) as C:
+        C.save(new_version(0))
+    r = mirror("unpack", str(b), "-i", str(key), "--json", archive=c)
+    rep = json.loads(r.stdout)
+    assert rep["imported"] == 1 and rep["articles"][0]["status"] == "new version"
+    with Archive.open(c) as C:
+        assert C.get(ids[0]).text.startswith("Second edition")

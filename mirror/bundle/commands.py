@@ -101,7 +101,8 @@ def check_command(state, *, file, identities, passphrase_file, trust, as_json, d
                    f"{a.status:11}  {a.title or a.url}")
     summary = f"{len(rep.articles)} article(s), {_human(rep.payload_bytes)}, {rep.signature}"
     if do_import:
-        summary = f"imported {rep.imported}, skipped {rep.skipped} already present; " + summary
+        summary = (f"imported {rep.imported} capture(s); {rep.skipped} article(s) already present; "
+                   + summary)
     click.echo(summary, err=True)
 
 

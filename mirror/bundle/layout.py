@@ -5,6 +5,7 @@
     signature.json                   optional Ed25519 signature of manifest.json
     articles/<id>/index.html         reader page, images inline as data: URIs
     articles/<id>/article.json       every field needed to re-create the capture
+    articles/<id>/versions/NNNN.json earlier captures of the same URL, oldest first
     articles/<id>/assets/<name>      optional: assets as files (third-party bundles)
     zz-padding                       zeros, so the size leaks little (sorts last)
 
@@ -38,6 +39,14 @@ def page(aid: str) -> str:
 
 def article_json(aid: str) -> str:
     return f"articles/{aid}/article.json"
+
+
+def version_json(aid: str, i: int) -> str:
+    """An earlier version; 0001 is the oldest (bundle order, not the archive's numbers)."""
+    return f"articles/{aid}/versions/{i:04d}.json"
+
+
+VERSION_RE = re.compile(r"^articles/([0-9a-f]{16})/versions/(\d{4})\.json$")
 
 
 def asset_path(aid: str, name: str) -> str:

@@ -67,12 +67,13 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
     entries: list[ArticleEntry] = []
     summaries = []
     for aid in ids:  # sorted, and every article's names start with its id
-        files = site.article_files(ar.get(aid), ar.read_blob)
+        versions = ar.versions(aid)
+        files = site.article_files(versions, ar.read_blob)
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
         pending = [(f.name, f) for f in files.files] + list(files.asset_files)
-        by_mime = {a.sha256: a.mime for a in art.assets}
+        by_mime = {a.sha256: a.mime for v in versions for a in v.assets}
         for name, item in sorted(pending, key=lambda p: p[0]):
             if isinstance(item, site.SiteFile):
                 data, compress, huff = item.data, item.compress, item.huffman_only
@@ -161,7 +162,7 @@ def export_site(ar, ids: list[str], directory: Path) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     entries, summaries = [], []
     for aid in ids:
-        files = site.article_files(ar.get(aid), ar.read_blob)
+        files = site.article_files(ar.versions(aid), ar.read_blob)
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from mirror.bundle import layout
+from mirror.errors import UsageError
 from mirror.model import StoredVersion, Summary
 
 
@@ -41,10 +42,19 @@ def public_copy(art: StoredVersion) -> StoredVersion:
     return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
 
 
-def article_files(art: StoredVersion, read_blob: Callable[[str], bytes]) -> ArticleFiles:
+def _json_file(name: str, art: StoredVersion) -> SiteFile:
+    doc = json.dumps(layout.to_article_json(art), sort_keys=True, ensure_ascii=False, indent=1)
+    return SiteFile(name, (doc + "\n").encode("utf-8"))
+
+
+def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes]) -> ArticleFiles:
+    """Files of one article: the page and article.json of the latest version
+    (`versions[-1]`), `versions/NNNN.json` for earlier ones (oldest first, so
+    an importing archive keeps their order), and as files the assets that
+    the page does not show inline."""
     from mirror.render import data_uri, render_article_page
 
-    art = public_copy(art)
+    art = public_copy(versions[-1])
     inlined: set[str] = set()
     inline_bytes = 0
 
@@ -57,13 +67,21 @@ def article_files(art: StoredVersion, read_blob: Callable[[str], bytes]) -> Arti
         return uri
 
     html = render_article_page(art, image_src).encode("utf-8")
-    doc = json.dumps(layout.to_article_json(art), sort_keys=True, ensure_ascii=False, indent=1)
     out = ArticleFiles(art)
-    out.files.append(SiteFile(layout.article_json(art.id), (doc + "\n").encode("utf-8")))
+    out.files.append(_json_file(layout.article_json(art.id), art))
     out.files.append(SiteFile(layout.page(art.id), html, huffman_only=inline_bytes * 2 > len(html)))
-    for a in art.assets:
-        if a.sha256 not in inlined:
+    for i, old in enumerate(versions[:-1], 1):
+        out.files.append(_json_file(layout.version_json(art.id, i), public_copy(old)))
+    carried: dict[str, str] = {}
+    for v in versions:
+        for a in v.assets:
+            if a.sha256 in inlined or carried.get(a.name) == a.sha256:
+                continue
+            if a.name in carried:
+                raise UsageError(f"article {art.id}: two versions have different assets named {a.name}")
+            carried[a.name] = a.sha256
             out.asset_files.append((layout.asset_path(art.id, a.name), a.sha256))
+    out.files.sort(key=lambda f: f.name)
     out.asset_files.sort()
     return out
 

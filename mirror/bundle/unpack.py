@@ -106,8 +106,8 @@ class Report:
     trusted: bool
     payload_bytes: int
     articles: list[ArticleReport] = field(default_factory=list)
-    imported: int = 0
-    skipped: int = 0
+    imported: int = 0  # captures (versions) stored
+    skipped: int = 0  # articles the archive already had entirely
 
     def to_json(self) -> dict:
         return {"signature": self.signature, "signer": self.signer, "trusted": self.trusted,
@@ -116,7 +116,8 @@ class Report:
 
 
 def _status(ar, item: vf.ArticleItem) -> str:
-    if ar.has_content(item.entry.id, item.entry.content_hash):
+    missing = [v for v in item.versions if not ar.has_content(item.entry.id, v.content_hash)]
+    if not missing:
         return "present"
     known = ar.db.execute("SELECT 1 FROM articles WHERE id = ?", (item.entry.id,)).fetchone()
     return "new version" if known else "new"
@@ -147,30 +148,38 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
 
 def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
-    add every new capture in one transaction."""
+    add every capture the archive lacks, oldest first, in one transaction."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
-    news = []
-    for item, _ in todo:
-        for src in item.assets:
-            a = src.asset
-            if ar.blob_path(a.sha256).exists():
+    news, owners = [], []
+    for item, r in todo:
+        for ver in item.versions:
+            if ar.has_content(item.entry.id, ver.content_hash):
                 continue
-            if a.sha256 in stash:
-                ar.put_blob_file(stash.open(a.sha256), a.sha256)
-            elif src.zip_name.endswith("/index.html"):  # stored by someone else since verify
-                ar.put_blob(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
-            else:
-                with v.zf.open(src.zip_name) as f:
-                    ar.put_blob_file(f, a.sha256)
-        item.new.assets = StoredAssets(ar, [s.asset for s in item.assets])
-        news.append(item.new)
+            for src in ver.assets:
+                _store_asset(ar, v, stash, src)
+            ver.new.assets = StoredAssets(ar, [s.asset for s in ver.assets])
+            news.append(ver.new)
+            owners.append(r)
     results = ar.save_many(news)
-    for (item, r), res in zip(todo, results):
-        if res.created:
-            rep.imported += 1
-        else:
+    created = {id(r) for r, res in zip(owners, results) if res.created}
+    rep.imported = sum(res.created for res in results)
+    for _, r in todo:
+        if id(r) not in created:
             r.status = "present"
-    rep.skipped = len(rep.articles) - rep.imported
+    rep.skipped = len(rep.articles) - len(created)
+
+
+def _store_asset(ar, v: vf.Verified, stash: "vf.Stash", src: vf.AssetSource) -> None:
+    a = src.asset
+    if ar.blob_path(a.sha256).exists():
+        return
+    if a.sha256 in stash:
+        ar.put_blob_file(stash.open(a.sha256), a.sha256)
+    elif src.zip_name.endswith("/index.html"):  # stored by someone else since verify
+        ar.put_blob(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
+    else:
+        with v.zf.open(src.zip_name) as f:
+            ar.put_blob_file(f, a.sha256)
 
 
 class StoredAssets:

@@ -58,14 +58,24 @@ class AssetSource:
 
 
 @dataclass
+class VersionItem:
+    new: NewVersion  # without asset bytes
+    content_hash: str  # checked against the fields by layout.parse_article_json
+    assets: list[AssetSource] = field(default_factory=list)
+
+
+@dataclass
 class ArticleItem:
     entry: mf.ArticleEntry
-    new: NewVersion  # without asset bytes
-    assets: list[AssetSource] = field(default_factory=list)
+    versions: list[VersionItem] = field(default_factory=list)  # oldest first; last = article.json
 
     @property
     def size(self) -> int:
         return sum(r.size for r in self.entry.files.values())
+
+    @property
+    def assets(self) -> list[AssetSource]:
+        return [a for v in self.versions for a in v.assets]
 
 
 @dataclass
@@ -269,23 +279,29 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
             raise _bad(f"the manifest lists {name!r}, which is absent")
         if files[name].file_size != r.size:
             raise _bad(f"{name!r} has the wrong size")
-    # article.json first (small): it says which pages must carry inline images.
+    # JSON files first (small): they say which pages must carry inline images.
     articles: list[ArticleItem] = []
     inline_pages: dict[str, ArticleItem] = {}
+    parsed: set[str] = set()
     for entry in manifest.articles:
-        name = layout.article_json(entry.id)
-        data = _read(zf, files[name])
-        _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-        item, needs_page = _article(entry, data)
+        item = ArticleItem(entry)
+        olds = sorted(n for n in entry.files if layout.VERSION_RE.match(n))
+        for name in olds + [layout.article_json(entry.id)]:
+            data = _read(zf, files[name])
+            _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
+            item.versions.append(_version(entry, name, data))
+            parsed.add(name)
+        _check_latest(entry, item.versions[-1])
+        if len({v.content_hash for v in item.versions}) != len(item.versions):
+            raise _bad(f"article {entry.id} carries the same version twice")
         articles.append(item)
-        if needs_page:
-            page = layout.page(entry.id)
-            if page not in entry.files:
-                raise _bad(f"{name}: images are neither in the bundle nor in a page")
-            inline_pages[page] = item
+        if any(src.zip_name == layout.page(entry.id) for src in item.assets):
+            if layout.page(entry.id) not in entry.files:
+                raise _bad(f"article {entry.id}: images are neither in the bundle nor in a page")
+            inline_pages[layout.page(entry.id)] = item
     # Every other file is hashed once; pages with images are also scanned then.
     for name, r in listed.items():
-        if name.endswith("/article.json") and name.startswith("articles/"):
+        if name in parsed:
             continue
         if name in inline_pages:
             data = _read(zf, files[name])
@@ -302,10 +318,9 @@ def _check_hash(name: str, sha: str, size: int, r: mf.FileRef) -> None:
         raise _bad(f"{name!r} does not match its hash in the manifest")
 
 
-def _article(entry: mf.ArticleEntry, raw: bytes) -> tuple[ArticleItem, bool]:
-    """Parse article.json; assets present as files are matched here, the
-    rest must be inline in the page (checked by `_check_inline`)."""
-    where = layout.article_json(entry.id)
+def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
+    """Parse an article.json (or versions/NNNN.json); assets present as files
+    are matched here, the rest must be inline in the page (`_check_inline`)."""
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -313,24 +328,27 @@ def _article(entry: mf.ArticleEntry, raw: bytes) -> tuple[ArticleItem, bool]:
     new, assets = layout.parse_article_json(doc, where)
     if new.url != entry.url:
         raise _bad(f"{where}: URL differs from the manifest")
-    if doc["content_hash"] != entry.content_hash:
+    item = VersionItem(new, doc["content_hash"])
+    for a in assets:
+        name = layout.asset_path(entry.id, a.name)
+        if name in entry.files:
+            if entry.files[name].sha256 != a.sha256 or entry.files[name].size != a.size:
+                raise _bad(f"{name}: differs from its description in {where}")
+            item.assets.append(AssetSource(a, name))
+        else:
+            item.assets.append(AssetSource(a, layout.page(entry.id)))
+    return item
+
+
+def _check_latest(entry: mf.ArticleEntry, latest: VersionItem) -> None:
+    where = layout.article_json(entry.id)
+    new = latest.new
+    if latest.content_hash != entry.content_hash:
         raise _bad(f"{where}: content hash differs from the manifest")
     for k in ("title", "published", "modified", "captured"):  # what inspect shows must be true
         shown = getattr(entry, k)
         if (shown is not None or k == "captured") and getattr(new, k) != shown:
             raise _bad(f"{where}: {k} differs from the manifest")
-    item = ArticleItem(entry, new)
-    needs_page = False
-    for a in assets:
-        name = layout.asset_path(entry.id, a.name)
-        if name in entry.files:
-            if entry.files[name].sha256 != a.sha256 or entry.files[name].size != a.size:
-                raise _bad(f"{name}: differs from its description in article.json")
-            item.assets.append(AssetSource(a, name))
-        else:
-            item.assets.append(AssetSource(a, layout.page(entry.id)))
-            needs_page = True
-    return item, needs_page
 
 
 def _check_inline(item: ArticleItem, found: dict[str, int]) -> None:
