@@ -24,12 +24,14 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Control characters are not allowed in XML-compatible strings (lxml refuses
 # to set them back into the tree) and never carry meaning in a page.
-_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse(html: str):
     """Parse a whole page once; the root <html> element."""
-    data = html.translate(_CONTROL).encode("utf-8", "replace")
+    if _CONTROL.search(html):
+        html = _CONTROL.sub("", html)
+    data = html.encode("utf-8", "replace")
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError) as e:

@@ -62,6 +62,7 @@ def _mark_captions(fragment) -> None:
 
 
 _WS_RUN = re.compile(r"\s+")
+_LOOSE = re.compile(r"\s\s|[\t\n\r\f\v]")
 
 
 def _squeeze_whitespace(fragment) -> None:
@@ -69,10 +70,12 @@ def _squeeze_whitespace(fragment) -> None:
     (except inside <pre>)."""
     pre = {d for p in fragment.iter("pre") for d in p.iter()}
     for el in fragment.iter():
-        if el.text and el not in pre:
-            el.text = _WS_RUN.sub(" ", el.text)
-        if el.tail and el.getparent() not in pre:
-            el.tail = _WS_RUN.sub(" ", el.tail)
+        t = el.text
+        if t and _LOOSE.search(t) and el not in pre:
+            el.text = _WS_RUN.sub(" ", t)
+        t = el.tail
+        if t and _LOOSE.search(t) and el.getparent() not in pre:
+            el.tail = _WS_RUN.sub(" ", t)
 
 
 def tidy(fragment, base: str | None) -> list[str]:
