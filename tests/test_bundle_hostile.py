@@ -307,3 +307,36 @@ def test_manifest_title_must_match_article(world, target):
     def edit(doc):
         doc["articles"][0]["title"] = "A headline the article does not have"
     refused_inproc(world, target, _with_manifest(dict(world, plain=plain), edit), "title differs")
+
+
+def _unsigned_with(world, extra: dict[str, bytes]) -> bytes:
+    """The valid bundle plus files, listed in a rewritten (unsigned) manifest."""
+    import hashlib
+
+    items = [(i, d) for i, d in entries(world["plain"]) if i.filename != "signature.json"]
+
+    def edit(doc):
+        art = doc["articles"][0]
+        for name, data in extra.items():
+            art["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    return _with_manifest(dict(world, plain=build(items + list(extra.items()))), edit)
+
+
+def test_history_version_of_another_url(world, target):
+    aid = world["ids"][0]
+    doc = json.loads(dict((i.filename, d) for i, d in entries(world["plain"]))[layout.article_json(aid)])
+    other = new_version(12345)
+    doc.update(url=other.url, content_hash=None)
+    from mirror.model import content_hash
+    doc["content_hash"] = content_hash(doc["url"], doc["title"], doc["byline"], doc["published"], doc["modified"],
+                                       doc["lang"], doc["site_name"], doc["text"], doc["html"],
+                                       [a["sha256"] for a in doc["assets"]])
+    plain = _unsigned_with(world, {layout.version_json(aid, 1): json.dumps(doc).encode()})
+    refused_inproc(world, target, plain, "URL differs")
+
+
+def test_history_duplicate_of_latest(world, target):
+    aid = world["ids"][0]
+    same = dict((i.filename, d) for i, d in entries(world["plain"]))[layout.article_json(aid)]
+    plain = _unsigned_with(world, {layout.version_json(aid, 1): same})
+    refused_inproc(world, target, plain, "same version twice")

@@ -35,6 +35,11 @@ def test_unzipped_bundle_opens_offline_with_images(tmp_path):
     assert page.images_total >= 2 and page.images_loaded == page.images_total  # PNG and JPEG visible
     assert "Paragraph one of article" in page.text
 
+    # export-site writes the same site, unzipped.
+    assert mirror("export-site", str(tmp_path / "exported"), "--all", archive=tmp_path / "A").returncode == 0
+    for name in ("index.html", f"articles/{ids[1]}/index.html"):
+        assert (tmp_path / "exported" / name).read_bytes() == (site / name).read_bytes()
+
 
 def test_why_images_are_inline(tmp_path):
     """The evidence behind inlining: under `img-src 'self'` a file:// page may
