@@ -340,3 +340,14 @@ def test_history_duplicate_of_latest(world, target):
     same = dict((i.filename, d) for i, d in entries(world["plain"]))[layout.article_json(aid)]
     plain = _unsigned_with(world, {layout.version_json(aid, 1): same})
     refused_inproc(world, target, plain, "same version twice")
+
+
+def test_damaged_zip_inside_valid_encryption(world, target):
+    plain = bytearray(world["plain"])
+    first = zipfile.ZipFile(io.BytesIO(bytes(plain))).infolist()[0]
+    plain[first.header_offset + 30 + len(first.filename) + 5] ^= 0xFF  # inside its deflate stream
+    refused(world, target, encrypt(world, bytes(plain), "damaged.age"), "bundle refused")
+
+
+def test_not_a_zip_at_all(world, target):
+    refused(world, target, encrypt(world, os.urandom(5000), "noise.age"), "not a valid ZIP")

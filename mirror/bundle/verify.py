@@ -18,6 +18,7 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
@@ -98,28 +99,32 @@ class Verified:
         return self.zf.read(name)
 
 
+DAMAGED = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError)
+
+
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return zf.read(info)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
+    except DAMAGED as e:
         raise _bad(f"{info.filename}: damaged entry ({e})") from None
 
 
-def zlib_error():
-    import zlib
-
-    return zlib.error
+def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """An entry's bytes in 1 MiB blocks; zipfile stops at the declared size
+    and checks the CRC, so a lying header cannot make it inflate more."""
+    try:
+        with zf.open(info) as f:
+            while block := f.read(1 << 20):
+                yield block
+    except DAMAGED as e:
+        raise _bad(f"{info.filename}: damaged entry ({e})") from None
 
 
 def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
     h, n = hashlib.sha256(), 0
-    try:
-        with zf.open(info) as f:
-            while block := f.read(1 << 20):
-                h.update(block)
-                n += len(block)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
-        raise _bad(f"{info.filename}: damaged entry ({e})") from None
+    for block in _blocks(zf, info):
+        h.update(block)
+        n += len(block)
     return h.hexdigest(), n
 
 
@@ -266,10 +271,9 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
     if layout.SIGNATURE in files:
         signer = verify_signature_document(_read(zf, files[layout.SIGNATURE]), manifest_bytes)
     if layout.PADDING in files:
-        with zf.open(files[layout.PADDING]) as f:
-            while block := f.read(1 << 20):
-                if block.count(0) != len(block):
-                    raise _bad("the padding entry is not all zeros")
+        for block in _blocks(zf, files[layout.PADDING]):
+            if block.count(0) != len(block):
+                raise _bad("the padding entry is not all zeros")
     listed = manifest.all_files()
     for name in files:
         if name not in listed and name not in layout.SPECIAL:
