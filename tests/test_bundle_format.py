@@ -9,7 +9,7 @@ import subprocess
 import zipfile
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bundleutil import make_archive
 from mirror.archive import Archive
@@ -164,3 +164,39 @@ def test_article_json_refuses_non_http_url(tmp_path):
     doc["url"] = "javascript:alert(1)"
     with pytest.raises(VerificationError, match="http"):
         layout.parse_article_json(doc, "x")
+
+
+_FUZZ: dict = {}
+
+
+def _fuzz_plain() -> bytes:
+    if "plain" not in _FUZZ:
+        import tempfile
+        from pathlib import Path
+
+        d = Path(tempfile.mkdtemp())
+        ids = make_archive(d / "a", 2)
+        with Archive.open(d / "a") as ar:
+            _FUZZ["plain"] = _payload(ar, sorted(ids), sign_key=signing.generate())
+    return _FUZZ["plain"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
+                min_size=1, max_size=4), st.none() | st.integers(min_value=0))
+def test_verify_never_crashes_on_damaged_payload(flips, cut):
+    """Any damage to the plaintext is a clean refusal (or harmless), never
+    another exception (which would be a traceback for the user)."""
+    from mirror.bundle import verify
+    from mirror.config import BundleConfig
+
+    data = bytearray(_fuzz_plain())
+    for pos, x in flips:
+        data[pos % len(data)] ^= x
+    if cut is not None:
+        data = data[:cut % len(data)]
+    try:
+        v = verify.verify(io.BytesIO(bytes(data)), BundleConfig())
+    except VerificationError:
+        return
+    v.zf.close()

@@ -99,7 +99,9 @@ class Verified:
         return self.zf.read(name)
 
 
-DAMAGED = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError)
+# What zipfile raises on damaged input (found by fuzzing; see test_bundle_format).
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error, ValueError,
+           NotImplementedError, RuntimeError)
 
 
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -209,7 +211,7 @@ class _Slice:
 def _open(path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as e:
+    except DAMAGED as e:
         raise _bad(f"not a valid ZIP payload ({e})") from None
 
 
