@@ -140,6 +140,9 @@ def test_signing_unknown_trusted_and_required(env):
     cfg.write_text(f'[bundle]\ntrusted_keys = ["{pub}"]\n')
     r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
     assert json.loads(r.stdout)["signature"] == f"signed by trusted key {fp}"
+    cfg.write_text(f'[bundle]\ntrusted_keys = ["{tmp / "pub.txt"}"]\n')  # a key file works too
+    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
+    assert json.loads(r.stdout)["trusted"] is True
     other = mirror("keygen", "--signing", "-o", str(tmp / "other.key"))
     assert other.returncode == 0
     r = mirror("unpack", str(b), "-i", str(key), "--trust", str(tmp / "other.key"), archive=tmp / "B")

@@ -47,14 +47,19 @@ def read_passphrase_file(path: str) -> str:
 
 
 def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
+    """Keys from --trust files and the config's `bundle.trusted_keys`, whose
+    entries are `ed25519:...` strings or key files."""
     keys: list[bytes] = []
     for f in trust_files:
         keys += signing.load_trusted(f)
     for k in cfg.bundle.trusted_keys:
-        try:
-            keys.append(signing.parse_public(k))
-        except UsageError:
-            raise UsageError(f"config bundle.trusted_keys: {k[:40]!r} is not an 'ed25519:' public key") from None
+        if k.strip().startswith(signing.PUBLIC_PREFIX):
+            try:
+                keys.append(signing.parse_public(k))
+            except UsageError as e:
+                raise UsageError(f"config bundle.trusted_keys: {k[:40]!r}: {e}") from None
+        else:
+            keys += signing.load_trusted(Path(k).expanduser())
     return keys
 
 
