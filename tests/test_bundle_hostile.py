@@ -273,7 +273,7 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
     assert mirror("unpack", str(bundle), "-i", str(world["key"]), archive=b0).returncode == 0
     full = time.monotonic() - start
     seen = set()
-    for frac in (0.35, 0.6, 0.8, 0.95):
+    for frac in (0.1, 0.35, 0.6, 0.8, 0.95):
         b = tmp_path / f"B{frac}"
         with Archive.open(b) as ar:
             ar.save(new_version(99))
