@@ -88,6 +88,11 @@ def test_deterministic_and_anonymous(env):
             assert not any(s.encode() in t for t in texts), s
     for info in zf.infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
+    import datetime
+
+    today = datetime.datetime.now(datetime.timezone.utc)
+    for when in (today, today - datetime.timedelta(days=1)):  # when it was packed is nowhere
+        assert not any(when.strftime("%Y-%m-%d").encode() in t for t in texts)
     for n in zf.namelist():
         if n.endswith("article.json"):
             assert json.loads(zf.read(n))["captured"].endswith("T00:00:00Z")
