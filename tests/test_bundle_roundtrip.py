@@ -190,6 +190,13 @@ def test_usage_errors(env):
     assert r.returncode == 1 and "not implemented" in r.stderr
     assert not (tmp / "x.age").exists()
     assert not [p for p in tmp.iterdir() if p.name.startswith(".mirror-pack-")]
+    assert mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    for args in (["-i", str(tmp / "missing.key")], ["--passphrase-file", str(tmp / "missing.txt")],
+                 ["-i", str(tmp / "x.age")]):
+        r = mirror("unpack", str(tmp / "x.age"), *args, archive=tmp / "B")
+        assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+    r = mirror("unpack", str(tmp / "nothere.age"), "-i", str(key), archive=tmp / "B")
+    assert r.returncode == 1 and "cannot read" in r.stderr
 
 
 def test_selection_by_search_and_since(env):
