@@ -18,7 +18,7 @@ from typing import BinaryIO, Iterator
 
 from mirror.bundle import signing, verify as vf
 from mirror.config import Config
-from mirror.errors import UsageError, VerificationError
+from mirror.errors import NotFound, UsageError, VerificationError
 
 
 @dataclass
@@ -124,8 +124,11 @@ def _status(ar, item: vf.ArticleItem) -> str:
     missing = [v for v in item.versions if not ar.has_content(item.entry.id, v.content_hash)]
     if not missing:
         return "present"
-    known = ar.db.execute("SELECT 1 FROM articles WHERE id = ?", (item.entry.id,)).fetchone()
-    return "new version" if known else "new"
+    try:
+        ar.resolve(item.entry.id)
+    except NotFound:
+        return "new"
+    return "new version"
 
 
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
