@@ -335,3 +335,14 @@ def test_every_version_travels_in_order(env):
     assert rep["imported"] == 1 and rep["articles"][0]["status"] == "new version"
     with Archive.open(c) as C:
         assert C.get(ids[0]).text.startswith("Second edition")
+
+
+def test_several_identity_files(env, tmp_path):
+    tmp, a, ids, key, rcp = env
+    (tmp_path / "other").mkdir()
+    other_key, _ = age_keypair(tmp_path / "other")
+    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    r = mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), archive=tmp / "B")
+    assert r.returncode == 2
+    r = mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), "-i", str(key), archive=tmp / "B")
+    assert r.returncode == 0, r.stderr
