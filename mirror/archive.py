@@ -245,13 +245,19 @@ class Archive:
         return self.save_many([new])[0]
 
     def save_many(self, items: list[NewVersion]) -> list[SaveResult]:
-        """Store captures in one transaction: all of them, or none."""
+        """Store captures in one transaction: all of them, or none. An asset whose
+        bytes are None must already be a blob (see `put_blob_file`), so large
+        imports never hold every image in memory at once."""
         with self._lock(exclusive=False):
             prepared = []
             for new in items:
                 html_sha = self.put_blob(new.html.encode("utf-8"))
                 raw_sha = self.put_blob(new.raw) if new.raw is not None else None
                 for asset, data in new.assets:
+                    if data is None:  # stored earlier with put_blob_file (bundles stream them)
+                        if not self.blob_path(asset.sha256).exists():
+                            raise ArchiveError(f"asset {asset.name} was not stored")
+                        continue
                     got = hashlib.sha256(data).hexdigest()
                     if got != asset.sha256:
                         raise ArchiveError(f"asset {asset.name} does not match its hash")

@@ -63,7 +63,7 @@ class NewVersion:
     html: str
     captured: str  # ISO 8601 UTC
     lead_image: str | None = None
-    assets: list[tuple[Asset, bytes]] = field(default_factory=list)
+    assets: list[tuple[Asset, bytes | None]] = field(default_factory=list)  # None: already a blob
     raw: bytes | None = None
 
     def content_hash(self) -> str:

@@ -164,3 +164,18 @@ def test_save_many_is_all_or_nothing(tmp_path):
         with pytest.raises(ArchiveError):
             ar.save_many([good, bad])
         assert ar.list() == []
+
+
+def test_assets_stored_beforehand_are_linked_not_rewritten(tmp_path):
+    import io
+    data = b"\xff\xd8\xff big jpeg" * 1000
+    with Archive.open(tmp_path) as ar:
+        sha = ar.put_blob_file(io.BytesIO(data))
+        asset = Asset(f"{sha[:16]}.jpg", sha, "image/jpeg", len(data))
+        res = ar.save(version(assets=[(asset, None)]))
+        assert ar.get(res.id).assets == [asset] and ar.read_blob(sha) == data
+        missing = Asset("0" * 16 + ".jpg", "0" * 64, "image/jpeg", 1)
+        with pytest.raises(ArchiveError, match="was not stored"):
+            ar.save(version(url="https://n.example/other", assets=[(missing, None)]))
+        with pytest.raises(ArchiveError, match="expected hash"):
+            ar.put_blob_file(io.BytesIO(b"abc"), sha="1" * 64)
