@@ -360,8 +360,8 @@ class Archive:
     _SUMMARY = (
         "SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.site_name, v.captured,"
         " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions"
-        " FROM articles a JOIN versions v ON v.article_id = a.id"
-        " AND v.n = (SELECT MAX(n) FROM versions WHERE article_id = a.id)")
+        " FROM articles a JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
+        " WHERE article_id = a.id ORDER BY captured DESC, n DESC LIMIT 1)")
 
     @staticmethod
     def _summary(r: sqlite3.Row) -> Summary:
@@ -391,8 +391,10 @@ class Archive:
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
         full = self.resolve(aid)
         if version is None:
-            row = self.db.execute("SELECT * FROM versions WHERE article_id = ? ORDER BY n DESC LIMIT 1",
-                                  (full,)).fetchone()
+            # Latest by capture time: an older capture imported from a bundle
+            # gets the next number but does not become the current text.
+            row = self.db.execute("SELECT * FROM versions WHERE article_id = ? ORDER BY captured DESC,"
+                                  " n DESC LIMIT 1", (full,)).fetchone()
         else:
             row = self.db.execute("SELECT * FROM versions WHERE article_id = ? AND n = ?",
                                   (full, version)).fetchone()

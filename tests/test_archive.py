@@ -179,3 +179,16 @@ def test_assets_stored_beforehand_are_linked_not_rewritten(tmp_path):
             ar.save(version(url="https://n.example/other", assets=[(missing, None)]))
         with pytest.raises(ArchiveError, match="expected hash"):
             ar.put_blob_file(io.BytesIO(b"abc"), sha="1" * 64)
+
+
+def test_an_older_capture_imported_later_does_not_become_current(tmp_path):
+    with Archive.open(tmp_path) as ar:
+        new = version(text="Text as captured today.")
+        new.captured = "2026-11-20T10:00:00Z"
+        ar.save(new)
+        old = version(text="Text as a friend captured it last week.")
+        old.captured = "2026-11-13"
+        res = ar.save(old)
+        assert res.version == 2
+        assert ar.get(res.id).text == "Text as captured today."
+        assert ar.list()[0].captured == "2026-11-20T10:00:00Z"
