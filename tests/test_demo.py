@@ -5,6 +5,7 @@ checked to really be hostile, so that the zeros above mean something."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -79,6 +80,7 @@ def test_demo_server_saw_no_script_font_stylesheet_pixel_or_ad_request(demo):
     kinds = [r["kind"] for r in log["requests"]]
     assert kinds.count("page") == 2 * len(SAMPLES)  # every page, in both editions
     assert kinds.count("feed") == 2  # follow, then update
+    assert kinds.count("redirect") == 1  # the feed's click-tracking link, followed to the article
     assert kinds.count("image") >= 2 * sum(len(s.images) for s in SAMPLES)
     assert [r for r in log["requests"] if r["kind"] in HOSTILE_KINDS] == []
     assert [r for r in log["requests"] if r["cookie"]] == []  # the sites' cookies never went back
@@ -280,7 +282,7 @@ def test_samples_cover_rtl_legacy_charset_lazy_images_and_an_edited_edition():
     v1, v2 = (page_soup(SAMPLES[0], e).get_text() for e in (1, 2))
     assert v1 != v2 and "Correction, 25 November" in v2
     feed = read_page(FEED.file).decode("utf-8")  # the feed's link carries tracking parameters
-    assert FEED.delivers.url + "?utm_source=rss" in feed and "tracker.invalid" in feed
+    assert f"http://{FEED.host}{FEED.redirect}?utm_source=rss" in feed and "tracker.invalid" in feed
 
 
 def test_server_as_proxy_serves_the_sites_and_logs_everything_a_browser_would_fetch():
@@ -300,9 +302,16 @@ def test_server_as_proxy_serves_the_sites_and_logs_everything_a_browser_would_fe
         srv.edition = 2
         with web.open(SAMPLES[0].url) as r:
             assert r.read() == read_page(SAMPLES[0].files[1])
+        zipped = urllib.request.Request(SAMPLES[1].url, headers={"Accept-Encoding": "gzip, deflate"})
+        with web.open(zipped) as r:
+            assert r.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(r.read()) == read_page(SAMPLES[1].files[0])
+        redirect = urllib.request.Request(f"http://{FEED.host}{FEED.redirect}?utm_source=rss")
+        with web.open(redirect) as r:  # urllib follows it, through the proxy again
+            assert r.url == FEED.delivers.url and r.read() == read_page(FEED.delivers.files[0])
         kinds = srv.counts()
         assert ("tracker.invalid", "/pixel.gif?u=1") in {(r.host, r.path) for r in srv.requests()}
-    assert kinds["page"] == len(SAMPLES) + 1
+    assert kinds["page"] == len(SAMPLES) + 3 and kinds["redirect"] == 1
     assert kinds["script"] == kinds["stylesheet"] == kinds["tracker"] == kinds["ad"] == kinds["third-party"] == 1
     assert classify(SAMPLES[0].host, "/fonts/courier-serif.woff2") == "font"
     assert classify(SAMPLES[1].host, "/media/x.png") == "image"

@@ -226,11 +226,13 @@ class Demo:
         self.result.requests = reqs
         log = {"requests": [asdict(r) for r in reqs], "refused_other_hosts": self.result.blocked}
         self.paths.server_log.write_text(json.dumps(log, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        counts = {k: sum(1 for r in reqs if r.kind == k) for k in ("page", "feed", "image", *HOSTILE_KINDS, "other")}
+        kinds = ("page", "feed", "redirect", "image", *HOSTILE_KINDS, "other")
+        counts = {k: sum(1 for r in reqs if r.kind == k) for k in kinds}
         hostile = [r for r in reqs if r.kind in HOSTILE_KINDS]
         cookies = [r for r in reqs if r.cookie]
         self.step("what the news sites saw")
-        self.say(f"requests the server saw: {counts['page']} pages, {counts['feed']} feeds, {counts['image']} images; "
+        self.say(f"requests the server saw: {counts['page']} pages, {counts['feed']} feeds, "
+                 f"{counts['redirect']} feed redirect, {counts['image']} images; "
                  f"scripts, stylesheets, fonts, trackers, ads, third-party hosts: {len(hostile)}; "
                  f"other: {counts['other']}")
         agents = sorted({r.user_agent for r in reqs})

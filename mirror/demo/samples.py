@@ -94,6 +94,7 @@ class FeedFile:
     file: str
     content_type: str
     delivers: Sample  # the article the demo archives by following this feed
+    redirect: str  # the feed links here (click tracking); it 301s to the article
 
     @property
     def url(self) -> str:
@@ -101,7 +102,7 @@ class FeedFile:
 
 
 FEED = FeedFile("talbote.example", "/feeds/lokales.atom", "talbote/lokales.atom",
-                "application/atom+xml; charset=utf-8", SAMPLES[3])
+                "application/atom+xml; charset=utf-8", SAMPLES[3], "/go/lokales-8812")
 
 # Third-party hosts the sample pages point at. All under .invalid (RFC 2606),
 # so they can never resolve; the archive must not mention them.

@@ -12,6 +12,7 @@ on loopback and never makes a request itself.
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf
 # something an archiver that respects the reader must never fetch.
 HOSTILE_KINDS = ("script", "stylesheet", "font", "tracker", "ad", "third-party")
 LOOPBACK = ("127.0.0.1", "localhost")
+COMPRESSIBLE = ("text/", "application/atom+xml")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Request:
     method: str
     host: str
     path: str  # path + query
-    kind: str  # page, feed, image, script, stylesheet, font, tracker, ad, third-party, other
+    kind: str  # page, feed, redirect, image, script, stylesheet, font, tracker, ad, third-party, other
     status: int
     user_agent: str
     cookie: str  # the Cookie header the client sent back, if any
@@ -59,6 +61,8 @@ def classify(host: str, path: str) -> str:
         return "page"
     if p == FEED.path:
         return "feed"
+    if p == FEED.redirect:
+        return "redirect"
     if p.startswith("/media/"):
         return "image"
     if p.startswith("/ads/"):
@@ -145,6 +149,8 @@ class DemoServer:
                 return 200, s.content_type, read_page(s.file_for(self.edition)), [cookie]
         if p == FEED.path and host in (FEED.host, *LOOPBACK):
             return 200, FEED.content_type, read_page(FEED.file), []
+        if p == FEED.redirect and host in (FEED.host, *LOOPBACK):
+            return 301, "text/plain; charset=utf-8", b"moved\n", [("Location", FEED.delivers.path)]
         if p in ("/px.gif",):
             return 200, "image/gif", PIXEL, [("Set-Cookie", "uid=tracked; Path=/")]
         if p == "/collect":
@@ -171,6 +177,9 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             status, ctype, body, headers = server.respond(host, path)
             server.record(Request(self.command, host, path, classify(host, path), status,
                                   self.headers.get("User-Agent", ""), self.headers.get("Cookie", "")))
+            if status == 200 and ctype.startswith(COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(body, mtime=0)  # as real news sites do
+                headers = [*headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
