@@ -26,8 +26,8 @@ PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c0
 
 TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".png": "image/png"}
 
-# What a request is, by host and path. Everything but "page" and "image" is
-# something an archiver that respects the reader must never fetch.
+# What a request is, by host and path. An archiver needs pages, feeds (and
+# their redirects) and article images; HOSTILE_KINDS it must never fetch.
 HOSTILE_KINDS = ("script", "stylesheet", "font", "tracker", "ad", "third-party")
 LOOPBACK = ("127.0.0.1", "localhost")
 COMPRESSIBLE = ("text/", "application/atom+xml")
