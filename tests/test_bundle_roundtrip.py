@@ -102,7 +102,7 @@ def test_new_version_of_known_url_is_added(env):
     tmp, a, ids, key, rcp = env
     b = tmp / "B"
     with Archive.open(b) as B:
-        B.save(new_version(0, text="An earlier edition of the story."))
+        B.save(new_version(0, text="An earlier edition of the story.", captured="2026-03-01T08:00:00Z"))
     assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
     r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=b)
     assert r.returncode == 0, r.stderr
