@@ -358,16 +358,18 @@ def _keygen_age(output: str | None, pq: bool) -> None:
 @command("pack")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Bundle file to write.")
 @click.argument("article_ids", nargs=-1)
-@click.option("--all", "all_", is_flag=True)
-@click.option("--search", "search_q", metavar="Q")
-@click.option("--since", metavar="DATE")
-@click.option("--passphrase-file", type=click.Path(dir_okay=False))
-@click.option("-r", "--recipient", "recipients", multiple=True)
-@click.option("-R", "--recipients-file", "recipients_files", multiple=True, type=click.Path(dir_okay=False))
-@click.option("--armor", is_flag=True)
-@click.option("--sign-key", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True)
-@click.option("--no-pad", is_flag=True)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+@click.option("--search", "search_q", metavar="Q", help="Articles matching a full-text search.")
+@click.option("--since", metavar="DATE", help="Articles captured on or after DATE (YYYY-MM-DD).")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False), help="Encrypt to the passphrase in this file.")
+@click.option("-r", "--recipient", "recipients", multiple=True, help="Encrypt to an age1... recipient (repeatable).")
+@click.option("-R", "--recipients-file", "recipients_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Encrypt to the recipients listed in this file (repeatable).")
+@click.option("--armor", is_flag=True, help="ASCII-armored output.")
+@click.option("--sign-key", type=click.Path(dir_okay=False), help="Sign the manifest with this Ed25519 key.")
+@click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True,
+              help="age file (html: not built yet).")
+@click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
 def pack_cmd(state: State, **kw) -> None:
     """Pack articles into one encrypted bundle file."""
     from mirror.bundle.commands import pack_command
@@ -377,9 +379,11 @@ def pack_cmd(state: State, **kw) -> None:
 
 @command("inspect")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False))
-@click.option("--passphrase-file", type=click.Path(dir_okay=False))
-@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False))
+@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False),
+              help="age identity file (repeatable).")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False), help="Decrypt with the passphrase in this file.")
+@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False),
+              help="Require a signature by this public key file (repeatable).")
 @json_option
 def inspect_cmd(state: State, **kw) -> None:
     """List and verify a bundle's contents; import nothing."""
@@ -390,9 +394,11 @@ def inspect_cmd(state: State, **kw) -> None:
 
 @command("unpack")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False))
-@click.option("--passphrase-file", type=click.Path(dir_okay=False))
-@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False))
+@click.option("-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False),
+              help="age identity file (repeatable).")
+@click.option("--passphrase-file", type=click.Path(dir_okay=False), help="Decrypt with the passphrase in this file.")
+@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False),
+              help="Require a signature by this public key file (repeatable).")
 @json_option
 def unpack_cmd(state: State, **kw) -> None:
     """Verify a bundle, then import its articles."""
