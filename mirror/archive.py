@@ -2,7 +2,8 @@
 
 Crash safety rests on two rules: a blob is written temp + fsync + rename (and
 the directory fsynced) before any row names it, and rows change only inside
-one SQLite transaction (WAL, synchronous=FULL). `gc` takes an exclusive lock
+one SQLite transaction (WAL, synchronous=FULL). A `BlobBatch` keeps both while
+fsyncing each blob directory once per transaction instead of once per blob. `gc` takes an exclusive lock
 so it never deletes a blob a concurrent writer has stored but not yet linked.
 """
 
@@ -14,6 +15,8 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -93,6 +96,137 @@ def _fsync_dir(path: Path) -> None:
 
 def _valid_sha(sha: str) -> bool:
     return len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
+
+
+class BlobBatch:
+    """Blobs stored for one transaction, with one directory fsync per blob
+    directory instead of one per blob. Each blob file is still fsynced before
+    it gets its name (a named blob is always whole); `sync()` fsyncs every
+    directory that gained a name or holds a blob the batch relies on (another
+    writer may have named it and not yet fsynced its directory), and must
+    return before a transaction that names those blobs commits. `save_many`
+    does that.
+
+    With `workers`, `put` and `adopt` return at once and threads do the
+    writes, fsyncs and renames (concurrent fsyncs share journal commits);
+    `sync()` waits for them and raises the first failure. Use it as a context
+    manager so that the threads are always waited for."""
+
+    def __init__(self, ar: "Archive", workers: int = 0):
+        self.ar = ar
+        self.dirs: set[Path] = set()  # to fsync before the commit
+        self.made: set[Path] = set()  # known to exist
+        self._fds: dict[Path, int] = {}  # open blob directories
+        self._lock = threading.Lock()
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future] = []
+
+    def __enter__(self) -> "BlobBatch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._wait(raise_first=exc[0] is None)
+        self._close_fds()
+
+    def _run(self, fn, *args) -> None:
+        if not self._workers:
+            fn(*args)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="blob")
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def _wait(self, raise_first: bool = True) -> None:
+        pending, self._pending = self._pending, []
+        first = None
+        for fut in pending:
+            e = fut.exception()
+            first = first or e
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if first is not None and raise_first:
+            raise first
+
+    def note(self, sha: str) -> None:
+        d = self.ar.blob_path(sha).parent
+        with self._lock:
+            self.dirs.add(d)
+
+    def _made(self, d: Path) -> None:
+        with self._lock:
+            if d in self.made:
+                return
+        created = self.ar._mkdir(d)
+        with self._lock:
+            self.made.add(d)
+            if created:  # its name in blobs/ must be durable too
+                self.dirs.add(d.parent)
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self._run(self.ar._write_blob, sha, [data], self)
+        return sha
+
+    def put_file(self, src, sha: str | None = None) -> str:
+        """Stream `src` in (read here, not by a worker; hashed and checked)."""
+        return self.ar.put_blob_file(src, sha, batch=self)
+
+    def adopt(self, f, sha: str) -> None:
+        """Store an unnamed temp file from `Archive.blob_tmpfile` that the
+        caller wrote and whose exact bytes it hashed to `sha`: fsynced, then
+        linked into place without copying, then closed. Where the file cannot
+        be linked (no O_TMPFILE, no /proc), it is copied and hashed again."""
+        self._run(self._adopt, f, sha)
+
+    def _adopt(self, f, sha: str) -> None:
+        with f:
+            final = self.ar.blob_path(sha)
+            if not final.exists():
+                f.flush()
+                os.fsync(f.fileno())
+                self.ar._blob_dir(final.parent, self)
+                try:
+                    # linkat(AT_SYMLINK_FOLLOW) through /proc: how an O_TMPFILE gets a name.
+                    os.link(f"/proc/self/fd/{f.fileno()}", final.name, dst_dir_fd=self._dirfd(final.parent))
+                except FileExistsError:
+                    pass
+                except OSError:
+                    f.seek(0)
+                    self.ar.put_blob_file(f, sha, batch=self)
+                    return
+            self.note(sha)
+
+    def _dirfd(self, d: Path) -> int:
+        with self._lock:
+            fd = self._fds.get(d)
+        if fd is None:
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+            with self._lock:
+                if d in self._fds:
+                    os.close(fd)
+                    fd = self._fds[d]
+                else:
+                    self._fds[d] = fd
+        return fd
+
+    def _close_fds(self) -> None:
+        with self._lock:
+            fds, self._fds = list(self._fds.values()), {}
+        for fd in fds:
+            os.close(fd)
+
+    def sync(self) -> None:
+        """Wait for the writers, then fsync every blob directory the batch
+        touched, once each."""
+        try:
+            self._wait()
+            for d in sorted(self.dirs):
+                os.fsync(self._dirfd(d))
+            self.dirs.clear()
+        finally:
+            self._close_fds()
 
 
 class Archive:
@@ -183,12 +317,13 @@ class Archive:
             raise ArchiveError(f"invalid blob name {sha!r}")
         return self.blobs / sha[:2] / sha[2:]
 
-    def put_blob(self, data: bytes) -> str:
+    def put_blob(self, data: bytes, batch: "BlobBatch | None" = None) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        self._write_blob(sha, [data])
+        self._write_blob(sha, [data], batch)
         return sha
 
-    def put_blob_file(self, src, sha: str | None = None, chunk: int = 1 << 20) -> str:
+    def put_blob_file(self, src, sha: str | None = None, chunk: int = 1 << 20,
+                      batch: "BlobBatch | None" = None) -> str:
         """Stream a file object into the store (bounded memory)."""
         tmpdir = self.blobs / "tmp"
         fd, tmp = tempfile.mkstemp(dir=tmpdir)
@@ -203,14 +338,34 @@ class Archive:
             digest = h.hexdigest()
             if sha is not None and sha != digest:
                 raise ArchiveError("blob content does not match its expected hash")
-            self._place(tmp, digest)
+            self._place(tmp, digest, batch)
             return digest
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 
-    def _write_blob(self, sha: str, parts: list[bytes]) -> None:
+    def blob_batch(self, workers: int = 0) -> "BlobBatch":
+        return BlobBatch(self, workers)
+
+    def blob_tmpfile(self):
+        """A private, unnamed temp file in blobs/tmp (O_TMPFILE, mode 0600):
+        nothing to find while it is written, nothing left after a crash, and
+        `BlobBatch.adopt` can give it its blob name without copying it.
+        (`tempfile.TemporaryFile` adds O_EXCL, which forbids that.)"""
+        tmpdir = self.blobs / "tmp"
+        if hasattr(os, "O_TMPFILE"):
+            try:
+                fd = os.open(tmpdir, os.O_RDWR | os.O_TMPFILE | getattr(os, "O_CLOEXEC", 0), 0o600)
+            except OSError:
+                pass
+            else:
+                return os.fdopen(fd, "w+b")
+        return tempfile.TemporaryFile(dir=tmpdir)
+
+    def _write_blob(self, sha: str, parts: list[bytes], batch: "BlobBatch | None" = None) -> None:
         if self.blob_path(sha).exists():
+            if batch is not None:
+                batch.note(sha)
             return
         fd, tmp = tempfile.mkstemp(dir=self.blobs / "tmp")
         try:
@@ -219,19 +374,41 @@ class Archive:
                     out.write(p)
                 out.flush()
                 os.fsync(out.fileno())
-            self._place(tmp, sha)
+            self._place(tmp, sha, batch)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 
-    def _place(self, tmp: str, sha: str) -> None:
+    def _place(self, tmp: str, sha: str, batch: "BlobBatch | None" = None) -> None:
+        """Name a complete, fsynced temp file as blob `sha`. Its directory is
+        fsynced now, or (in a batch) once for the batch by `BlobBatch.sync`."""
         final = self.blob_path(sha)
         if final.exists():
+            if batch is not None:
+                batch.note(sha)
             return
-        final.parent.mkdir(exist_ok=True)
+        self._blob_dir(final.parent, batch)
         os.chmod(tmp, 0o600)
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        if batch is None:
+            _fsync_dir(final.parent)
+        else:
+            batch.note(sha)
+
+    def _blob_dir(self, d: Path, batch: "BlobBatch | None") -> None:
+        if batch is not None:
+            batch._made(d)
+        elif self._mkdir(d):
+            _fsync_dir(d.parent)
+
+    @staticmethod
+    def _mkdir(d: Path) -> bool:
+        """Create a blob directory; True if this call created it."""
+        try:
+            d.mkdir()
+        except FileExistsError:
+            return False
+        return True
 
     def read_blob(self, sha: str) -> bytes:
         try:
@@ -244,25 +421,34 @@ class Archive:
     def save(self, new: NewVersion) -> SaveResult:
         return self.save_many([new])[0]
 
-    def save_many(self, items: list[NewVersion]) -> list[SaveResult]:
+    def save_many(self, items: list[NewVersion], batch: "BlobBatch | None" = None) -> list[SaveResult]:
         """Store captures in one transaction: all of them, or none. An asset whose
-        bytes are None must already be a blob (see `put_blob_file`), so large
-        imports never hold every image in memory at once."""
+        bytes are None must already be a blob (see `put_blob_file` and
+        `BlobBatch`), so large imports never hold every image in memory at once.
+        Blobs written through `batch` (or a batch of its own) have their
+        directories fsynced once each, before the transaction names them."""
+        batch = batch or BlobBatch(self)
         with self._lock(exclusive=False):
             prepared = []
             for new in items:
-                html_sha = self.put_blob(new.html.encode("utf-8"))
-                raw_sha = self.put_blob(new.raw) if new.raw is not None else None
+                html_sha = batch.put(new.html.encode("utf-8"))
+                raw_sha = batch.put(new.raw) if new.raw is not None else None
                 for asset, data in new.assets:
-                    if data is None:  # stored earlier with put_blob_file (bundles stream them)
-                        if not self.blob_path(asset.sha256).exists():
-                            raise ArchiveError(f"asset {asset.name} was not stored")
+                    if data is None:  # stored earlier (bundles stream them): checked below
                         continue
                     got = hashlib.sha256(data).hexdigest()
                     if got != asset.sha256:
                         raise ArchiveError(f"asset {asset.name} does not match its hash")
-                    self._write_blob(got, [data])
+                    batch._run(self._write_blob, got, [data], batch)
                 prepared.append((new, html_sha, raw_sha))
+            batch._wait()  # the batch's writers are done
+            for new in items:
+                for asset, data in new.assets:
+                    if data is None:
+                        if not self.blob_path(asset.sha256).exists():
+                            raise ArchiveError(f"asset {asset.name} was not stored")
+                        batch.note(asset.sha256)
+            batch.sync()  # every blob a row below names is durable first
             results = []
             self.db.execute("BEGIN IMMEDIATE")
             try:

@@ -192,3 +192,106 @@ def test_an_older_capture_imported_later_does_not_become_current(tmp_path):
         assert res.version == 2
         assert ar.get(res.id).text == "Text as captured today."
         assert ar.list()[0].captured == "2026-11-20T10:00:00Z"
+
+
+class _DbSpy:
+    """Wraps the archive's SQLite connection to log when a transaction commits."""
+
+    def __init__(self, db, log):
+        self._db, self._log = db, log
+
+    def execute(self, sql, *args):
+        if sql.strip().upper() == "COMMIT":
+            self._log.append(("commit", None))
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+def _spy_fsync(monkeypatch, log, fail_fd_kind=None):
+    import stat
+    real = os.fsync
+
+    def fsync(fd):
+        st = os.fstat(fd)
+        kind = "dir" if stat.S_ISDIR(st.st_mode) else "file"
+        if kind == fail_fd_kind:
+            raise OSError(5, "Input/output error")
+        real(fd)
+        log.append((kind, (st.st_dev, st.st_ino)))
+    monkeypatch.setattr(archive_mod.os, "fsync", fsync)
+
+
+@pytest.mark.parametrize("workers", [0, 3])
+def test_blob_batch_fsyncs_each_directory_once_before_the_commit(tmp_path, monkeypatch, workers):
+    """Batched durability: every blob file is fsynced before it is named,
+    each blob directory (and blobs/ for new ones) once, all before COMMIT."""
+    log = []
+    with Archive.open(tmp_path) as ar:
+        streamed = [png_asset(b"streamed %d" % i) for i in range(6)]
+        adopted = [png_asset(b"adopted %d" % i * 1000) for i in range(6)]
+        inline = [png_asset(b"inline %d" % i) for i in range(4)]
+        ar.db = _DbSpy(ar.db, log)
+        _spy_fsync(monkeypatch, log)
+        with ar.blob_batch(workers=workers) as batch:
+            import io
+            for a, data in streamed:
+                batch.put_file(io.BytesIO(data), a.sha256)
+            for a, data in adopted:
+                f = ar.blob_tmpfile()
+                f.write(data)
+                batch.adopt(f, a.sha256)
+            v = version(assets=[(a, None) for a, _ in streamed + adopted] + inline)
+            res = ar.save_many([v], batch)
+        assert res[0].created
+        shas = [a.sha256 for a, _ in streamed + adopted + inline] + [hashlib.sha256(v.html.encode()).hexdigest()]
+        for a, data in streamed + adopted + inline:
+            assert ar.read_blob(a.sha256) == data
+            assert oct(ar.blob_path(a.sha256).stat().st_mode & 0o777) == "0o600"
+        dirs = {ar.blob_path(s).parent for s in shas} | {ar.blobs}
+        dir_ids = {(d.stat().st_dev, d.stat().st_ino) for d in dirs}
+    commit = log.index(("commit", None))
+    dir_syncs = [ident for kind, ident in log[:commit] if kind == "dir"]
+    assert sorted(dir_syncs) == sorted(dir_ids)  # each touched directory exactly once
+    assert all(kind != "dir" for kind, _ in log[commit:])
+    blob_files = [ident for kind, ident in log[:commit] if kind == "file"]
+    assert len(blob_files) >= len(shas)  # every blob file, the page's html included
+
+
+def test_blob_batch_failure_commits_nothing(tmp_path, monkeypatch):
+    with Archive.open(tmp_path) as ar:
+        ar.save(version(url="https://n.example/first"))
+        _spy_fsync(monkeypatch, [], fail_fd_kind="file")
+        a, data = png_asset(b"will not be durable")
+        with pytest.raises(OSError, match="Input/output"):
+            with ar.blob_batch(workers=2) as batch:
+                f = ar.blob_tmpfile()
+                f.write(data)
+                batch.adopt(f, a.sha256)
+                ar.save_many([version(url="https://n.example/second", assets=[(a, None)])], batch)
+        assert [s.url for s in ar.list()] == ["https://n.example/first"]
+        assert not ar.blob_path(a.sha256).exists()
+
+
+def test_adopt_falls_back_to_a_checked_copy(tmp_path, monkeypatch):
+    """Where an unnamed temp file cannot be linked, adopt copies it, and the
+    copy is hashed: bytes that do not match are refused."""
+    def no_link(*a, **k):
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr(archive_mod.os, "link", no_link)
+    with Archive.open(tmp_path) as ar:
+        a, data = png_asset(b"copied, not linked")
+        f = ar.blob_tmpfile()
+        f.write(data)
+        with ar.blob_batch() as batch:
+            batch.adopt(f, a.sha256)
+            batch.sync()
+        assert ar.read_blob(a.sha256) == data
+        g = ar.blob_tmpfile()
+        g.write(b"other bytes")
+        with pytest.raises(ArchiveError, match="expected hash"):
+            with ar.blob_batch(workers=2) as batch:
+                batch.adopt(g, "1" * 64)
+                batch.sync()
+        assert not ar.blob_path("1" * 64).exists()
