@@ -45,6 +45,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "max_payload_bytes": (int, 4 * 1024 * 1024 * 1024),
         "max_entries": (int, 200_000),
         "max_entry_bytes": (int, 512 * 1024 * 1024),
+        "max_page_bytes": (int, 64 * 1024 * 1024),
         "max_compression_ratio": (int, 200),
     },
 }
@@ -78,6 +79,7 @@ class BundleConfig:
     max_payload_bytes: int = 4 * 1024 * 1024 * 1024
     max_entries: int = 200_000
     max_entry_bytes: int = 512 * 1024 * 1024
+    max_page_bytes: int = 64 * 1024 * 1024  # .html and .json entries, read whole
     max_compression_ratio: int = 200
 
 

@@ -9,8 +9,7 @@ storage) and never sits in memory whole. The temp files are unnamed
 from __future__ import annotations
 
 import contextlib
-import mmap
-import os
+import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +66,9 @@ def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
 def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator[BinaryIO]:
     """Yield the decrypted payload as an unnamed temp file (O_TMPFILE, mode
     0600) in the archive's blobs/tmp: it has no name to find, and the kernel
-    frees it on any exit, SIGKILL included."""
+    frees it on any exit, SIGKILL included. With no archive (`ar` None:
+    inspect, which must not create one) it goes to the system temp dir."""
+    from mirror.bundle import htmlbundle
     from mirror.bundle.stream import CappedWriter
     from mirror.crypto import age
 
@@ -79,11 +80,14 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator
         src = open(bundle, "rb")
     except OSError as e:
         raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
-    with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp") as out:
-        age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
-                    identities="\n".join(identities) if identities else (),
-                    passphrases=passphrases,
-                    max_work_factor=cfg.crypto.scrypt_max_work_factor)
+    with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp" if ar is not None else None) as out:
+        if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
+            htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases)
+        else:
+            age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
+                        identities="\n".join(identities) if identities else (),
+                        passphrases=passphrases,
+                        max_work_factor=cfg.crypto.scrypt_max_work_factor)
         out.flush()
         out.seek(0)
         yield out
@@ -121,6 +125,8 @@ class Report:
 
 
 def _status(ar, item: vf.ArticleItem) -> str:
+    if ar is None:  # no archive yet
+        return "new"
     missing = [v for v in item.versions if not ar.has_content(item.entry.id, v.content_hash)]
     if not missing:
         return "present"
@@ -131,13 +137,31 @@ def _status(ar, item: vf.ArticleItem) -> str:
     return "new version"
 
 
+BLOB_WORKERS = 4  # threads writing and fsyncing blobs during import
+
+
+def _max_stash_files() -> int:
+    """Open temp files the stash may hold: well inside the fd limit."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 16
+    return max(0, min(4096, soft // 2 - 64))
+
+
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
           do_import: bool) -> Report:
+    """Decrypt and verify `bundle`; import it into `ar` if `do_import`. `ar`
+    may be None when only inspecting (there is no archive yet)."""
+    if do_import and ar is None:
+        raise UsageError("no archive to import into")
     trusted = trusted_keys(cfg, trust_files)
-    with decrypted(ar, bundle, secrets, cfg) as plain, tempfile.TemporaryFile(dir=ar.blobs / "tmp") as spare:
-        # Unpack keeps the inline images it decodes while verifying (in an
-        # unnamed temp file), so the pages need not be inflated and decoded twice.
-        stash = vf.Stash(spare, lambda sha: not ar.blob_path(sha).exists()) if do_import else None
+    with decrypted(ar, bundle, secrets, cfg) as plain, contextlib.ExitStack() as cleanup:
+        # Unpack keeps the inline images it decodes while verifying (in
+        # unnamed temp files), so the pages need not be inflated and decoded twice.
+        stash = None
+        if do_import:
+            stash = cleanup.enter_context(vf.Stash(ar.blob_tmpfile, lambda sha: not ar.blob_path(sha).exists(),
+                                                   _max_stash_files()))
         v = vf.verify(plain, cfg.bundle, trusted, stash)
         with v.zf:
             if trust_files and not v.trusted:
@@ -156,19 +180,22 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
 
 def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
-    add every capture the archive lacks, oldest first, in one transaction."""
+    add every capture the archive lacks, oldest first, in one transaction.
+    The blobs' directories are fsynced once each, before the commit."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
     news, owners = [], []
-    for item, r in todo:
-        for ver in item.versions:
-            if ar.has_content(item.entry.id, ver.content_hash):
-                continue
-            for src in ver.assets:
-                _store_asset(ar, v, stash, src)
-            ver.new.assets = StoredAssets(ar, [s.asset for s in ver.assets])
-            news.append(ver.new)
-            owners.append(r)
-    results = ar.save_many(news)
+    done: set[str] = set()  # assets handed to the batch
+    with ar.blob_batch(workers=BLOB_WORKERS) as batch:
+        for item, r in todo:
+            for ver in item.versions:
+                if ar.has_content(item.entry.id, ver.content_hash):
+                    continue
+                for src in ver.assets:
+                    _store_asset(ar, v, stash, src, batch, done)
+                ver.new.assets = [(s.asset, None) for s in ver.assets]  # stored by the batch
+                news.append(ver.new)
+                owners.append(r)
+        results = ar.save_many(news, batch)  # syncs the batch, then commits
     created = {id(r) for r, res in zip(owners, results) if res.created}
     rep.imported = sum(res.created for res in results)
     for _, r in todo:
@@ -177,38 +204,15 @@ def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     rep.skipped = len(rep.articles) - len(created)
 
 
-def _store_asset(ar, v: vf.Verified, stash: "vf.Stash", src: vf.AssetSource) -> None:
+def _store_asset(ar, v: vf.Verified, stash: "vf.Stash", src: vf.AssetSource, batch, done: set[str]) -> None:
     a = src.asset
-    if ar.blob_path(a.sha256).exists():
+    if a.sha256 in done or ar.blob_path(a.sha256).exists():
         return
+    done.add(a.sha256)
     if a.sha256 in stash:
-        ar.put_blob_file(stash.open(a.sha256), a.sha256)
+        stash.store(batch, a.sha256)
     elif src.zip_name.endswith("/index.html"):  # stored by someone else since verify
-        ar.put_blob(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
+        batch.put(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
     else:
         with v.zf.open(src.zip_name) as f:
-            ar.put_blob_file(f, a.sha256)
-
-
-class StoredAssets:
-    """`NewVersion.assets` for assets already in the blob store: iterating
-    yields (Asset, buffer) with each blob memory-mapped only until the next
-    step, so saving 500 MB of images re-checks every hash without holding
-    them (a list of bytes would be resident all at once). A consumer that kept
-    a buffer past its step would get a loud ValueError, never wrong data."""
-
-    def __init__(self, ar, assets: list):
-        self._ar = ar
-        self._assets = assets
-
-    def __len__(self) -> int:
-        return len(self._assets)
-
-    def __iter__(self):
-        for a in self._assets:
-            with open(self._ar.blob_path(a.sha256), "rb") as f:
-                if os.fstat(f.fileno()).st_size == 0:
-                    yield a, b""
-                    continue
-                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-                    yield a, m
+            batch.put_file(f, a.sha256)

@@ -3,7 +3,8 @@
 Refused (VerificationError, exit 2): names that are absolute, contain `..`,
 backslashes, drive letters, control characters or clash (also by case);
 symlinks and other special files; encrypted entries or unknown compression;
-too many entries, too large entries or totals, compression ratios of bombs;
+too many entries, too large entries (pages and JSON files have their own,
+smaller cap: they are read whole) or totals, compression ratios of bombs;
 a missing or malformed manifest; files absent from or not listed in it; any
 hash or size mismatch; a bad signature; article.json inconsistent with its
 manifest entry; an asset found neither as a file nor inline in its page.
@@ -11,12 +12,14 @@ manifest entry; an asset found neither as a file nor inline in its page.
 
 from __future__ import annotations
 
-import base64
 import binascii
+import collections
+import contextlib
 import hashlib
 import json
 import re
 import stat
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from mirror.errors import VerificationError
 from mirror.model import Asset, NewVersion
 
 RATIO_MIN_SIZE = 1 << 20  # small files may compress well; bombs are large
+PAGE_SUFFIXES = (".html", ".json")  # read whole (not streamed): capped by max_page_bytes
 DATA_URI_HEAD = re.compile(rb"data:[a-z]+/[a-z0-9.+-]+;base64,")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
 
@@ -133,7 +137,9 @@ def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
 def _decoded(page: bytes):
     """Each base64 `data:` URI's bytes. The header is matched by a regex; the
     (long) base64 run ends at the attribute's closing quote, found by memchr,
-    and strict decoding rejects anything else inside it."""
+    and strict decoding rejects anything else inside it. The run is decoded
+    from a view of the page, not a copy of it."""
+    view = memoryview(page)
     pos = 0
     while m := DATA_URI_HEAD.search(page, pos):
         start = m.end()
@@ -141,7 +147,7 @@ def _decoded(page: bytes):
         end = min(ends) if ends else len(page)
         pos = end
         try:
-            yield base64.b64decode(page[start:end], validate=True)
+            yield binascii.a2b_base64(view[start:end], strict_mode=True)
         except (binascii.Error, ValueError):
             continue
 
@@ -156,45 +162,78 @@ def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
-def inline_digests(page: bytes, stash: Stash | None = None) -> dict[str, int]:
-    """sha256 -> size of every base64 `data:` image in a page; the bytes go
-    to `stash` if given, else are dropped."""
+def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset()) -> dict[str, int]:
+    """sha256 -> size of every base64 `data:` image in a page; those in
+    `keep` go to `stash` if given, the rest are dropped."""
     out = {}
     for d in _decoded(page):
         sha = hashlib.sha256(d).hexdigest()
         out[sha] = len(d)
-        if stash is not None:
+        if stash is not None and sha in keep:
             stash.add(sha, d)
     return out
 
 
 class Stash:
-    """Inline images decoded during verification, appended to a private temp
-    file, for import to store without decoding the page again. `want(sha)`
-    says which are worth keeping (those the archive lacks)."""
+    """Inline images decoded during verification, kept for import so that
+    pages are not inflated and decoded twice. Each image goes to its own
+    private unnamed temp file from `new_file` (`Archive.blob_tmpfile`), which
+    import links into the blob store without copying or hashing it again (it
+    holds exactly the bytes that were hashed). Past `max_files` open files the
+    rest share one spill file and are copied (and re-hashed) at import.
+    `want(sha)` says which are worth keeping (those the archive lacks)."""
 
-    def __init__(self, f: BinaryIO, want: Callable[[str], bool]):
-        self.f = f
+    def __init__(self, new_file: Callable[[], BinaryIO], want: Callable[[str], bool], max_files: int = 256):
+        self.new_file = new_file
         self.want = want
+        self.max_files = max_files
+        self.files: dict[str, BinaryIO] = {}
+        self.spill: BinaryIO | None = None
         self.where: dict[str, tuple[int, int]] = {}
         self.end = 0
 
     def add(self, sha: str, data: bytes) -> None:
-        if sha in self.where or not self.want(sha):
+        if sha in self or not self.want(sha):
             return
-        self.f.seek(self.end)
-        self.f.write(data)
+        if len(self.files) < self.max_files:
+            f = self.new_file()
+            self.files[sha] = f
+            f.write(data)
+            return
+        if self.spill is None:
+            self.spill = self.new_file()
+        self.spill.seek(self.end)
+        self.spill.write(data)
         self.where[sha] = (self.end, len(data))
         self.end += len(data)
 
     def __contains__(self, sha: str) -> bool:
-        return sha in self.where
+        return sha in self.files or sha in self.where
 
-    def open(self, sha: str) -> BinaryIO:
+    def store(self, batch, sha: str) -> None:
+        """Put the image into the archive's blob store through `batch`
+        (an `archive.BlobBatch`)."""
+        if sha in self.files:
+            batch.adopt(self.files.pop(sha), sha)  # the batch closes it
+            return
         off, size = self.where[sha]
-        self.f.flush()
-        self.f.seek(off)
-        return _Slice(self.f, size)
+        self.spill.flush()
+        self.spill.seek(off)
+        batch.put_file(_Slice(self.spill, size), sha)
+
+    def close(self) -> None:
+        for f in self.files.values():
+            f.close()
+        self.files.clear()
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+    def __enter__(self) -> "Stash":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class _Slice:
@@ -206,6 +245,72 @@ class _Slice:
         data = self.f.read(n)
         self.left -= len(data)
         return data
+
+READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (or one page)
+READ_AHEAD_ITEMS = 16
+
+
+def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], budget: int):
+    """For each (name, info, whole) yield (name, bytes if whole else None,
+    sha256, size), in order. A worker thread reads, inflates and hashes ahead
+    (zlib and hashlib release the GIL, so this overlaps the consumer's base64
+    decoding). Whole entries count against `budget` from when the worker
+    starts one until the consumer asks for the item after it; the worker
+    starts one only within the budget or when nothing else is held, so at most
+    max(budget, one entry) is held. Close the generator to stop the worker."""
+    cond = threading.Condition()
+    queue: collections.deque = collections.deque()
+    state = {"held": 0, "stop": False}
+
+    def work() -> None:
+        try:
+            for name, info, whole in jobs:
+                size = info.file_size if whole else 0
+                with cond:
+                    while not state["stop"] and (len(queue) >= READ_AHEAD_ITEMS or
+                                                 (state["held"] and state["held"] + size > budget)):
+                        cond.wait()
+                    if state["stop"]:
+                        return
+                    state["held"] += size
+                if whole:
+                    data = _read(zf, info)
+                    out = (name, data, hashlib.sha256(data).hexdigest(), len(data), size)
+                else:
+                    out = (name, None, *_hash(zf, info), 0)
+                with cond:
+                    queue.append(out)
+                    cond.notify_all()
+            done: object = None
+        except BaseException as e:  # handed to the consumer, raised there
+            done = e
+        with cond:
+            queue.append(done)
+            cond.notify_all()
+
+    worker = threading.Thread(target=work, name="bundle-read-ahead", daemon=True)
+    worker.start()
+    held = 0
+    try:
+        while True:
+            with cond:
+                state["held"] -= held
+                held = 0
+                cond.notify_all()
+                while not queue:
+                    cond.wait()
+                got = queue.popleft()
+            if got is None:
+                return
+            if isinstance(got, BaseException):
+                raise got
+            held = got[4]
+            yield got[:4]
+    finally:
+        with cond:
+            state["stop"] = True
+            cond.notify_all()
+        worker.join()
 
 
 def _open(path) -> zipfile.ZipFile:
@@ -245,6 +350,9 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
                        " (a compression bomb?)")
         if info.file_size > caps.max_entry_bytes:
             raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_entry_bytes}")
+        if name.endswith(PAGE_SUFFIXES) and info.file_size > caps.max_page_bytes:
+            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_page_bytes}"
+                       " for a page (bundle.max_page_bytes)")
         total += info.file_size
         if total > caps.max_payload_bytes:
             raise _bad(f"contents exceed the limit of {caps.max_payload_bytes} bytes")
@@ -306,15 +414,16 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
                 raise _bad(f"article {entry.id}: images are neither in the bundle nor in a page")
             inline_pages[layout.page(entry.id)] = item
     # Every other file is hashed once; pages with images are also scanned then.
-    for name, r in listed.items():
-        if name in parsed:
-            continue
-        if name in inline_pages:
-            data = _read(zf, files[name])
-            _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), r)
-            _check_inline(inline_pages[name], inline_digests(data, stash))
-        else:
-            _check_hash(name, *_hash(zf, files[name]), r)
+    # A worker thread inflates and hashes ahead while this one decodes images.
+    jobs = [(name, files[name], name in inline_pages) for name in listed if name not in parsed]
+    with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
+        for name, data, sha, size in ahead:
+            _check_hash(name, sha, size, listed[name])
+            if data is not None:
+                item = inline_pages[name]
+                keep = frozenset(src.asset.sha256 for src in item.assets if src.zip_name == name)
+                _check_inline(item, inline_digests(data, stash, keep))
+                del data
     payload = sum(i.file_size for i in files.values())
     return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
 
