@@ -89,8 +89,14 @@ def check_command(state, *, file, identities, passphrase_file, trust, as_json, d
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
         secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
     cfg = state.cfg()
-    with state.open_archive() as ar:
-        rep = unpack.check(ar, file, secrets, cfg, tuple(trust), do_import)
+    from mirror.archive import DB_NAME
+
+    if not do_import and not (Path(cfg.archive).expanduser() / DB_NAME).is_file():
+        # inspect imports nothing: a missing archive is not created, and every article is new
+        rep = unpack.check(None, file, secrets, cfg, tuple(trust), do_import)
+    else:
+        with state.open_archive() as ar:
+            rep = unpack.check(ar, file, secrets, cfg, tuple(trust), do_import)
     if as_json:
         import json
 
