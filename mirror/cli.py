@@ -368,7 +368,7 @@ def _keygen_age(output: str | None, pq: bool) -> None:
 @click.option("--armor", is_flag=True, help="ASCII-armored output.")
 @click.option("--sign-key", type=click.Path(dir_okay=False), help="Sign the manifest with this Ed25519 key.")
 @click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True,
-              help="age file (html: not built yet).")
+              help="age file, or html: one self-decrypting page for a browser (passphrase only).")
 @click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
 def pack_cmd(state: State, **kw) -> None:
     """Pack articles into one encrypted bundle file."""

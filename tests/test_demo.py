@@ -118,6 +118,43 @@ def test_demo_bundle_round_trip_and_reader_pages_make_zero_requests(demo):
     assert {s.title for s in SAMPLES} <= titles
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_demo_html_bundle_opens_offline_in_chromium_and_imports(demo, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from browserutil import ARGS, CHROMIUM
+
+    out, proc = demo
+    bundle = out / "samples.html"
+    assert "skipped: pack --format html" not in proc.stdout and bundle.as_uri() in proc.stdout
+    assert not any(s.title.encode() in bundle.read_bytes() for s in SAMPLES)
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            ctx = browser.new_context()
+            ctx.on("request", lambda r: r.url != bundle.as_uri() and requests.append(r.url))
+            page = ctx.new_page()
+            page.goto(bundle.as_uri())
+            page.fill("#passphrase", (out / "passphrase.txt").read_text().strip())
+            page.click("#open")
+            page.wait_for_selector("#library:not([hidden])", timeout=30_000)
+            toc = page.inner_text("#toc")
+            assert all(s.title in toc for s in SAMPLES)
+            page.click(f"#toc a >> text={SAMPLES[0].title}")
+            frame = page.frame_locator("#frame")
+            assert SAMPLES[0].title in frame.locator("h1").inner_text()
+            assert frame.locator("img").evaluate_all("l => l.every(i => i.complete && i.naturalWidth > 0)")
+            assert requests == []
+        finally:
+            browser.close()
+    r = run_mirror("--archive", str(tmp_path / "got"), "unpack", str(bundle), "--passphrase-file",
+                   str(out / "passphrase.txt"), env_home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert ids_by_url(tmp_path / "got") == ids_by_url(out / "archive")
+
+
 def test_demo_refuses_a_non_empty_output_directory_in_one_line(tmp_path):
     out = tmp_path / "busy"
     out.mkdir()

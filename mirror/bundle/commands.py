@@ -63,16 +63,18 @@ def _keys(passphrase_file, recipients, recipients_files):
 
 def pack_command(state, *, output, article_ids, all_, search_q, since, passphrase_file, recipients,
                  recipients_files, armor, sign_key, fmt, no_pad) -> None:
-    from mirror.bundle import pack, signing
-    from mirror.errors import NotImplementedYet
+    from mirror.bundle import htmlbundle, pack, signing
 
     if fmt == "html":
-        raise NotImplementedYet("pack --format html")
+        htmlbundle.check_options(recipients, recipients_files, armor)
     key = signing.load_signing_key(sign_key) if sign_key else None
     with state.open_archive() as ar:
         ids = pack.select(ar, pack.Selection(tuple(article_ids), all_, search_q, since))
         keys = _keys(passphrase_file, recipients, recipients_files)
-        stats = pack.pack(ar, ids, Path(output), keys, armor=armor, sign_key=key, pad=not no_pad)
+        if fmt == "html":
+            stats = htmlbundle.pack(ar, ids, Path(output), keys.passphrase, sign_key=key, pad=not no_pad)
+        else:
+            stats = pack.pack(ar, ids, Path(output), keys, armor=armor, sign_key=key, pad=not no_pad)
     signed = f", signed by {stats.signer}" if stats.signer else ""
     click.echo(f"packed {stats.articles} article(s) into {output} "
                f"({_human(stats.plaintext_bytes)} payload, {_human(stats.padding_bytes)} padding{signed})",

@@ -68,6 +68,7 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator
     0600) in the archive's blobs/tmp: it has no name to find, and the kernel
     frees it on any exit, SIGKILL included. With no archive (`ar` None:
     inspect, which must not create one) it goes to the system temp dir."""
+    from mirror.bundle import htmlbundle
     from mirror.bundle.stream import CappedWriter
     from mirror.crypto import age
 
@@ -80,10 +81,13 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator
     except OSError as e:
         raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
     with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp" if ar is not None else None) as out:
-        age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
-                    identities="\n".join(identities) if identities else (),
-                    passphrases=passphrases,
-                    max_work_factor=cfg.crypto.scrypt_max_work_factor)
+        if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
+            htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases)
+        else:
+            age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
+                        identities="\n".join(identities) if identities else (),
+                        passphrases=passphrases,
+                        max_work_factor=cfg.crypto.scrypt_max_work_factor)
         out.flush()
         out.seek(0)
         yield out

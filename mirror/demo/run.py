@@ -416,6 +416,8 @@ class Demo:
                 self.echo(f"  {label:12} {value}")
         self.echo(f"  try:         mirror --archive {p.archive} ls")
         self.echo(f"               age -d -o payload.zip {p.bundle}   (type the passphrase; then unzip, open index.html)")
+        if "pack --format html" in done:
+            self.echo(f"               open {p.html_bundle.as_uri()} in a browser, offline, and type the passphrase")
         if self.result.skipped:
             self.echo(f"not built yet, skipped: {', '.join(self.result.skipped)}")
         self.echo(f"demo finished in {self.result.seconds:.1f} s")

@@ -1,0 +1,210 @@
+
+"use strict";
+/* mirror's self-decrypting bundle: PBKDF2-HMAC-SHA256 -> AES-256-GCM in 64 KiB
+   chunks (nonce = prefix || counter || final flag, the parameters as
+   associated data), then the ZIP payload is read here and each article page
+   is shown in an <iframe sandbox> that cannot run script. Nothing is fetched. */
+(function () {
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("unlock"), input = $("passphrase"), button = $("open"), message = $("message");
+  var paramsText = $("mirror-params").textContent;
+  var zip = null, entries = null, articles = [];
+
+  function say(text, bad) {
+    message.textContent = text;
+    message.className = bad ? "bad" : "";
+  }
+
+  function fromBase64(text) {
+    var bin = atob(text), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function fail(kind, detail) {
+    var e = new Error(detail || kind);
+    e.kind = kind;
+    return e;
+  }
+
+  function readParams() {
+    var p = JSON.parse(paramsText);
+    if (p.format !== "mirror-html-bundle" || p.version !== 1 || p.kdf !== "PBKDF2-HMAC-SHA256" ||
+        p.cipher !== "AES-256-GCM" || p.chunk_size !== 65536 || !(p.iterations >= 1)) {
+      throw fail("format", "unsupported bundle parameters");
+    }
+    return p;
+  }
+
+  function nonce(prefix, counter, final) {
+    var n = new Uint8Array(12);
+    n.set(prefix, 0);
+    for (var k = 10; k >= 4; k--) { n[k] = counter % 256; counter = Math.floor(counter / 256); }
+    n[11] = final ? 1 : 0;
+    return n;
+  }
+
+  async function decryptPayload(passphrase) {
+    var p = readParams();
+    var subtle = crypto.subtle;
+    var base = await subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, ["deriveKey"]);
+    var key = await subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt: fromBase64(p.salt), iterations: p.iterations },
+                                     base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
+    var prefix = fromBase64(p.nonce_prefix), aad = new TextEncoder().encode(paramsText);
+    var lines = $("mirror-payload").textContent.split(/\r?\n/).filter(function (l) { return l.length > 0; });
+    if (!lines.length) throw fail("damaged", "no payload");
+    var parts = [], total = 0;
+    for (var i = 0; i < lines.length; i++) {
+      var plain;
+      try {
+        plain = await subtle.decrypt({ name: "AES-GCM", iv: nonce(prefix, i, i === lines.length - 1), additionalData: aad, tagLength: 128 },
+                                     key, fromBase64(lines[i]));
+      } catch (e) {
+        throw fail(i === 0 ? "wrong" : "damaged", "part " + (i + 1) + " of " + lines.length);
+      }
+      if (i < lines.length - 1 && plain.byteLength !== 65536) throw fail("damaged", "short part " + (i + 1));
+      parts.push(new Uint8Array(plain));
+      total += plain.byteLength;
+      if (i % 16 === 15) say("Decrypting\u2026 " + Math.floor(100 * (i + 1) / lines.length) + "%");
+    }
+    var all = new Uint8Array(total), off = 0;
+    parts.forEach(function (part) { all.set(part, off); off += part.length; });
+    return all;
+  }
+
+  /* The ZIP is the tool's own (stored and deflated entries, no ZIP64, no
+     data descriptors); every offset is checked against the buffer. */
+  function readZip(buf) {
+    var dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    var end = -1;
+    for (var i = buf.length - 22; i >= 0 && i >= buf.length - 22 - 65535; i--) {
+      if (dv.getUint32(i, true) === 0x06054b50) { end = i; break; }
+    }
+    if (end < 0) throw fail("damaged", "no zip directory");
+    var count = dv.getUint16(end + 10, true), at = dv.getUint32(end + 16, true);
+    var names = new TextDecoder("utf-8", { fatal: true }), map = new Map();
+    for (var n = 0; n < count; n++) {
+      if (dv.getUint32(at, true) !== 0x02014b50) throw fail("damaged", "bad zip directory");
+      var method = dv.getUint16(at + 10, true), csize = dv.getUint32(at + 20, true), usize = dv.getUint32(at + 24, true);
+      var nlen = dv.getUint16(at + 28, true), skip = dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
+      var local = dv.getUint32(at + 42, true);
+      var name = names.decode(buf.subarray(at + 46, at + 46 + nlen));
+      if (dv.getUint32(local, true) !== 0x04034b50) throw fail("damaged", "bad zip entry");
+      var start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
+      if (start + csize > buf.length) throw fail("damaged", "zip entry out of bounds");
+      map.set(name, { method: method, csize: csize, usize: usize, start: start });
+      at += 46 + nlen + skip;
+    }
+    return map;
+  }
+
+  async function entry(name) {
+    var e = entries.get(name);
+    if (!e) return null;
+    var data = zip.subarray(e.start, e.start + e.csize), out;
+    if (e.method === 0) {
+      out = data;
+    } else if (e.method === 8) {
+      var stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      out = new Uint8Array(await new Response(stream).arrayBuffer());
+    } else {
+      throw fail("damaged", "unknown compression in " + name);
+    }
+    if (out.length !== e.usize) throw fail("damaged", "bad size of " + name);
+    return new TextDecoder("utf-8", { fatal: true }).decode(out);
+  }
+
+  function hostOf(url) {
+    try { return new URL(url).hostname; } catch (e) { return ""; }
+  }
+
+  /* A new frame for every article: navigating one frame would add entries to
+     the session history, and the browser's Back button would step through
+     them instead of returning to the list. */
+  function setFrame(html, title) {
+    var old = $("frame");
+    if (old) old.remove();
+    if (html === null) return;
+    var frame = document.createElement("iframe");
+    frame.id = "frame";
+    frame.setAttribute("sandbox", "");  /* no script, no forms, no popups, no navigation of the top page; unique origin */
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.title = title;
+    frame.srcdoc = html;
+    $("reader").appendChild(frame);
+  }
+
+  function showToc() {
+    $("reader").hidden = true;
+    setFrame(null);
+    $("library").hidden = false;
+    document.title = "Articles";
+  }
+
+  async function showArticle(id) {
+    var a = articles.find(function (x) { return x.id === id; });
+    var html = a ? await entry("articles/" + a.id + "/index.html") : null;
+    if (html === null) { showToc(); return; }
+    $("library").hidden = true;
+    $("reader").hidden = false;
+    setFrame(html, a.title || a.url);
+    document.title = a.title || a.url;
+    window.scrollTo(0, 0);
+  }
+
+  function route() {
+    if (!entries) return;
+    var m = /^#article\/([0-9a-f]{16})$/.exec(location.hash);
+    if (m) showArticle(m[1]).catch(function (e) { say("This article could not be read: " + e.message, true); });
+    else showToc();
+  }
+
+  function buildToc(manifest) {
+    articles = (manifest.articles || []).filter(function (a) { return /^[0-9a-f]{16}$/.test(a.id); });
+    articles.sort(function (x, y) {
+      var kx = (x.published || x.captured || "") + x.id, ky = (y.published || y.captured || "") + y.id;
+      return kx < ky ? 1 : kx > ky ? -1 : 0;
+    });
+    var toc = $("toc");
+    toc.textContent = "";
+    articles.forEach(function (a) {
+      var li = document.createElement("li"), link = document.createElement("a"), meta = document.createElement("span");
+      link.href = "#article/" + a.id;
+      link.textContent = a.title || a.url;
+      meta.className = "meta";
+      meta.textContent = [hostOf(a.url), String(a.published || a.captured || "").slice(0, 10)].filter(Boolean).join(" \u00b7 ");
+      li.appendChild(link);
+      li.appendChild(meta);
+      toc.appendChild(li);
+    });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var passphrase = input.value;
+    if (!passphrase) return;
+    button.disabled = true;
+    say("Deriving the key\u2026");
+    decryptPayload(passphrase).then(async function (plain) {
+      zip = plain;
+      entries = readZip(zip);
+      var manifest = JSON.parse(await entry("manifest.json"));
+      buildToc(manifest);
+      input.value = "";
+      say("");
+      $("locked").hidden = true;
+      route();
+    }).catch(function (e) {
+      zip = entries = null;
+      if (e.kind === "wrong") say("Wrong passphrase, or the file was changed. Nothing was decrypted.", true);
+      else say("This file is damaged or was changed after it was made (" + e.message + "). Nothing is shown.", true);
+    }).finally(function () { button.disabled = false; });
+  });
+
+  window.addEventListener("hashchange", route);
+
+  if (!(window.crypto && crypto.subtle && window.DecompressionStream && window.TextDecoder)) {
+    button.disabled = true;
+    say("This browser cannot open the file: it needs a current Chromium, Firefox or Safari (WebCrypto and DecompressionStream).", true);
+  }
+})();
