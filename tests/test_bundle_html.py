@@ -19,11 +19,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bundleutil import make_archive, mirror, new_version, sample_png, tree_digest
 from mirror.archive import Archive
 from mirror.bundle import htmlbundle
 from mirror.crypto import age
+from mirror.errors import VerificationError
 
 PASSPHRASE = "tavo-lisu-bamu-zori-kena-pudo-himu"
 FIELDS = ("id", "url", "title", "byline", "published", "modified", "lang", "site_name", "lead_image",
@@ -125,6 +127,56 @@ def test_page_head_policy_and_nothing_identifying(world, tmp_path):
         assert len(s) < 6 or s.encode() not in whole, s  # (short ones turn up in base64 by chance)
     assert not re.search(rb"\d\d:\d\d", outside)  # no time of day
     assert not re.search(rb"20\d\d-\d\d-\d\d", outside)  # no date either
+
+
+@pytest.mark.parametrize("size", [0, 1, htmlbundle.CHUNK - 1, htmlbundle.CHUNK, htmlbundle.CHUNK + 1,
+                                  3 * htmlbundle.CHUNK])
+def test_chunk_boundaries_round_trip(tmp_path, size):
+    plain = os.urandom(size)
+    path = tmp_path / "x.html"
+    with open(path, "wb") as f:
+        assert htmlbundle.write(io.BytesIO(plain).readinto, f, PASSPHRASE, iterations=1000) == size
+    head, chunks, tail = split(path)
+    assert len(chunks) == max(1, -(-size // htmlbundle.CHUNK))  # a full last chunk is the final one
+    assert plaintext_of_html(path) == plain
+    crlf = tmp_path / "crlf.html"
+    crlf.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # a transfer that changed line ends
+    assert plaintext_of_html(crlf) == plain
+    if len(chunks) > 1:  # re-sealed by the passphrase holder: an empty final chunk, or a short middle one
+        empty = base64.b64encode(AESGCM(htmlbundle.derive_key(PASSPHRASE, *_salt_iterations(path)))
+                                 .encrypt(htmlbundle.nonce(_prefix(path), len(chunks), True), b"", _raw(path)))
+        relabel = [base64.b64encode(AESGCM(htmlbundle.derive_key(PASSPHRASE, *_salt_iterations(path))).encrypt(
+            htmlbundle.nonce(_prefix(path), i, False), plain[i * htmlbundle.CHUNK:(i + 1) * htmlbundle.CHUNK],
+            _raw(path))) for i in range(len(chunks))]
+        path.write_bytes(join(head, relabel + [empty], tail))
+        with pytest.raises(VerificationError, match="empty final chunk" if size % htmlbundle.CHUNK == 0
+                           else "chunk 1 is short"):
+            plaintext_of_html(path)
+
+
+def _raw(path: Path) -> bytes:
+    line = next(x for x in path.read_bytes().split(b"\n") if x.startswith(htmlbundle.PARAMS_OPEN))
+    return line[len(htmlbundle.PARAMS_OPEN):-len(b"</script>")]
+
+
+def _salt_iterations(path: Path):
+    p = htmlbundle.parse_params(_raw(path))
+    return p["salt"], p["iterations"]
+
+
+def _prefix(path: Path) -> bytes:
+    return htmlbundle.parse_params(_raw(path))["nonce_prefix"]
+
+
+def test_parser_caps(world, tmp_path):
+    head, chunks, tail = split(world["html"])
+    for data, needle in [(join(head, chunks, tail) + b"<!-- -->\n" * 150_000, "too much after the payload"),
+                         (_params(world, pad="x" * 2000), "not short printable ASCII"),
+                         (join(head, chunks, tail).replace(b'"version":1', b'"version":1,"version":1', 1),
+                          "duplicate parameter")]:
+        (tmp_path / "x.html").write_bytes(data)
+        with pytest.raises(VerificationError, match=needle):
+            plaintext_of_html(tmp_path / "x.html")
 
 
 # -- mirror unpack / inspect -----------------------------------------------------------
