@@ -130,7 +130,7 @@
     frame.setAttribute("sandbox", "");  /* no script, no forms, no popups, no navigation of the top page; unique origin */
     frame.setAttribute("referrerpolicy", "no-referrer");
     frame.title = title;
-    frame.srcdoc = html;
+    frame.srcdoc = html;  /* inherits this page's CSP as well */
     $("reader").appendChild(frame);
   }
 
