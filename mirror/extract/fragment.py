@@ -40,7 +40,8 @@ def _image_only(el) -> bool:
 
 def _mark_captions(fragment) -> None:
     """Captions without caption markup: a block repeating an image's alt
-    text, or a short all-italic paragraph right after an image."""
+    text, or a short all-italic paragraph (or div, as blog editors write
+    them) right after an image."""
     alts = {norm(img.get("alt")).lower() for img in fragment.iter("img")
             if len(norm(img.get("alt"))) >= 12}
     for el in list(fragment.iter("p", "span", "div", "em", "i", "small")):
@@ -52,7 +53,7 @@ def _mark_captions(fragment) -> None:
         if txt.lower() in alts:
             el.tag = "figcaption"
             continue
-        if el.tag == "p":
+        if el.tag in ("p", "div"):
             prev = el.getprevious()
             kids = [c for c in el if isinstance(c.tag, str)]
             if prev is not None and isinstance(prev.tag, str) and _image_only(prev) \

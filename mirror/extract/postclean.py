@@ -24,6 +24,31 @@ _BYLINE_TEXT = re.compile(
     r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
 
 
+_DATE_SEPS = re.compile(r"\s+[|·•]\s+")
+
+
+def _is_date_line(t: str) -> bool:
+    """"12 March 2024", "Updated: 12.03.2024 10:15", or several of them
+    joined by "|" or "·" (published and updated dates on one line)."""
+    parts = _DATE_SEPS.split(t) if len(t) < 160 else [t]
+    return all(len(p) < 80 and len(p.split()) <= 8 and _DATE_LINE.match(p) and to_iso(p)
+               for p in parts)
+
+
+_INLINE_LINES = frozenset({"i", "em", "b", "strong", "font"})
+
+
+def _own_line(el) -> bool:
+    """An inline element standing alone between line breaks or blocks (no
+    sentence text around it): "<i>by A. Writer</i><br>" on pages without <p>."""
+    tail = el.tail
+    if tail and tail.strip():
+        return False
+    prev = el.getprevious()
+    before = prev.tail if prev is not None else el.getparent().text
+    return not (before and before.strip())
+
+
 def drop_headers(content, md: Metadata) -> None:
     """Title, byline and date lines are metadata, not body."""
     title = norm(md.title).lower() if md.title else None
@@ -39,7 +64,8 @@ def drop_headers(content, md: Metadata) -> None:
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
             drop_tree(el)
             continue
-        if tag in ("p", "div", "span", "address", "small") and seen_text < 400:
+        if seen_text < 400 and (tag in ("p", "div", "span", "address", "small")
+                                or tag in _INLINE_LINES and _own_line(el)):
             t = norm("".join(el.itertext()))
             if not t:
                 continue
@@ -49,8 +75,8 @@ def drop_headers(content, md: Metadata) -> None:
                 continue
             if len(t) < 200 and _BYLINE_TEXT.match(t) and t[-1] not in ".!?" and \
                     len(t.split()) <= 8 + 2 * len(el.findall(".//a")) or \
-                    len(t) < 80 and ((byline and strip_byline_prefix(low) == byline)
-                                     or (len(t.split()) <= 8 and _DATE_LINE.match(t) and to_iso(t))):
+                    (len(t) < 80 and byline and strip_byline_prefix(low) == byline) or \
+                    _is_date_line(t):
                 drop_tree(el)
                 continue
             if tag == "p":

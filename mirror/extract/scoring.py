@@ -71,20 +71,32 @@ def class_weight(el) -> int:
     return w
 
 
+def _holds_paragraphs(el, stats: Stats) -> bool:
+    return any(isinstance(d.tag, str) and d.tag != "td" and _is_para(d, stats)
+               for d in el.iterdescendants())
+
+
+def _as_paragraph(el, stats: Stats) -> bool:
+    """Does el score as one paragraph with all its text (PARA_TAGS), rather
+    than by the text it holds directly? A layout cell holding paragraphs (or
+    text-holding wrappers) is a container: scoring it as one big paragraph
+    too would hand its whole text to the table row, which then wins with the
+    menu column beside it."""
+    tag = el.tag
+    if tag == "td":
+        return not _holds_paragraphs(el, stats)
+    return tag in PARA_TAGS
+
+
 def _is_para(el, stats: Stats) -> bool:
     tag = el.tag
     if tag in PARA_TAGS:
-        return True
+        # (A cell holding paragraphs is not one itself: it scores through them.)
+        return _as_paragraph(el, stats)
     if tag in ("div", "section", "article", "span", "font", "center", "main", "td", "body"):
         # A container holding text directly (text + inline children) acts as a paragraph.
         return stats.own.get(el, 0) >= 25
     return False
-
-
-def _para_text_len(el, stats: Stats) -> int:
-    if el.tag in PARA_TAGS:
-        return stats.text.get(el, 0)
-    return stats.own.get(el, 0)
 
 
 def score_candidates(body, stats: Stats) -> dict:
@@ -93,18 +105,19 @@ def score_candidates(body, stats: Stats) -> dict:
     for el in body.iter():
         if not isinstance(el.tag, str) or not _is_para(el, stats):
             continue
-        n = _para_text_len(el, stats)
+        whole = _as_paragraph(el, stats)
+        n = stats.text.get(el, 0) if whole else stats.own.get(el, 0)
         if n < 25:
             continue
-        if el.tag in PARA_TAGS:
+        if whole:
             txt = "".join(el.itertext())
         else:
             txt = (el.text or "") + "".join((c.tail or "") for c in el)
         points = 1 + len(_COMMAS.findall(txt)) + min(n // 100, 3)
         # Text with many links (menus, link lists) earns little.
-        points *= (1 - stats.link_density(el)) if el.tag in PARA_TAGS else 1
+        points *= (1 - stats.link_density(el)) if whole else 1
         level = 0
-        if el.tag in PARA_TAGS:
+        if whole:
             node = el.getparent()
         else:
             scores.setdefault(el, _initial(el))
@@ -127,6 +140,11 @@ def _initial(el) -> float:
 def best_candidate(body, stats: Stats):
     """The element most likely to be the article body, and all scores."""
     scores = score_candidates(body, stats)
+    for outer in body.iterancestors():
+        # Scores climb past <body> to <html>, whose text includes the head
+        # (title, JSON-LD): never a candidate, even when every block in the
+        # body carries a boilerplate class.
+        scores.pop(outer, None)
     best, best_score = None, float("-inf")
     for el, s in scores.items():
         final = s * (1 - stats.link_density(el))

@@ -1,0 +1,116 @@
+"""Held-out checks: the synthetic page set in tests/extraction_pages (platform
+shapes the extractor was not tuned on) and the general misfires it exposed,
+each as a small hand-written page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractkit import PARAGRAPHS, body_html
+from mirror.extract import extract
+
+ROOT = Path(__file__).resolve().parent.parent
+SCORER = ROOT.parent / "shared" / "bench" / "extraction"
+URL = "https://gazette.example/story"
+ARTICLE_TEXT = "\n\n".join(PARAGRAPHS)
+
+# Measured: 0.989 before the fixes below, 0.996 after (36 pages). The floor
+# sits between, so losing any one fix, or one page collapsing, fails.
+SYNTHETIC_F1_FLOOR = 0.990
+PAGE_F1_FLOOR = 0.90
+
+
+def wrap(body: str, head: str = "", title: str = "Bridge vote") -> str:
+    return f"<html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+
+
+def test_synthetic_held_out_set_stays_above_floor():
+    if not (SCORER / "score.py").exists():
+        pytest.skip(f"benchmark scorer not found in {SCORER}")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from extraction_synthetic import evaluate, load_pages
+
+    gt, pages = load_pages()
+    assert len(pages) >= 30
+    r = evaluate(["mirror"], gt, pages, n_bootstrap=0)["mirror"]
+    bad = {pid: round(p["f1"], 3) for pid, p in r["per_page"].items() if p["f1"] < PAGE_F1_FLOOR}
+    assert r["f1"] >= SYNTHETIC_F1_FLOOR, f"synthetic F1 {r['f1']:.4f}; pages below floor: {bad}"
+    assert not bad
+
+
+def test_layout_table_cell_holding_paragraphs_does_not_pull_in_the_menu_column():
+    # Old table layouts: menu in one cell, story in the next. The story cell
+    # must not also count as one huge paragraph of its row.
+    menu = "<br>".join(f'<a href="/{w}">{w}</a>' for w in ("Home", "Events", "Join", "Gallery"))
+    paras = "<br><br>".join(PARAGRAPHS)
+    html = wrap(f'<table><tr><td><font size="2"><b>Menu</b><br>{menu}</font></td>'
+                f'<td><font size="2">{paras}<br><br></font></td></tr></table>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+@pytest.mark.parametrize("cls", ["story__standfirst", "article-dek", "post-summary",
+                                 "artikel-teaser", "article-excerpt"])
+def test_standfirst_above_the_body_is_not_body(cls):
+    dek = ('<p class="%s">Residents are divided over the plan, which will close the market square '
+           'to lorries for most of next year while the arch is rebuilt.</p>' % cls)
+    html = wrap(f'<article class="story"><h1>Bridge vote</h1>{dek}'
+                f'<div class="story__body">{body_html()}</div></article>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_published_and_updated_dates_on_one_line_are_dropped():
+    html = wrap(f'<div class="materia"><h1>Bridge vote</h1><div class="materia-data">Publicado em '
+                f'12/03/2024 às 18h40 | Atualizado em 12/03/2024 às 19h05</div>'
+                f'<div class="materia-corpo">{body_html()}</div></div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_sentence_with_a_pipe_and_a_date_is_not_a_date_line():
+    first = "Opened 12 March 2024 | closed 3 April 2024 after the flood, the old footbridge never reopened."
+    html = wrap(f"<article><p>{first}</p>{body_html()}</article>")
+    assert extract(html, URL).text.startswith(first)
+
+
+def test_italic_caption_div_right_after_an_image_is_not_text():
+    # Blogger's editor: image in a "separator" div, caption in a centred div.
+    pic = ('<div class="separator" style="text-align:center"><a href="/big.jpg">'
+           '<img src="/small.jpg"></a></div><div style="text-align:center"><i>The old arch seen '
+           'from the east bank</i></div>')
+    html = wrap(f'<div class="post-body">{PARAGRAPHS[0]}<br><br>{pic}<br>'
+                f'{"<br><br>".join(PARAGRAPHS[1:])}</div>')
+    art = extract(html, URL)
+    assert art.text == ARTICLE_TEXT
+    assert "The old arch seen from the east bank" in art.html
+
+
+def test_wordpress_entry_utility_line_is_not_body():
+    util = ('<div class="entry-utility">This entry was posted in <a href="/c/news">News</a>. '
+            'Bookmark the <a href="/p/1" rel="bookmark">permalink</a>.</div>')
+    html = wrap(f'<div class="post"><h2 class="entry-title">Bridge vote</h2>'
+                f'<div class="entry-content">{body_html()}</div>{util}</div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_italic_byline_on_its_own_line_is_dropped():
+    html = wrap(f'<div class="page"><h2>Bridge vote</h2><i>by Gordon Pike, Events Secretary</i>'
+                f'<br><br>{"<br><br>".join(PARAGRAPHS)}</div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_by_phrase_inside_a_sentence_is_kept():
+    first = ("The arch was drawn in 1868 <i>by Thomas Greaves</i> of Leeds, whose "
+             "other bridges still carry traffic across the valley.")
+    html = wrap(f"<article><p>{first}</p>{body_html()}</article>")
+    assert extract(html, URL).text.startswith(
+        "The arch was drawn in 1868 by Thomas Greaves of Leeds")
+
+
+def test_head_text_never_joins_the_body_when_every_block_has_a_boilerplate_class():
+    # Scores climb from the paragraphs up to <html>; with the story inside a
+    # negatively named wrapper, <html> (title and scripts of the head) used to win.
+    head = '<script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+    html = wrap(f'<div class="layout-sidebar-right"><p>{PARAGRAPHS[0]}</p></div>', head=head)
+    assert extract(html, URL).text == PARAGRAPHS[0]
