@@ -27,12 +27,27 @@ _BYLINE_TEXT = re.compile(
 _DATE_SEPS = re.compile(r"\s+[|·•]\s+")
 
 
+def _is_date(p: str) -> bool:
+    return len(p) < 80 and len(p.split()) <= 8 and bool(_DATE_LINE.match(p)) and bool(to_iso(p))
+
+
 def _is_date_line(t: str) -> bool:
-    """"12 March 2024", "Updated: 12.03.2024 10:15", or several of them
-    joined by "|" or "·" (published and updated dates on one line)."""
-    parts = _DATE_SEPS.split(t) if len(t) < 160 else [t]
-    return all(len(p) < 80 and len(p.split()) <= 8 and _DATE_LINE.match(p) and to_iso(p)
-               for p in parts)
+    """"12 March 2024", "Updated: 12.03.2024 10:15", several of them joined by
+    "|" or "·" (published and updated dates on one line), or a date among
+    other short items ("Staff reporter · 2 October 2024 · 3 min read")."""
+    if len(t) >= 160:
+        return False
+    parts = _DATE_SEPS.split(t)
+    dates = [_is_date(p) for p in parts]
+    if all(dates):
+        return True
+    return len(parts) >= 2 and any(dates) and t[-1] not in ".!?" and \
+        all(len(p) < 60 and _n_words(p) <= 6 for p in parts)
+
+
+def _n_words(t: str) -> int:
+    """Words of a line, not counting separators ("Author | date | 4 512 views")."""
+    return sum(1 for w in t.split() if any(c.isalnum() for c in w))
 
 
 _INLINE_LINES = frozenset({"i", "em", "b", "strong", "font"})
@@ -74,7 +89,7 @@ def drop_headers(content, md: Metadata) -> None:
                 drop_tree(el)
                 continue
             if len(t) < 200 and _BYLINE_TEXT.match(t) and t[-1] not in ".!?" and \
-                    len(t.split()) <= 8 + 2 * len(el.findall(".//a")) or \
+                    _n_words(t) <= 8 + 2 * len(el.findall(".//a")) or \
                     (len(t) < 80 and byline and strip_byline_prefix(low) == byline) or \
                     _is_date_line(t):
                 drop_tree(el)
