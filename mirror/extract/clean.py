@@ -18,11 +18,15 @@ CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "b
              "label", "option", "applet", "frame", "frameset", "audio", "video", "track",
              "param", "math", "base", "area")
 # Page furniture by tag; dropped unless it holds the article's prose.
-DROP_TAGS = frozenset({"nav", "aside", "footer", "header", "menu"})
+# (<address> is contact information for the page or its author, by definition.)
+DROP_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "address"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ROLE_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search",
                         "dialog", "alertdialog", "menu", "menubar", "toolbar", "alert"})
 _PROTECTED = frozenset({"html", "body", "main"})
+# A paywall box holding this much plain paragraph text is the gated part of
+# the story, not a subscription prompt.
+GATED_PROSE = 300
 # Inline markup inside sentences: a class like "player-link" on a name must
 # not cut the name out of the sentence.
 _INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "abbr", "time", "small", "sub", "sup",
@@ -115,6 +119,22 @@ def prose_core(root, prose: dict):
     return max(gather, key=gather.get)
 
 
+def _paragraph_style(core, prose: dict) -> list:
+    """The core's paragraphs that share one class with most of its prose
+    paragraphs: that class is the story's paragraph style, whatever word it
+    uses ("paywall", "share-quote"...), not a furniture marker."""
+    paras = [c for c in core if isinstance(c.tag, str) and prose.get(c, 0)]
+    counts: dict = {}
+    for c in paras:
+        cls = c.get("class")
+        if cls:
+            counts[cls] = counts.get(cls, 0) + 1
+    styles = {cls for cls, n in counts.items() if n >= 3 and 2 * n >= len(paras)}
+    if not styles:
+        return []
+    return [c for c in core if isinstance(c.tag, str) and c.get("class") in styles]
+
+
 def clean_page(body, protect=None):
     """Remove non-content markup in place. `protect` lists elements (e.g. the
     itemprop=articleBody blocks) that must survive with their ancestors.
@@ -139,6 +159,7 @@ def clean_page(body, protect=None):
     if core is not None:
         protected.update(core.iterancestors())
         protected.add(core)
+        protected.update(_paragraph_style(core, prose))
     drop: list = []
     unwraps: list = []
     dropped: set = set()
@@ -170,7 +191,8 @@ def clean_page(body, protect=None):
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
-                             and not vocab.EMBED.search(key)))
+                             and not vocab.EMBED.search(key))
+                         or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
             reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose

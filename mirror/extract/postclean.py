@@ -171,6 +171,11 @@ def conditional_clean(content, stats: Stats) -> None:
                     vocab.FOLLOW.search(txt) and _text_before(el, content, stats) > 0.5 * total):
                 drop_tree(el)
                 continue
+        if tag == "time" and n < 60 and _own_line(el):
+            # A timestamp on its own line (live-blog entries, "posted at"
+            # stamps): a date, not story text. Times inside sentences stay.
+            drop_tree(el)
+            continue
         if tag == "span" and _is_card(el, stats) and \
                 not any(_is_card(sub, stats) for sub in el.iterdescendants("span")):
             # Several links packed into an inline box: a hover card or tooltip

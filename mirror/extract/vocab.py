@@ -11,8 +11,8 @@ _NEG = [
     r"comment", r"disqus", r"replies", r"respond(?![a-z])", r"discussion", r"kommentar", r"komentar",
     r"comentario", r"commenti", r"koment",
     r"cookie", r"consent", r"gdpr", r"cmp-", r"privacy-",
-    r"newsletter", r"subscri", r"signup", r"sign-up", r"register", r"login", r"paywall",
-    r"regwall", r"piano", r"inscreva", r"assine", r"abonn",
+    r"newsletter", r"subscri", r"signup", r"sign-up", r"register", r"login",
+    r"inscreva", r"assine", r"abonn",
     r"share", r"sharing", r"social", r"sociais", r"compartilh", r"partilh", r"teilen",
     r"condividi", r"follow-us", r"followus",
     r"related", r"relacionad", r"correlat", r"verwandt", r"terkait", r"similar", r"recommend",
@@ -46,6 +46,10 @@ NEGATIVE = re.compile(_B + "|".join(_NEG) + ")")
 POSITIVE = re.compile(
     _B + r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|materia|artigo|"
     r"noticia|texto|artikel|inhalt|articolo|testo|berita|detail|news-?text|prose|rich-?text)")
+
+# Where a paywall sits: the subscription prompt, or the gated rest of the
+# story (present in the page, hidden by script). Furniture only when short.
+GATE = re.compile(_B + r"paywall|pay-wall|regwall|piano|metered|premium-content-gate)")
 
 # Embedded posts (tweets, Instagram) quoted by the story: never furniture,
 # even inside a "social" wrapper.
