@@ -161,3 +161,20 @@ def test_gated_rest_of_the_story_is_kept_and_the_short_prompt_is_not():
               '<a href="/subscribe">Subscribe</a></div>')
     html = wrap(f'<div class="story">{body_html(PARAGRAPHS[:3])}{gated}</div>{prompt}')
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+@pytest.mark.parametrize("line", [
+    "Listen to this article · 4:32 min", "Gift this article", "Story continues below advertisement",
+    "SCROLL TO CONTINUE WITH CONTENT", "Filed under: Local news, Transport", "Tags: bridges, council",
+    "Click to share on Twitter (Opens in new window)", "Comments are closed.",
+    "Get the latest news delivered to your inbox", "(Photo by John Doe/Agency)"])
+def test_article_tool_labels_written_as_plain_text_are_dropped(line):
+    html = wrap(f'<article><div class="body">{body_html(PARAGRAPHS[:3])}<p>{line}</p>'
+                f'{body_html(PARAGRAPHS[3:])}</div></article>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_sentence_starting_like_a_label_is_kept():
+    first = "Supported by the council and most shopkeepers, the plan still needs the approval of the region."
+    html = wrap(f"<article><p>{first}</p>{body_html()}</article>")
+    assert extract(html, URL).text.startswith(first)

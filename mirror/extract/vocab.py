@@ -86,14 +86,27 @@ _LABELS = (
     r"comments?|\d+ comments?|leave a comment|kommentare?|comentários?|комментари\w*|"
     r"skip to \w+(?: \w+)?|back to top|loading|close|menu|"
     r"don'?t miss|must read|most popular|most read|trending(?: now)?|"
-    r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из|/)\s+\d+")
+    r"(?:image|photo|picture|slide|foto|bild|immagine)\s+\d+\s+(?:of|de|von|di|из|/)\s+\d+|"
+    # article tools and ad-slot notices written as plain text
+    r"listen to (?:this )?(?:article|story)(?:\s*[·•|–-]?\s*[\d:]+\s*(?:min(?:utes?|s)?)?)?|"
+    r"(?:save|gift|bookmark)(?: this)? (?:article|story)|reuse this content|copy link|"
+    r"print(?: this)? (?:page|article|story)|font size|like this|ad feedback|skip advertisement|"
+    r"supported by|comments are closed|recommended stories|"
+    r"(?:advertisement\s*[-–—]\s*)?scroll to continue(?: with content)?|"
+    r"(?:story|article) continues (?:below|after)(?: this)?(?: advertisement| ad)?|"
+    r"continue reading (?:below|after the ad(?:vertisement)?)|"
+    r"already a subscriber\??\s*(?:log|sign) in")
 # Prompts that start a short block whatever follows them.
 _PROMPTS = (
     r"sign up (?:for|to|now)|subscribe (?:to|for|now|today)|follow us|join us|click here|"
     r"photo:|image:|foto:|фото:|(?:all )?rights reserved|©|"
     r"reading time|read time|tempo de leitura|tempo di lettura|lesezeit|lesedauer|время чтения|"
     r"temps de lecture|tiempo de lectura|waktu baca|\d+\s*min(?:ute)?s?\.?\s+(?:read|de leitura)|"
-    r"have a (?:news )?tip\?|got a (?:news )?tip\?")
+    r"have a (?:news )?tip\?|got a (?:news )?tip\?|"
+    # taxonomy lines and credits
+    r"(?:posted|filed) (?:in|under)\s*:|(?:topics|tags|tagged|categories|category|schlagwörter|"
+    r"themen|temas|argomenti|метки|теги)\s*:|click to share|"
+    r"credit:|\(?(?:photo|picture|image)(?:graph)? (?:by|courtesy)\b|join our \w+ (?:channel|group)")
 BOILER_TEXT = re.compile(
     r"^\s*(?:(?:" + _LABELS + r")\s*[:.!…»›>|]*\s*(?:\(?\d+\)?)?\s*$|(?:" + _PROMPTS + r").{0,80}$)",
     re.I)
@@ -101,7 +114,7 @@ BOILER_TEXT = re.compile(
 # Newsletter prompts, anywhere in a short block.
 NEWSLETTER = re.compile(
     r"\bnewsletter\b.{0,80}\b(?:sign|subscri|inbox)|\b(?:sign up|subscribe)\b.{0,60}\bnewsletter|"
-    r"in your inbox|\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|"
+    r"(?:in|to) your inbox|\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|"
     r"iscriviti alla newsletter|подпишитесь на (?:нашу )?рассылку",
     re.I)
 # Social follow prompts (checked near the end of a story only).
