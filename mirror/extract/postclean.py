@@ -98,6 +98,22 @@ def drop_headers(content, md: Metadata) -> None:
                 seen_text += len(t)
 
 
+def _is_teaser_card(el, stats: Stats) -> bool:
+    """A lone small box whose heading is entirely a link, with at most one
+    short paragraph: another story's headline and teaser dropped into the body."""
+    key = (el.tag, el.get("class"))
+    for sib in (el.getprevious(), el.getnext()):
+        if sib is not None and (sib.tag, sib.get("class")) == key:
+            return False  # a run of such boxes is a list: listicle items, a Q&A
+    heads = [h for h in el.iter("h2", "h3", "h4", "h5", "h6")
+             if stats.text.get(h) and stats.links.get(h, 0) >= stats.text[h]]
+    if len(heads) != 1:
+        return False
+    paras = [p for p in el.iter("p") if stats.text.get(p)]
+    return len(paras) <= 1 and stats.text.get(heads[0], 0) + sum(
+        stats.text[p] for p in paras) >= 0.8 * stats.text.get(el, 0)
+
+
 def _is_card(el, stats: Stats) -> bool:
     return bool(stats.text.get(el)) and stats.link_density(el) > 0.8 and \
         sum(1 for _ in el.iter("a")) >= 3
@@ -194,6 +210,9 @@ def conditional_clean(content, stats: Stats) -> None:
             continue
         if tag == "p" and n and n < 150 and stats.link_density(el) > 0.9:
             # A paragraph that is only a link: "read next" headlines.
+            drop_tree(el)
+            continue
+        if tag in ("div", "section", "aside") and n < 400 and _is_teaser_card(el, stats):
             drop_tree(el)
             continue
         if tag == "article" and el.getparent() is not content and n < 0.4 * total:
