@@ -35,6 +35,10 @@ _ISO_LIKE = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?)?")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?")
 _DMY_NUM = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b(?:\D{1,4}(\d{1,2}):(\d{2}))?")
+# 2024年4月8日 17時05分, 2024년 9월 3일, 2024.09.03 14:20 (year first, East Asian style)
+_YMD = re.compile(r"(?<![0-9A-Za-z.])(\d{4})\s*(?:[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]|"
+                  r"[./](\d{1,2})[./](\d{1,2})(?!\d))"
+                  r"(?:\D{0,6}?(\d{1,2})\s*[:時시]\s*(\d{2}))?")
 _WORDY = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
                     r"|(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?([^\W\d_]+)\.?,?\s+(?:de\s+)?(\d{4})",
                     re.UNICODE)
@@ -99,6 +103,12 @@ def to_iso(value: str | None) -> str | None:
     if m:
         d, mo, y, h, mi = m.groups()
         return _fmt(int(y), int(mo), int(d), h, mi)
+    m = _YMD.search(value)
+    if m:
+        y, mo, d, mo2, d2, h, mi = m.groups()
+        r = _fmt(int(y), int(mo or mo2), int(d or d2), h, mi)
+        if r:
+            return r
     for m in _WORDY.finditer(value):
         if m.group(1):
             mo, d, y = _month(m.group(1)), m.group(2), m.group(3)

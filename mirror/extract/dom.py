@@ -91,9 +91,19 @@ def unwrap(el) -> None:
                 parent.text = (parent.text or "") + tail
 
 
+# Han, kana and Hangul: one character carries about what two Latin letters do,
+# so length thresholds made for alphabetic text count them twice.
+_DENSE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+                    r"\uf900-\ufaff]")
+
+
 def tlen(s: str | None) -> int:
     """Length of a text node without the indentation around it (pretty-printed
-    menus are mostly whitespace, which must not count as text)."""
+    menus are mostly whitespace, which must not count as text); CJK characters
+    count double."""
     if not s or s.isspace():
         return 0
-    return len(s.strip())
+    s = s.strip()
+    if s.isascii():
+        return len(s)
+    return len(s) + len(_DENSE.findall(s))
