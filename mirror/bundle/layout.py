@@ -28,7 +28,10 @@ PADDING = "zz-padding"
 SPECIAL = (MANIFEST, SIGNATURE, PADDING)
 
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
-ASSET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# An asset is a raster image, and its name says so: a bundle or exported site
+# carries it as `articles/<id>/assets/<name>`, and a name like `read-me.html` or
+# `logo.svg` would put someone else's page, scripts and trackers beside ours.
+ASSET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,122}\.(?:jpe?g|png|gif|webp|avif)\Z", re.I)
 MIME_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]{1,64}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -106,7 +109,8 @@ def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]
         name, sha, mime, size = a.get("name"), a.get("sha256"), a.get("mime"), a.get("size")
         src = a.get("source_url", "")
         if not (isinstance(name, str) and ASSET_NAME_RE.match(name)) or name in names:
-            raise _fail(where, f"bad or duplicate asset name {str(name)[:40]!r}")
+            raise _fail(where, f"bad or duplicate asset name {str(name)[:40]!r} (an image file name:"
+                               " .jpg .jpeg .png .gif .webp .avif)")
         if not (isinstance(sha, str) and SHA_RE.match(sha)):
             raise _fail(where, f"asset {name}: bad sha256")
         if not (isinstance(mime, str) and MIME_RE.match(mime)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -56,6 +57,9 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
 
     art = public_copy(versions[-1])
     uris: dict[str, str] = {}  # placeholder -> data: URI
+    # Unguessable, so that article text quoting a placeholder (text is not
+    # escaped like attributes) is neither replaced nor mistaken for a leftover.
+    nonce = secrets.token_hex(16)
 
     def image_src(asset) -> str | None:
         # The sanitiser gets a short placeholder, swapped for the image after:
@@ -63,7 +67,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
         uri = data_uri(read_blob(asset.sha256))
         if uri is None:
             return None
-        token = f"data:image/x-mirror-inline;base64,{asset.sha256}"
+        token = f"data:image/x-mirror-inline;base64,{nonce}{asset.sha256}"
         uris[token] = uri
         return token
 
@@ -73,10 +77,10 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     for token, uri in uris.items():
         if f'src="{token}"' in page:  # else the page dropped it: carry it as a file
             page = page.replace(f'src="{token}"', f'src="{uri}"')
-            inlined.add(token.rsplit(",", 1)[1])
+            inlined.add(token[-64:])
             inline_bytes += len(uri)
     html = page.encode("utf-8")
-    if b"x-mirror-inline" in html:
+    if nonce.encode("ascii") in html:
         raise UsageError(f"article {art.id}: an inline image could not be placed in its page")
     out = ArticleFiles(art)
     out.files.append(_json_file(layout.article_json(art.id), art))
@@ -90,6 +94,9 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
                 continue
             if a.name in carried:
                 raise UsageError(f"article {art.id}: two versions have different assets named {a.name}")
+            if not layout.ASSET_NAME_RE.match(a.name):  # e.g. `x.html` from someone else's bundle
+                raise UsageError(f"article {art.id}: asset {a.name!r} is not named as an image; refusing to"
+                                 f" write it (remove the article: mirror rm {art.id})")
             carried[a.name] = a.sha256
             out.asset_files.append((layout.asset_path(art.id, a.name), a.sha256))
     out.files.sort(key=lambda f: f.name)
