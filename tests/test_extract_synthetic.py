@@ -223,3 +223,26 @@ def test_east_asian_dates_parse():
     assert to_iso("2024년 9월 3일") == "2024-09-03"
     assert to_iso("입력 2024.09.03 14:20") == "2024-09-03T14:20:00"
     assert to_iso("version 2.2024.1.2") is None
+
+
+@pytest.mark.parametrize("heading", ["Your views", "Have your say (14)",
+                                     "3 thoughts on “Council votes to rebuild the old bridge”"])
+def test_comment_section_headings_end_the_article(heading):
+    # Reader posts without any comment class, merged as a sibling block.
+    posts = "".join(f'<div class="c"><p>I have lived in this town for thirty years and have never '
+                    f'seen a council so out of touch with the people who elected it, number {i}.</p>'
+                    f'</div>' for i in range(6))
+    short = ["The mayor resigned on Friday.", "She had been in office for six years.",
+             "Her deputy will take over until an election.", "The council will meet on Monday to set a date.",
+             "Opposition members called for an inquiry.", "The mayor denied any wrongdoing.",
+             "She said she wanted to spend more time with her family.", "The election is expected in spring."]
+    html = wrap("<div class='story'>" + "".join(f"<p>{p}</p>" for p in short)
+                + f"</div><div class='reader-views'><h3>{heading}</h3>{posts}</div>")
+    assert extract(html, URL).text == "\n\n".join(short)
+
+
+def test_subheading_mentioning_comments_inside_the_story_does_not_cut_it():
+    html = wrap(f'<div class="entry">{body_html(PARAGRAPHS[:3])}<h2>Comments from the engineers'
+                f'</h2>{body_html(PARAGRAPHS[3:])}</div>')
+    assert extract(html, URL).text == "\n\n".join(
+        PARAGRAPHS[:3] + ["Comments from the engineers"] + PARAGRAPHS[3:])

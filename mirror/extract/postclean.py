@@ -141,7 +141,7 @@ def _cut_after_headings(content, stats: Stats) -> None:
         if el.getparent() is None or len(el) > 3:
             continue
         n = stats.text.get(el, 0)
-        if not n or n > 60:
+        if not n or n > (200 if el.tag in HEADINGS else 60):
             continue
         txt = norm("".join(el.itertext()))
         if stats.link_density(el) > 0.5 or _text_before(el, content, stats) < min(300, 0.3 * total):

@@ -134,8 +134,11 @@ LINK_LABEL = re.compile(
 # Headings that open the comment section: everything after them is comments.
 COMMENTS_HEADING = re.compile(
     r"^\s*(?:\d+\s+)?(?:comments?|reader comments|leave a (?:reply|comment)|join the discussion|"
+    r"join the conversation|have your say|your views|what do you think\??|reader responses|"
     r"kommentare?|comentários?|comentarios?|commenti|komentar|"
-    r"комментари[иейя]\w*|отзывы|commentaires?)(?:\s*\(?\d+\)?)?\s*:?\s*$", re.I)
+    r"комментари[иейя]\w*|отзывы|commentaires?)(?:\s*\(?\d+\)?)?\s*:?\s*$"
+    # WordPress themes: "3 thoughts on “Title”", "12 Responses to Title"
+    r"|^\s*(?:one|\d+) (?:thoughts? on|responses? to)\s+\S", re.I)
 
 # Headings that open a list of other stories.
 RELATED_HEADING = re.compile(
