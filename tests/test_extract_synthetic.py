@@ -246,3 +246,32 @@ def test_subheading_mentioning_comments_inside_the_story_does_not_cut_it():
                 f'</h2>{body_html(PARAGRAPHS[3:])}</div>')
     assert extract(html, URL).text == "\n\n".join(
         PARAGRAPHS[:3] + ["Comments from the engineers"] + PARAGRAPHS[3:])
+
+
+def test_generic_class_reused_in_comment_items_is_not_more_of_the_story():
+    # "content" is the story's class and, deeper down, each reader reply's.
+    replies = "".join(f'<li class="c-item"><span class="who">Reader {i}</span><div class="content">'
+                      f'<p>I think the council got this one wrong, and the bridge should have been '
+                      f'replaced by a new crossing downstream, as many of us asked, number {i}.</p>'
+                      f'</div></li>' for i in range(4))
+    html = wrap(f'<div class="page"><div class="content">{body_html()}</div>'
+                f'<ul class="c-list">{replies}</ul></div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_generic_class_reused_in_teaser_cards_is_not_more_of_the_story():
+    cards = "".join(f'<div class="item"><div class="text"><h3><a href="/s{i}">Another story {i}</a>'
+                    f'</h3><p>Teaser of another story, long enough to look like prose, with commas, '
+                    f'clauses, and more words, number {i}.</p></div></div>' for i in range(4))
+    html = wrap(f'<div class="page"><div class="text">{body_html()}</div>'
+                f'<div class="more">{cards}</div></div>')
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_bullet_list_after_the_story_block_is_still_merged():
+    bullets = ("<ul><li>The footpath opens in May, a month before the works begin on the arch.</li>"
+               "<li>Lorries will use the ring road, except for deliveries before ten o'clock.</li>"
+               "<li>The market stays open throughout, with the stalls moved to the north side.</li></ul>")
+    html = wrap(f'<div class="page"><div class="content">{body_html()}</div>{bullets}</div>')
+    text = extract(html, URL).text
+    assert text.startswith(ARTICLE_TEXT)

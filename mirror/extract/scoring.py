@@ -168,6 +168,8 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
         if sib is top:
             out.append(sib)
             continue
+        if sib.tag in ("ul", "ol") and _is_card_list(sib):
+            continue
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0
         s = scores.get(sib)
         if s is not None and s + bonus >= threshold:
@@ -199,16 +201,61 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
     return out
 
 
+def _is_card_list(lst) -> bool:
+    """A list whose items hold paragraphs or boxes (comments, story cards),
+    not the sentences of a bullet list nor headed listicle sections: never
+    more of the article."""
+    items = [li for li in lst if li.tag == "li"]
+    boxed = sum(1 for li in items if li.find(".//p") is not None or li.find(".//div") is not None)
+    if len(items) < 2 or 2 * boxed < len(items):
+        return False
+    # Items under their own (unlinked) headings are the sections of a listicle.
+    return not any(_unlinked_heading(li) for li in items)
+
+
+def _unlinked_heading(el) -> bool:
+    for h in el.iter("h2", "h3", "h4", "h5", "h6"):
+        if "".join(h.itertext()).strip() and h.find(".//a") is None:
+            return True
+    return False
+
+
 def same_kind_blocks(top, top_score: float, scores: dict, stats: Stats) -> list:
     """Other blocks with the top candidate's tag and class: articles split into
     several sections (around ads or media) repeat their body container."""
     cls = top.get("class")
     if not cls or not cls.strip():
         return []
+    top_runs = {_run_key(a) for a in top.iterancestors() if _in_run(a)}
     out = []
     for el, s in scores.items():
         if el is top or el.tag != top.tag or el.get("class") != cls:
             continue
-        if s >= 0.2 * top_score and stats.link_density(el) < 0.3:
+        if s >= 0.2 * top_score and stats.link_density(el) < 0.3 and \
+                not _in_foreign_run(el, top_runs):
             out.append(el)
     return out
+
+
+def _run_key(el):
+    return el.getparent(), el.tag, el.get("class")
+
+
+def _in_run(el) -> bool:
+    """Is el one of three or more same-tag, same-class siblings (list items,
+    cards, comments)?"""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    key = (el.tag, el.get("class"))
+    return sum(1 for c in parent if (c.tag, c.get("class")) == key) >= 3
+
+
+def _in_foreign_run(el, top_runs: set) -> bool:
+    """Is el inside a run of repeated items (comments, teaser cards) that the
+    top candidate is not part of? A generic class ("text", "content") reused
+    inside such items is not another part of the story."""
+    for a in el.iterancestors():
+        if _in_run(a) and _run_key(a) not in top_runs:
+            return True
+    return False
