@@ -145,11 +145,15 @@ def hand_made_bundle(out: Path, recipient: str, articles: list[tuple[str, dict, 
             entry.files[name] = ref(data)
         entries.append(entry)
         files.update(mine)
+    files[layout.MANIFEST] = Manifest(entries, {}).to_bytes()
+    zip_and_encrypt(out, recipient, files)
+
+
+def zip_and_encrypt(out: Path, recipient: str, files: dict[str, bytes]) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             zf.writestr(name, files[name])
-        zf.writestr(layout.MANIFEST, Manifest(entries, {}).to_bytes())
     with open(out, "wb") as f:
         age.encrypt(io.BytesIO(buf.getvalue()), f, recipients=[recipient])
 
@@ -346,3 +350,31 @@ def test_article_text_quoting_the_inline_placeholder_is_exported_verbatim(tmp_pa
     assert f"<p>{quoted[0]}</p>" in page and f"<p>{quoted[1]}</p>" in page
     assert page.count("data:image/png;base64,") == 1
     assert not (tmp_path / "site" / layout.asset_path(aid, pic.name)).exists()  # inlined, not carried
+
+
+# -- text that is not Unicode --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["article.json", "manifest.json"])
+def test_lone_surrogate_escape_is_refused_in_one_line(tmp_path, keys, where):
+    """JSON can escape a lone surrogate ("\\udfff"); such a string is not text, and
+    hashing or printing it failed with a traceback instead of a refusal."""
+    key, recipient = keys
+    url = "https://news.example/surrogate"
+    aid = article_id(url)
+    bad = "\udfff" if where == "article.json" else ""
+    doc = {"url": url, "title": "t", "byline": None, "published": None, "modified": None, "lang": "en",
+           "site_name": None, "lead_image": None, "text": "x" + bad, "html": f"<p>x{bad}</p>",
+           "captured": "2024-01-02T00:00:00Z", "content_hash": "0" * 64, "assets": []}
+    art = json.dumps(doc).encode("ascii")  # ensure_ascii: the surrogate as an escape
+    man = {"format": "mirror-bundle", "version": 1, "files": {},
+           "articles": [{"id": aid, "url": url, "captured": doc["captured"], "content_hash": "0" * 64,
+                         "title": "t" + ("\ud800" if where == "manifest.json" else ""),
+                         "files": {layout.article_json(aid): {"sha256": hashlib.sha256(art).hexdigest(),
+                                                              "size": len(art)}}}]}
+    zip_and_encrypt(tmp_path / "b.age", recipient,
+                    {layout.article_json(aid): art, layout.MANIFEST: json.dumps(man).encode("ascii")})
+    for cmd in ("inspect", "unpack"):
+        r = mirror(cmd, str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.count("\n") == 1 and "surrogate" in r.stderr and where in r.stderr, r.stderr

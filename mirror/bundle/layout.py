@@ -79,11 +79,33 @@ def _fail(where: str, what: str) -> VerificationError:
     return VerificationError(f"{where}: {what}")
 
 
+def is_text(obj: object) -> bool:
+    """False if any string in a parsed JSON document holds a lone surrogate
+    (JSON may escape one, `"\\udfff"`; it is not Unicode text and cannot be
+    written as UTF-8, so it would fail deep inside hashing or printing)."""
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, str):
+            try:
+                o.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, list):
+            stack.extend(o)
+    return True
+
+
 def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]]:
     """Validate an untrusted article.json; return the capture (without asset
     bytes) and its asset list. Checks the content hash against the fields."""
     if not isinstance(doc, dict):
         raise _fail(where, "not a JSON object")
+    if not is_text(doc):
+        raise _fail(where, "a string holds a lone surrogate escape (not Unicode text)")
     allowed = set(FIELDS) | {"captured", "content_hash", "assets"}
     unknown = set(doc) - allowed
     if unknown:

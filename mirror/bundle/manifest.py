@@ -97,6 +97,8 @@ def parse(data: bytes) -> Manifest:
         raise _bad("not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad("not a mirror bundle manifest")
+    if not layout.is_text(doc):
+        raise _bad("a string holds a lone surrogate escape (not Unicode text)")
     if doc.get("version") != VERSION:
         raise _bad(f"unsupported version {doc.get('version')!r} (this mirror reads {VERSION})")
     if set(doc) - {"format", "version", "files", "articles"}:
