@@ -17,7 +17,7 @@ SCORER = ROOT.parent / "shared" / "bench" / "extraction"
 URL = "https://gazette.example/story"
 ARTICLE_TEXT = "\n\n".join(PARAGRAPHS)
 
-# Measured: 0.961 before the fixes below, 0.997 after (49 pages). The floor
+# Measured: 0.955 before the fixes below, 0.997 after (50 pages). The floor
 # sits between, so losing any one fix, or one page collapsing, fails.
 SYNTHETIC_F1_FLOOR = 0.990
 PAGE_F1_FLOOR = 0.90
