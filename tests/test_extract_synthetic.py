@@ -275,3 +275,18 @@ def test_bullet_list_after_the_story_block_is_still_merged():
     html = wrap(f'<div class="page"><div class="content">{body_html()}</div>{bullets}</div>')
     text = extract(html, URL).text
     assert text.startswith(ARTICLE_TEXT)
+
+
+@pytest.mark.parametrize("line", ["Updated 2 hours ago", "Atualizado há 2 horas", "Il y a 3 heures",
+                                  "Last updated on March 5, 2024",
+                                  "March 5, 2024 / 10:32 AM / Updated 2 hours ago"])
+def test_relative_and_prefixed_date_lines_at_the_top_of_the_body_are_dropped(line):
+    html = wrap(f"<article><h1>Bridge vote</h1><div class='txt'><p>{line}</p>{body_html()}</div>"
+                f"</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_short_first_paragraph_with_a_number_is_not_a_date():
+    first = "Two hours, the mayor said, was all it took."
+    html = wrap(f"<article><div class='txt'><p>{first}</p>{body_html()}</div></article>")
+    assert extract(html, URL).text.startswith(first)

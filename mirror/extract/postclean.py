@@ -15,8 +15,16 @@ from mirror.extract.scoring import Stats
 
 _BLOCKISH = frozenset({"div", "section", "ul", "ol", "table", "dl", "figure", "p", "blockquote"})
 # A line that is only a date (and maybe a time, "Updated", "Published").
-_DATE_LINE = re.compile(r"^(?:(?:updated|published|posted|atualizado|publicado|aktualisiert|"
-                        r"pubblicato|обновлено|опубликовано)\s*:?\s*)?[\w.,\s]{0,20}?\d", re.I)
+_DATE_LINE = re.compile(r"^(?:(?:(?:last )?updated(?: on)?|published(?: on)?|posted(?: on)?|"
+                        r"atualizado(?: em)?|publicado(?: em)?|aktualisiert(?: am)?|"
+                        r"pubblicato(?: il)?|обновлено|опубликовано)\s*:?\s*)?[\w.,\s]{0,20}?\d", re.I)
+# "Updated 2 hours ago", "há 3 horas", "il y a 5 minutes", "vor 2 Stunden"
+_RELATIVE_DATE = re.compile(
+    r"^(?:(?:last )?(?:updated|published|posted|atualizado|publicado|actualizado|aktualisiert|"
+    r"mis à jour|aggiornato|обновлено)\s*:?\s*)?(?:há|hace|il y a|vor)?\s*\d+\s*"
+    r"(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|h|days?|weeks?|minutos?|horas?|d[ií]as?|"
+    r"heures?|jours?|minuten|stunden?|tagen?|minuti|ore|giorni|минут\w*|час\w*|дн\w*)\.?"
+    r"(?:\s+(?:ago|atrás|fa|назад))?\s*$", re.I)
 _BYLINE_TEXT = re.compile(
     r"^(?:[\d/.:\- ]{6,}\s*[-|–·]\s*)?(?:by|por|von|di|oleh|par|автор|текст|av|door|posted by|"
     r"published by|written by|publicado por|postado por|escrito por|pubblicato da|scritto da|"
@@ -24,11 +32,13 @@ _BYLINE_TEXT = re.compile(
     r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
 
 
-_DATE_SEPS = re.compile(r"\s+[|·•]\s+")
+_DATE_SEPS = re.compile(r"\s+[|·•/]\s+")
 
 
 def _is_date(p: str) -> bool:
-    return len(p) < 80 and len(p.split()) <= 8 and bool(_DATE_LINE.match(p)) and bool(to_iso(p))
+    if len(p) >= 80 or len(p.split()) > 8:
+        return False
+    return bool(_DATE_LINE.match(p)) and bool(to_iso(p)) or bool(_RELATIVE_DATE.match(p))
 
 
 def _is_date_line(t: str) -> bool:
