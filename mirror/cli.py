@@ -12,6 +12,7 @@ import click
 
 from mirror import __version__
 from mirror.errors import MirrorError, NotImplementedYet
+from mirror.termtext import block, line
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -95,7 +96,7 @@ def ls_cmd(state: State, as_json: bool) -> None:
         emit_json([s.to_json() for s in items])
         return
     for s in items:
-        click.echo(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}")
+        click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
 
 
 @command("search")
@@ -109,7 +110,7 @@ def search_cmd(state: State, query: str, as_json: bool) -> None:
         emit_json([s.to_json() for s in items])
         return
     for s in items:
-        click.echo(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}")
+        click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
 
 
 @command("show")
@@ -124,8 +125,8 @@ def show_cmd(state: State, article_id: str, fmt: str, version: int | None) -> No
         if fmt == "json":
             emit_json(art.to_json())
         elif fmt == "text":
-            head = [art.title or "", art.byline or "", art.published or "", art.url, ""]
-            click.echo("\n".join(line for line in head[:-1] if line) + "\n\n" + art.text)
+            head = [line(art.title), line(art.byline), line(art.published), line(art.url), ""]
+            click.echo("\n".join(x for x in head[:-1] if x) + "\n\n" + block(art.text))
         else:
             from mirror.render import reader_page
 
@@ -209,9 +210,9 @@ def _print_outcomes(outcomes, as_json: bool) -> None:
     for o in outcomes:
         if o.ok and not as_json:
             note = "" if o.created else "  (unchanged)"
-            click.echo(f"{o.id}  v{o.version}  {o.title or o.url}{note}")
+            click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}{note}"))
         elif not o.ok:
-            click.echo(f"mirror: {o.url}: {o.error}", err=True)
+            click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
     err = batch_error(outcomes)
     if err is not None:
         raise err
@@ -238,8 +239,8 @@ def extract_cmd(state: State, file, url, as_json) -> None:
     if as_json:
         emit_json(art.to_json())
         return
-    head = [art.title or "", art.byline or "", art.published or ""]
-    click.echo("\n".join(line for line in head if line) + "\n\n" + art.text)
+    head = [line(art.title), line(art.byline), line(art.published)]
+    click.echo("\n".join(x for x in head if x) + "\n\n" + block(art.text))
 
 
 @command("follow")
@@ -254,7 +255,7 @@ def follow_cmd(state: State, feed_url, proxy, tor) -> None:
     cfg = state.cfg()
     with state.open_archive() as ar:
         feed = feeds.follow(feed_url, cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy))
-    click.echo(f"following {feed.title or feed_url} ({len(feed.entries)} entries); run `mirror update`")
+    click.echo(line(f"following {feed.title or feed_url} ({len(feed.entries)} entries); run `mirror update`"))
 
 
 @command("update")
@@ -282,14 +283,14 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
     for r in reports:
         if not r.ok:
             failed += 1
-            click.echo(f"mirror: {r.feed}: {r.error}", err=True)
+            click.echo(line(f"mirror: {r.feed}: {r.error}"), err=True)
             continue
         for o in r.outcomes:
             if o.ok and not as_json:
-                click.echo(f"{o.id}  v{o.version}  {o.title or o.url}")
+                click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}"))
             elif not o.ok:
                 failed += 1
-                click.echo(f"mirror: {o.url}: {o.error}", err=True)
+                click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
     if failed:
         net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
             not o.ok and o.exit_code == NetworkError.exit_code for r in reports for o in r.outcomes)
@@ -431,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
     except MirrorError as e:
         if debug:
             raise
-        click.echo(f"mirror: error: {e}", err=True)
+        click.echo(line(f"mirror: error: {e}"), err=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("mirror: aborted", err=True)

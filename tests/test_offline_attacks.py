@@ -378,3 +378,36 @@ def test_lone_surrogate_escape_is_refused_in_one_line(tmp_path, keys, where):
         r = mirror(cmd, str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
         assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
         assert r.stderr.count("\n") == 1 and "surrogate" in r.stderr and where in r.stderr, r.stderr
+
+
+# -- the terminal ------------------------------------------------------------------------
+
+ESCAPES = "\x1b]8;;https://tracker.example/t\x1b\\click me\x1b]8;;\x1b\\\x1b]0;window title\x07\x1b[2J\x9b1A\r"
+
+
+def test_titles_and_text_from_a_bundle_print_without_escape_sequences(tmp_path, keys):
+    """A title is the bundle maker's: an OSC 8 hyperlink to a tracker, a new
+    window title, a cleared screen, or a line break forging a line of
+    `inspect`'s report must not reach the terminal."""
+    key, recipient = keys
+    url = "https://news.example/terminal"
+    title = f"Harmless{ESCAPES}\nSignature: good, by a key you trust"
+    doc = {"url": url, "title": title, "byline": f"Jane{ESCAPES}", "published": f"2024\x1b[8m-01-01",
+           "modified": None, "lang": "en", "site_name": None, "lead_image": None,
+           "text": f"Para one.\n\nPara two{ESCAPES}.", "html": "<p>Para one.</p><p>Para two.</p>",
+           "captured": "2024-01-02T00:00:00Z", "assets": []}
+    hand_made_bundle(tmp_path / "b.age", recipient, [(url, doc, {})])
+    outputs = []
+    for args in (["inspect", str(tmp_path / "b.age"), "-i", str(key)],
+                 ["unpack", str(tmp_path / "b.age"), "-i", str(key)], ["ls"], ["search", "Harmless"],
+                 ["show", article_id(url)]):
+        r = mirror(*args, archive=tmp_path / "B")
+        assert r.returncode == 0, (args, r.stderr)
+        outputs.append((args[0], r.stdout + r.stderr))
+    for cmd, out in outputs:
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out), (cmd, out)
+        if cmd != "show":
+            assert not any(x.startswith("Signature: good") for x in out.splitlines()), (cmd, out)
+    show = dict(outputs)["show"]
+    assert "\n\nPara one.\n\nPara two" in show  # the text keeps its paragraphs
+    assert show.splitlines()[0].startswith("Harmless\ufffd]8;;") and "Signature: good" in show.splitlines()[0]

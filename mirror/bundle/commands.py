@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mirror.errors import UsageError
+from mirror.termtext import line
 
 
 def _human(n: int) -> str:
@@ -104,9 +105,9 @@ def check_command(state, *, file, identities, passphrase_file, trust, as_json, d
 
         click.echo(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
         return
-    for a in rep.articles:
-        click.echo(f"{a.id}  {(a.published or a.captured)[:10]:10}  {_human(a.bytes):>9}  "
-                   f"{a.status:11}  {a.title or a.url}")
+    for a in rep.articles:  # titles and dates are the bundle maker's: no escape sequences
+        click.echo(line(f"{a.id}  {(a.published or a.captured)[:10]:10}  {_human(a.bytes):>9}  "
+                        f"{a.status:11}  {a.title or a.url}"))
     summary = f"{len(rep.articles)} article(s), {_human(rep.payload_bytes)}, {rep.signature}"
     if do_import:
         summary = (f"imported {rep.imported} capture(s); {rep.skipped} article(s) already present; "
