@@ -290,3 +290,18 @@ def test_a_short_first_paragraph_with_a_number_is_not_a_date():
     first = "Two hours, the mayor said, was all it took."
     html = wrap(f"<article><div class='txt'><p>{first}</p>{body_html()}</div></article>")
     assert extract(html, URL).text.startswith(first)
+
+
+@pytest.mark.parametrize("line", ["Jane Doe, Staff Writer", "Jane Doe | Reuters",
+                                  "Jane Doe, The Associated Press", "Story by Jane Doe",
+                                  "Reporting by Jane Doe", "Texto: Ana Souza", "김민지 기자", "文：山田太郎"])
+def test_bylines_without_by_at_the_top_of_the_body_are_dropped(line):
+    html = wrap(f"<article><h1>Bridge vote</h1><div class='txt'><p>{line}</p>{body_html()}</div>"
+                f"</article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+@pytest.mark.parametrize("first", ["Text Messages From the Mayor", "Paris, the capital of bridges"])
+def test_short_opening_lines_that_are_not_bylines_stay(first):
+    html = wrap(f"<article><div class='txt'><p>{first}</p>{body_html()}</div></article>")
+    assert extract(html, URL).text.startswith(first)

@@ -27,10 +27,20 @@ _RELATIVE_DATE = re.compile(
     r"(?:\s+(?:ago|atrás|fa|назад))?\s*$", re.I)
 _BYLINE_TEXT = re.compile(
     r"^(?:[\d/.:\- ]{6,}\s*[-|–·]\s*)?(?:by|por|von|di|oleh|par|автор|текст|av|door|posted by|"
-    r"published by|written by|publicado por|postado por|escrito por|pubblicato da|scritto da|"
-    r"veröffentlicht von|geschrieben von|ditulis oleh|опубликовал[а]?)(?:\s*:\s*|\s+)"
+    r"published by|written by|story by|words by|reporting by|"
+    r"publicado por|postado por|escrito por|pubblicato da|scritto da|"
+    r"veröffentlicht von|geschrieben von|ditulis oleh|опубликовал[а]?|(?:text|texto|texte)(?=\s*:))"
+    r"(?:\s*:\s*|\s+)"
     r"(?-i:(?![a-zß-ÿа-яё])[^\W\d_])(?!\w*day\b)", re.I)  # a name: no lower-case word
 
+
+# "Jane Doe, Staff Writer", "Jane Doe | Reuters", "김민지 기자", "文：山田太郎"
+_ROLE_LINE = re.compile(
+    r"^(?-i:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*(?:\s+[A-ZÀ-ÞА-ЯЁ][\w'’.-]*){0,3})\s*[,|–—-]\s*"
+    r"(?:(?:the |a |senior |chief |special |political |staff )*(?:writer|reporter|correspondent|editor|"
+    r"contributor|columnist|journalist)s?|(?:the )?associated press|reuters|afp|dpa|ap|bloomberg|ansa|"
+    r"efe|lusa|tass|redação|redaktion|redazione)\s*$"
+    r"|^\S{2,5}\s?기자(?:\s+\S+@\S+)?$|^(?:文|写真|取材|記者)\s*[：:・]", re.I)
 
 _DATE_SEPS = re.compile(r"\s+[|·•/]\s+")
 
@@ -101,6 +111,7 @@ def drop_headers(content, md: Metadata) -> None:
             if len(t) < 200 and _BYLINE_TEXT.match(t) and t[-1] not in ".!?" and \
                     _n_words(t) <= 8 + 2 * len(el.findall(".//a")) or \
                     (len(t) < 80 and byline and strip_byline_prefix(low) == byline) or \
+                    (len(t) < 80 and t[-1] not in ".!?" and _ROLE_LINE.match(t)) or \
                     _is_date_line(t):
                 drop_tree(el)
                 continue
