@@ -305,3 +305,12 @@ def test_bylines_without_by_at_the_top_of_the_body_are_dropped(line):
 def test_short_opening_lines_that_are_not_bylines_stay(first):
     html = wrap(f"<article><div class='txt'><p>{first}</p>{body_html()}</div></article>")
     assert extract(html, URL).text.startswith(first)
+
+
+@pytest.mark.parametrize("line", [
+    "The post Council votes to rebuild the old bridge appeared first on Eastbrook Gazette.",
+    "Got a story? Email news@gazette.example", "Contact the author at jane@gazette.example",
+    "Want more stories like this? Subscribe to our weekly briefing."])
+def test_feed_notices_and_prompts_after_the_story_are_dropped(line):
+    html = wrap(f"<article><div class='txt'>{body_html()}<p>{line}</p></div></article>")
+    assert extract(html, URL).text == ARTICLE_TEXT

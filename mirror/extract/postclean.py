@@ -204,7 +204,7 @@ def conditional_clean(content, stats: Stats) -> None:
                 continue
         if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
             txt = txt if txt is not None else norm("".join(el.itertext()))
-            if vocab.NEWSLETTER.search(txt) or (
+            if vocab.NEWSLETTER.search(txt) or vocab.END_NOTICE.search(txt) or (
                     vocab.FOLLOW.search(txt) and _text_before(el, content, stats) > 0.5 * total):
                 drop_tree(el)
                 continue

@@ -102,7 +102,7 @@ _PROMPTS = (
     r"photo:|image:|foto:|фото:|(?:all )?rights reserved|©|"
     r"reading time|read time|tempo de leitura|tempo di lettura|lesezeit|lesedauer|время чтения|"
     r"temps de lecture|tiempo de lectura|waktu baca|\d+\s*min(?:ute)?s?\.?\s+(?:read|de leitura)|"
-    r"have a (?:news )?tip\?|got a (?:news )?tip\?|"
+    r"(?:have|got) a (?:news )?(?:tip|story)\?|contact (?:the )?(?:author|writer|reporter)\b|"
     # taxonomy lines and credits
     r"(?:posted|filed) (?:in|under)\s*:|(?:topics|tags|tagged|categories|category|schlagwörter|"
     r"themen|temas|argomenti|метки|теги)\s*:|click to share|"
@@ -114,9 +114,15 @@ BOILER_TEXT = re.compile(
 # Newsletter prompts, anywhere in a short block.
 NEWSLETTER = re.compile(
     r"\bnewsletter\b.{0,80}\b(?:sign|subscri|inbox)|\b(?:sign up|subscribe)\b.{0,60}\bnewsletter|"
-    r"(?:in|to) your inbox|\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|"
+    r"(?:in|to) your inbox|\b(?:sign up|subscribe)\b.{0,40}\b(?:briefing|digest|bulletin|email alerts)\b|\b(?:assine|inscreva-se)\b.{0,40}\bnewsletter|newsletter abonnieren|"
     r"iscriviti alla newsletter|подпишитесь на (?:нашу )?рассылку",
     re.I)
+# The notice that closes blog-feed copies of a post: "The post … appeared
+# first on …". (Copyright lines are not here: agency copy keeps them as part
+# of the story.) Checked on short blocks.
+END_NOTICE = re.compile(
+    r"^\s*the post .+ appeared first on .+$", re.I)
+
 # Social follow prompts (checked near the end of a story only).
 FOLLOW = re.compile(
     r"\bfollow (?:us|me|him|her|them|@?[\w.]+(?: [\w.]+){0,2}) on (?:twitter|facebook|instagram|"
