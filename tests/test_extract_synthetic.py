@@ -292,7 +292,8 @@ def test_a_short_first_paragraph_with_a_number_is_not_a_date():
     assert extract(html, URL).text.startswith(first)
 
 
-@pytest.mark.parametrize("line", ["Jane Doe, Staff Writer", "Jane Doe | Reuters",
+@pytest.mark.parametrize("line", ["Jane Doe, Staff Writer", "Jane Doe, Local Democracy Reporter",
+                                  "Jane Doe | Reuters",
                                   "Jane Doe, The Associated Press", "Story by Jane Doe",
                                   "Reporting by Jane Doe", "Texto: Ana Souza", "김민지 기자", "文：山田太郎"])
 def test_bylines_without_by_at_the_top_of_the_body_are_dropped(line):

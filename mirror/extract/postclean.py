@@ -37,7 +37,7 @@ _BYLINE_TEXT = re.compile(
 # "Jane Doe, Staff Writer", "Jane Doe | Reuters", "김민지 기자", "文：山田太郎"
 _ROLE_LINE = re.compile(
     r"^(?-i:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*(?:\s+[A-ZÀ-ÞА-ЯЁ][\w'’.-]*){0,3})\s*[,|–—-]\s*"
-    r"(?:(?:the |a |senior |chief |special |political |staff )*(?:writer|reporter|correspondent|editor|"
+    r"(?:(?:[\w'-]+ ){0,3}(?:writer|reporter|correspondent|editor|"
     r"contributor|columnist|journalist)s?|(?:the )?associated press|reuters|afp|dpa|ap|bloomberg|ansa|"
     r"efe|lusa|tass|redação|redaktion|redazione)\s*$"
     r"|^\S{2,5}\s?기자(?:\s+\S+@\S+)?$|^(?:文|写真|取材|記者)\s*[：:・]", re.I)
