@@ -175,10 +175,14 @@ def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: in
 
 
 def local_loader(page_file: Path, base_url: str) -> ImageLoader:
-    """Images of a saved page read from beside it (a browser's `page_files/`):
-    an image URL under the page URL's directory maps to the same relative path
-    under the file's directory, and must stay inside it. Nothing is fetched."""
+    """Images of a saved page read from its `<name>_files/` folder (what a
+    browser's "save page, complete" writes beside `<name>.html`): an image URL
+    under the page URL's directory maps to the same relative path under the
+    file's directory, and must stay inside that folder. Nothing is fetched.
+    Not the whole directory: a hostile page saved to Downloads could name the
+    user's own photos there, and they would travel in every bundle packed."""
     root = page_file.resolve().parent
+    files = root / f"{page_file.resolve().stem}_files"
     base = urlsplit(base_url)
     base_dir = base.path.rsplit("/", 1)[0] + "/"
 
@@ -190,7 +194,7 @@ def local_loader(page_file: Path, base_url: str) -> ImageLoader:
         if not rel or "\x00" in rel:
             return None
         path = (root / rel).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        if not path.is_relative_to(files) or not path.is_file():
             return None
         try:
             if path.stat().st_size > limit:

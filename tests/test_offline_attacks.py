@@ -47,8 +47,8 @@ ATTACKS = [
      f'href="//{T[7:]}"><link rel=preload as=image href="{T}/pl.png"><link rel=icon href="{T}/i.ico">'
      f'<link rel=stylesheet href="{T}/s.css"><link rel=modulepreload href="{T}/m.js"><link rel=prerender '
      f'href="{T}/pr">', f'<link rel=prefetch href="{T}/pf-body"><link rel=stylesheet href="{T}/s2.css">'),
-    ("base", f'<base href="{T}/">', '<p><img src="p.png" alt="p"> <a href="rel/link">rel</a></p>'),
-    ("srcset", "", f'<img src="p.png" srcset="{T}/ss.png 2x" alt="x"><picture><source srcset="{T}/src.png">'
+    ("base", f'<base href="{T}/">', '<p><img src="story_files/p.png" alt="p"> <a href="rel/link">rel</a></p>'),
+    ("srcset", "", f'<img src="story_files/p.png" srcset="{T}/ss.png 2x" alt="x"><picture><source srcset="{T}/src.png">'
      f'<img src="{T}/pic.png" alt="y"></picture>'),
     ("media", "", f'<video poster="{T}/poster.png" src="{T}/v.mp4" autoplay></video><audio src="{T}/a.mp3" '
      f'autoplay></audio><video><source src="{T}/s.mp4"><track src="{T}/t.vtt" default></video>'),
@@ -71,7 +71,7 @@ ATTACKS = [
      f'<a href="&#106;avascript:{PWN}">3</a><a href=" JaVaScRiPt:{PWN}">4</a><a href="vbscript:x">5</a>'
      f'<a href="data:text/html,&lt;script&gt;{PWN}&lt;/script&gt;">6</a><a href="file:///etc/passwd">7</a></p>'),
     ("event-handlers", "", f'<details open ontoggle="{PWN}"><summary>s</summary>d</details>'
-     f'<p onclick="{PWN}" onmouseover="{PWN}">x</p><img src="p.png" alt="p" onerror="{PWN}" onload="{PWN}">'
+     f'<p onclick="{PWN}" onmouseover="{PWN}">x</p><img src="story_files/p.png" alt="p" onerror="{PWN}" onload="{PWN}">'
      f'<body onload="{PWN}"><marquee onstart="{PWN}">m</marquee>'),
     ("mxss-noscript", "", f'<noscript><p title="</noscript><img src=x onerror={PWN}>"></noscript>'
      f'<noscript><img src="{T}/ns.gif" width="1" height="1"></noscript>'),
@@ -83,7 +83,7 @@ ATTACKS = [
      f'<style><img src=x onerror={PWN}></style></mglyph></table></mtext></math><form><math><mtext></form>'
      f'<form><mglyph><style></math><img src onerror={PWN}>'),
     ("attribute-quotes", "", f'<p title="a&quot; onmouseover=&quot;{PWN}" lang="en&quot; onclick=&quot;{PWN}" '
-     f'dir="rtl&quot; onclick=&quot;x" id="x&quot; onclick=&quot;y">q</p><img src="p.png" '
+     f'dir="rtl&quot; onclick=&quot;x" id="x&quot; onclick=&quot;y">q</p><img src="story_files/p.png" '
      f'alt="x&quot; onerror=&quot;{PWN}">'),
     ("json-ld", f'<script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle",'
      f'"headline":"</title><script>{PWN}</script>","image":"{T}/ld.png","author":{{"name":"<img src={T}/au.png>"}},'
@@ -91,9 +91,9 @@ ATTACKS = [
     ("speculation", f'<script type=speculationrules>{{"prefetch":[{{"source":"list","urls":["{T}/spec"]}}]}}'
      f'</script><meta http-equiv="Link" content="<{T}/lh>; rel=preload; as=image">', ""),
     ("legacy-attrs", "", f'<table background="{T}/tb.png"><tr><td background="{T}/td.png">x</td></tr></table>'
-     f'<img lowsrc="{T}/low.png" dynsrc="{T}/dyn" src="p.png" alt=""><bgsound src="{T}/bgs">'
+     f'<img lowsrc="{T}/low.png" dynsrc="{T}/dyn" src="story_files/p.png" alt=""><bgsound src="{T}/bgs">'
      f'<a href="https://news.example/x" attributionsrc="{T}/attr" target="_blank" rel="opener">t</a>'
-     f'<img src="p.png" usemap="#m" alt=""><map name="m"><area href="{T}/area" shape=default></map>'),
+     f'<img src="story_files/p.png" usemap="#m" alt=""><map name="m"><area href="{T}/area" shape=default></map>'),
     ("frames", "", f'<frameset><frame src="{T}/fr"></frameset><applet code="x" codebase="{T}/"></applet>'
      f'<dialog open><form method=dialog><button>x</button></form></dialog>'),
     ("title-injection", f'<meta name="author" content="&lt;/title&gt;&lt;script&gt;{PWN}&lt;/script&gt;">'
@@ -108,7 +108,7 @@ IMAGE = sample_png(3)
 def _page(name: str, head: str, body: str) -> str:
     title = "Bridge &lt;/title&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" if name == "title-injection" \
         else "Bridge closes"
-    return article(title, extra='<figure><img src="p.png" alt="legit"><figcaption>Legit</figcaption></figure>' + body,
+    return article(title, extra='<figure><img src="story_files/p.png" alt="legit"><figcaption>Legit</figcaption></figure>' + body,
                    head=head)
 
 
@@ -175,7 +175,8 @@ def world(tmp_path_factory, keys):
         d = tmp / "saved" / f"{i:02d}"
         d.mkdir(parents=True)
         (d / "story.html").write_text(_page(name, head, body), encoding="utf-8")
-        (d / "p.png").write_bytes(IMAGE)
+        (d / "story_files").mkdir()
+        (d / "story_files" / "p.png").write_bytes(IMAGE)
         r = mirror("import-html", "--json", str(d / "story.html"), "--url", f"https://news.example/{i:02d}/story",
                    archive=archive)
         assert r.returncode == 0, (name, r.stderr)
@@ -221,7 +222,7 @@ def test_saved_page_imported_then_shown_is_inert_in_chromium(world, name):
     rep = world["reports"][world["shown"][name]]
     _inert(rep, name)
     assert "Paragraph 1." in rep.text  # the article itself made it through
-    # The page's own image (beside it, like a browser's page_files/), visible; nothing else.
+    # The page's own image (in story_files/, as a browser saves it), visible; nothing else.
     assert rep.images_loaded == rep.images_total >= 1, name
 
 
@@ -411,3 +412,35 @@ def test_titles_and_text_from_a_bundle_print_without_escape_sequences(tmp_path, 
     show = dict(outputs)["show"]
     assert "\n\nPara one.\n\nPara two" in show  # the text keeps its paragraphs
     assert show.splitlines()[0].startswith("Harmless\ufffd]8;;") and "Signature: good" in show.splitlines()[0]
+
+
+# -- the user's own files ----------------------------------------------------------------
+
+
+def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
+    """A hostile page received by hand and saved to Downloads names the user's own
+    photos beside it; imported, they would travel in every bundle packed from
+    the archive. Only `<name>_files/` (what a browser saves) is read."""
+    downloads = tmp_path / "Downloads"
+    (downloads / "Telegram Desktop").mkdir(parents=True)
+    (downloads / "evil_files").mkdir()
+    (downloads / "IMG_0001.png").write_bytes(sample_png(11))
+    (downloads / "Telegram Desktop" / "photo_2024-05-01.png").write_bytes(sample_png(12))
+    (downloads / "evil_files" / "own.png").write_bytes(sample_png(13))
+    (downloads / "evil_files" / "up.png").symlink_to(downloads / "IMG_0001.png")
+    (downloads / "other_files").mkdir()
+    (downloads / "other_files" / "x.png").write_bytes(sample_png(14))
+    page = downloads / "evil.html"
+    page.write_text(article("Private photos", extra=(
+        '<img src="IMG_0001.png" alt="a"><img src="Telegram%20Desktop/photo_2024-05-01.png" alt="b">'
+        '<img src="evil_files/../IMG_0001.png" alt="c"><img src="evil_files/up.png" alt="d">'
+        '<img src="other_files/x.png" alt="e"><figure><img src="evil_files/own.png" alt="own"></figure>')),
+        encoding="utf-8")
+    r = mirror("import-html", "--json", str(page), "--url", "https://news.example/2024/evil.html",
+               archive=tmp_path / "A")
+    assert r.returncode == 0, r.stderr
+    [o] = json.loads(r.stdout)
+    with Archive.open(tmp_path / "A") as ar:
+        art = ar.get(o["id"])
+        got = [ar.read_blob(a.sha256) for a in art.assets]
+    assert got == [sample_png(13)], [a.source_url for a in art.assets]
