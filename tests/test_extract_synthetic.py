@@ -315,3 +315,12 @@ def test_short_opening_lines_that_are_not_bylines_stay(first):
 def test_feed_notices_and_prompts_after_the_story_are_dropped(line):
     html = wrap(f"<article><div class='txt'>{body_html()}<p>{line}</p></div></article>")
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_letters_prompt_after_an_opinion_piece_is_dropped_but_a_question_in_the_text_stays():
+    prompt = "<p><em>Do you agree? Write to letters@gazette.example</em></p>"
+    html = wrap(f"<article><div class='txt'>{body_html()}{prompt}</div></article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+    question = "Do you agree? Most residents, it seems, do not."
+    html = wrap(f"<article><div class='txt'>{body_html()}<p>{question}</p></div></article>")
+    assert extract(html, URL).text == ARTICLE_TEXT + "\n\n" + question

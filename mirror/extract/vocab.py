@@ -102,7 +102,7 @@ _PROMPTS = (
     r"photo:|image:|foto:|фото:|(?:all )?rights reserved|©|"
     r"reading time|read time|tempo de leitura|tempo di lettura|lesezeit|lesedauer|время чтения|"
     r"temps de lecture|tiempo de lectura|waktu baca|\d+\s*min(?:ute)?s?\.?\s+(?:read|de leitura)|"
-    r"(?:have|got) a (?:news )?(?:tip|story)\?|contact (?:the )?(?:author|writer|reporter)\b|"
+    r"(?:have|got) a (?:news )?(?:tip|story)\?|(?:do you agree|what do you think)\?\s*(?:write|email|tell|let)|contact (?:the )?(?:author|writer|reporter)\b|"
     # taxonomy lines and credits
     r"(?:posted|filed) (?:in|under)\s*:|(?:topics|tags|tagged|categories|category|schlagwörter|"
     r"themen|temas|argomenti|метки|теги)\s*:|click to share|"
