@@ -19,7 +19,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -31,12 +34,13 @@ from mirror.archive import Archive
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
 from mirror.crypto import age
-from mirror.model import Asset, NewVersion, article_id, content_hash
-from mirror.render import CSP
+from mirror.model import Asset, NewVersion, StoredVersion, article_id, content_hash
+from mirror.render import CSP, reader_page
 from mirror.sanitize import ALLOWED_TAGS
 from sitekit import article, open_pages
 
 T = "http://tracker.example"
+NO_DNS_PREFETCH = '<meta http-equiv="x-dns-prefetch-control" content="off">'
 PWN = "window.__pwned=1"
 
 # (name, extra <head> markup, extra article markup). Names are test ids.
@@ -243,7 +247,7 @@ def test_export_index_of_hostile_metadata_is_inert(world):
 
 
 _HEAD = ['<meta charset="utf-8">', f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-         '<meta name="referrer" content="no-referrer">']
+         '<meta name="referrer" content="no-referrer">', NO_DNS_PREFETCH]
 # Tags of our templates, and what the sanitiser lets through.
 _TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "ol", "li"} | set(ALLOWED_TAGS)
 _ATTRS = {"lang", "dir", "id", "title", "alt", "width", "height", "colspan", "rowspan", "scope", "span", "start",
@@ -256,9 +260,9 @@ def test_every_page_written_is_statically_clean(world):
     for p in pages:
         html = p.read_text(encoding="utf-8")
         head = html[html.index("<head>") + 6:html.index("</head>")].strip().splitlines()
-        assert head[:3] == _HEAD, p
+        assert head[:4] == _HEAD, p
         soup = BeautifulSoup(html, "html.parser")
-        assert len(soup.find_all("meta")) == 4 and len(soup.find_all("style")) == 1, p  # ours, in <head>
+        assert len(soup.find_all("meta")) == 5 and len(soup.find_all("style")) == 1, p  # ours, in <head>
         for tag in soup.find_all(True):
             assert tag.name in _TAGS, (p, tag.name)
             assert set(tag.attrs) <= _ATTRS, (p, tag.name, tag.attrs)
@@ -444,3 +448,42 @@ def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
         art = ar.get(o["id"])
         got = [ar.read_blob(a.sha256) for a in art.assets]
     assert got == [sample_png(13)], [a.source_url for a in art.assets]
+
+
+# -- DNS prefetching, which CSP does not govern ------------------------------------------------
+
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
+
+
+def _firefox_resolver_log(page: Path, tmp: Path) -> str:
+    """Open `page` in headless Firefox with its host resolver logging; the log."""
+    tmp.mkdir()
+    (tmp / "profile").mkdir()
+    env = dict(os.environ, HOME=str(tmp), MOZ_LOG="nsHostResolver:5", MOZ_LOG_FILE=str(tmp / "resolver.log"))
+    subprocess.run([FIREFOX, "--headless", "--no-remote", "--profile", str(tmp / "profile"), "--screenshot",
+                    str(tmp / "shot.png"), page.as_uri()], env=env, capture_output=True, timeout=180)
+    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in tmp.glob("resolver.log*"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(FIREFOX is None, reason="needs Firefox (the Makefile installs firefox-esr)")
+def test_firefox_resolves_no_link_host_when_a_reader_page_opens(tmp_path):
+    """CSP does not stop DNS prefetching, and Firefox resolves the host of every
+    link of a file:// page as soon as it opens it: a DNS query for the outlet's
+    (or any linked) domain, without a click. Our pages turn prefetching off.
+    The same page without that line is the control: it shows the log sees it."""
+    html = ('<p>Story with <a href="https://dns-leak-one.example/story">a link</a> and '
+            '<a href="http://dns-leak-two.example/">another</a>.</p>')
+    art = StoredVersion(id="0123456789abcdef", version=1, url="https://news.example/a", title="Links",
+                        byline=None, published=None, modified=None, lang="en", site_name=None,
+                        lead_image=None, text="t", html=html, captured="2024-05-02T00:00:00Z",
+                        content_hash="0" * 64, assets=[], versions=1)
+    page = reader_page(art, lambda sha: b"")
+    assert page.count(NO_DNS_PREFETCH) == 1
+    ours, control = tmp_path / "ours.html", tmp_path / "control.html"
+    ours.write_text(page, encoding="utf-8")
+    control.write_text(page.replace(NO_DNS_PREFETCH, ""), encoding="utf-8")
+    seen = _firefox_resolver_log(control, tmp_path / "control")
+    assert "dns-leak-one.example" in seen and "dns-leak-two.example" in seen  # the leak, without the line
+    seen = _firefox_resolver_log(ours, tmp_path / "ours")
+    assert "dns-leak" not in seen

@@ -1,5 +1,7 @@
 """The shell every page we write shares: charset, then at once the CSP that
-blocks all network access, no-referrer, inline CSS with system fonts. Nothing
+blocks all network access, no-referrer, no DNS prefetching (which CSP does not
+govern: Firefox resolves the host of every link on a file:// page as it opens,
+proven in tests/test_offline_attacks), inline CSS with system fonts. Nothing
 in it runs script or names a remote resource."""
 
 from __future__ import annotations
