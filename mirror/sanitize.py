@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, Tag
 
 from mirror import imageinfo
 from mirror.model import Asset
-from mirror.urls import absolutise, clean_link
+from mirror.urls import absolutise, clean_link, parse_srcset
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "article", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code",
@@ -61,25 +61,6 @@ _SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
 # -- which images an article shows --------------------------------------------
 
 
-def _srcset_best(value: str) -> str | None:
-    """The largest candidate of a srcset ("a.jpg 480w, b.jpg 960w" -> b.jpg)."""
-    best, best_score = None, -1.0
-    for part in value.split(","):
-        bits = part.strip().split()
-        if not bits:
-            continue
-        score = 1.0
-        if len(bits) > 1:
-            d = bits[1].lower()
-            try:
-                score = float(d[:-1]) * (1.0 if d.endswith("w") else 1000.0) if d[-1] in "wx" else 1.0
-            except ValueError:
-                score = 1.0
-        if score > best_score:
-            best, best_score = bits[0], score
-    return best
-
-
 def _usable(url: str | None) -> bool:
     return bool(url) and not url.strip().lower().startswith(("data:", "blob:", "about:"))
 
@@ -90,11 +71,11 @@ def image_url(img: Tag, base: str | None) -> str | None:
     (of the `<img>` or of a surrounding `<picture>`)."""
     candidates: list[str | None] = [img.get("src")]
     candidates += [img.get(a) for a in _LAZY_ATTRS]
-    candidates += [_srcset_best(img.get(a) or "") for a in _SRCSET_ATTRS]
+    candidates += [parse_srcset(img.get(a) or "") for a in _SRCSET_ATTRS]
     pic = img.find_parent("picture")
     if pic is not None:
         for source in pic.find_all("source"):
-            candidates.append(_srcset_best(source.get("srcset") or source.get("data-srcset") or ""))
+            candidates.append(parse_srcset(source.get("srcset") or source.get("data-srcset") or ""))
     for c in candidates:
         if isinstance(c, str) and _usable(c):
             url = absolutise(c, base)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from mirror.urls import parse_srcset
+
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url",
                "data-hi-res-src", "data-full-src", "data-image", "data-img-src",
                "data-echo", "data-actualsrc", "data-original-src", "data-large-src")
@@ -19,27 +21,6 @@ _JUNK = re.compile(r"pixel|tracking|beacon|spacer|1x1|avatar|gravatar|icon|logo|
                    r"emoji|/ads?/|doubleclick|adserver|feeds\.feedburner|facebook\.com/tr|"
                    r"analytics|scorecardresearch|/b\.gif|counter", re.I)
 _JUNK_CLASS = re.compile(r"avatar|icon|logo|emoji|author|profile|sprite|badge|ad-|tracking", re.I)
-
-
-def parse_srcset(srcset: str) -> str | None:
-    """The largest candidate of a srcset (by width or density)."""
-    best, best_w = None, -1.0
-    for part in srcset.split(","):
-        bits = part.strip().split()
-        if not bits:
-            continue
-        url, w = bits[0], 1.0
-        if len(bits) > 1:
-            d = bits[1].lower()
-            try:
-                w = float(d[:-1]) if d[-1] in "wx" else 1.0
-                if d.endswith("x"):
-                    w *= 1000
-            except ValueError:
-                w = 1.0
-        if w > best_w:
-            best, best_w = url, w
-    return best
 
 
 def _real(src: str | None) -> str | None:
