@@ -86,7 +86,8 @@ class SaveResult:
     created: bool  # False: the same content was already stored
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or new name in `path` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -391,7 +392,7 @@ class Archive:
         os.chmod(tmp, 0o600)
         os.replace(tmp, final)
         if batch is None:
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         else:
             batch.note(sha)
 
@@ -399,7 +400,7 @@ class Archive:
         if batch is not None:
             batch._made(d)
         elif self._mkdir(d):
-            _fsync_dir(d.parent)
+            fsync_dir(d.parent)
 
     @staticmethod
     def _mkdir(d: Path) -> bool:

@@ -19,6 +19,7 @@ from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
 from mirror.bundle.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
+from mirror.archive import fsync_dir
 from mirror.errors import UsageError
 
 
@@ -100,14 +101,6 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
     stats.plaintext_bytes = z.offset
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def atomic_output(out: Path):
     """A private temp file beside `out`, renamed over it only on success."""
@@ -122,7 +115,7 @@ def atomic_output(out: Path):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, out)
-        _fsync_dir(parent)
+        fsync_dir(parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
