@@ -9,6 +9,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from mirror.archive import Archive
 from mirror.demo.imagegen import png
 from mirror.model import Asset, NewVersion
@@ -84,3 +86,13 @@ def mirror(*args: str, archive: Path | None = None, input: str | None = None,
     e = dict(os.environ, MIRROR_CONFIG=os.devnull)
     e.update(env or {})
     return subprocess.run(cmd + list(args), capture_output=True, text=True, input=input, env=e)
+
+
+@pytest.fixture
+def target(tmp_path):
+    """Archive B, the receiving side of a hostile-bundle test, with one article
+    already in it (so 'unchanged' means more than 'still empty')."""
+    b = tmp_path / "B"
+    with Archive.open(b) as ar:
+        ar.save(new_version(99))
+    return b

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mirror.crypto import age
+from pipesource import Pipe
 
 CHUNK = 64 * 1024
 IDENTITY, RECIPIENT = age.generate_identity()
@@ -24,22 +25,6 @@ near_boundaries = st.builds(
 )
 sizes = st.one_of(near_boundaries, st.integers(0, 3 * CHUNK + 100))
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-class Pipe(io.RawIOBase):
-    """Unseekable, and every read returns at most `step` bytes."""
-
-    def __init__(self, data: bytes, step: int):
-        self._data, self._pos, self._step = data, 0, step
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        n = min(len(b), self._step, len(self._data) - self._pos)
-        b[:n] = self._data[self._pos : self._pos + n]
-        self._pos += n
-        return n
 
 
 def _plain(n: int) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from mirror.crypto import age
+from pipesource import Pipe
 
 TESTKIT = Path(
     os.environ.get("AGE_TESTKIT")
@@ -59,22 +60,6 @@ def test_testkit_is_complete():
     assert len(hybrid) == 19
 
 
-class _Unseekable(io.RawIOBase):
-    """A pipe-like source: no seek, no tell, short reads."""
-
-    def __init__(self, data: bytes, step: int = 7000):
-        self._data, self._pos, self._step = data, 0, step
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        n = min(len(b), self._step, len(self._data) - self._pos)
-        b[:n] = self._data[self._pos : self._pos + n]
-        self._pos += n
-        return n
-
-
 def _run(meta, body, src) -> tuple[type | None, bytes]:
     out = io.BytesIO()
     outcome = None
@@ -98,7 +83,7 @@ def test_vector(name: str):
     assert not unknown, f"unknown vector keys {unknown}"
     (expect,) = meta["expect"]
     want = OUTCOMES[expect]
-    for src in (io.BytesIO(body), _Unseekable(body)):
+    for src in (io.BytesIO(body), Pipe(body)):
         got, released = _run(meta, body, src)
         assert got is want, f"{name}: expected {expect}, got {got.__name__ if got else 'success'}"
         if "payload" in meta:

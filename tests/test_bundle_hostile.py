@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bundleutil import age_keypair, make_archive, mirror, new_version, tree_digest
+from bundleutil import age_keypair, make_archive, mirror, new_version, target, tree_digest  # target: a fixture
 from mirror.archive import Archive
 from mirror.bundle import layout, pack, signing, unpack
 from mirror.config import Config
@@ -55,14 +55,6 @@ def encrypt(world, plain: bytes, name: str) -> Path:
     out = world["tmp"] / name
     subprocess.run(["age", "-r", world["rcp"], "-o", str(out)], input=plain, check=True)
     return out
-
-
-@pytest.fixture
-def target(tmp_path):
-    b = tmp_path / "B"
-    with Archive.open(b) as ar:
-        ar.save(new_version(99))
-    return b
 
 
 def refused(world, target: Path, bundle: Path, needle: str, *extra: str) -> None:

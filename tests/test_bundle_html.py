@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bundleutil import make_archive, mirror, new_version, sample_png, tree_digest
+from bundleutil import make_archive, mirror, new_version, sample_png, target, tree_digest  # target: a fixture
 from mirror.archive import Archive
 from mirror.bundle import htmlbundle
 from mirror.crypto import age
@@ -204,14 +204,6 @@ def test_unpack_imports_the_same_articles_as_the_age_bundle(world, tmp_path):
             for asset in h.assets:
                 assert H.read_blob(asset.sha256) == G.read_blob(asset.sha256) == A.read_blob(asset.sha256)
         assert H.integrity() == []
-
-
-@pytest.fixture
-def target(tmp_path):
-    b = tmp_path / "B"
-    with Archive.open(b) as ar:
-        ar.save(new_version(99))
-    return b
 
 
 def refused(world, target: Path, data: bytes, needle: str, passphrase_file: Path | None = None) -> None:

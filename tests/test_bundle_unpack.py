@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bundleutil import age_keypair, make_archive, mirror, new_version, tree_digest
+from bundleutil import age_keypair, make_archive, mirror, new_version, target, tree_digest  # target: a fixture
 from mirror import archive as archive_mod
 from mirror.archive import Archive
 from mirror.bundle import layout, unpack
@@ -35,14 +35,6 @@ def world(tmp_path_factory):
     r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=tmp / "A")
     assert r.returncode == 0, r.stderr
     return {"tmp": tmp, "ids": sorted(ids), "key": key, "rcp": rcp, "bundle": tmp / "b.age"}
-
-
-@pytest.fixture
-def target(tmp_path):
-    b = tmp_path / "B"
-    with Archive.open(b) as ar:
-        ar.save(new_version(99))
-    return b
 
 
 def _config(tmp: Path, **bundle) -> Path:
