@@ -91,12 +91,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def ls_cmd(state: State, as_json: bool) -> None:
     """List archived articles, newest first."""
     with state.open_archive() as ar:
-        items = ar.list()
-    if as_json:
-        emit_json([s.to_json() for s in items])
-        return
-    for s in items:
-        click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
+        _print_summaries(ar.list(), as_json)
 
 
 @command("search")
@@ -105,7 +100,10 @@ def ls_cmd(state: State, as_json: bool) -> None:
 def search_cmd(state: State, query: str, as_json: bool) -> None:
     """Full-text search over titles, bylines and text."""
     with state.open_archive() as ar:
-        items = ar.search(query)
+        _print_summaries(ar.search(query), as_json)
+
+
+def _print_summaries(items, as_json: bool) -> None:
     if as_json:
         emit_json([s.to_json() for s in items])
         return
@@ -125,12 +123,12 @@ def show_cmd(state: State, article_id: str, fmt: str, version: int | None) -> No
         if fmt == "json":
             emit_json(art.to_json())
         elif fmt == "text":
-            head = [line(art.title), line(art.byline), line(art.published), line(art.url), ""]
-            click.echo("\n".join(x for x in head[:-1] if x) + "\n\n" + block(art.text))
+            head = [line(art.title), line(art.byline), line(art.published), line(art.url)]
+            click.echo("\n".join(x for x in head if x) + "\n\n" + block(art.text))
         else:
             from mirror.render import reader_page
 
-            page = reader_page(art, lambda sha: ar.read_blob(sha))
+            page = reader_page(art, ar.read_blob)
             sys.stdout.buffer.write(page.encode("utf-8"))
 
 
