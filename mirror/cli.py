@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from mirror import __version__
-from mirror.errors import MirrorError, NotImplementedYet
+from mirror.errors import MirrorError
 from mirror.termtext import block, line
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}

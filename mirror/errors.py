@@ -29,13 +29,6 @@ class NotFound(MirrorError):
     """An article id (or other named thing) does not exist."""
 
 
-class NotImplementedYet(MirrorError):
-    """A contract command whose issue has not landed: honest, never fake output."""
-
-    def __init__(self, command: str):
-        super().__init__(f"{command}: not implemented yet")
-
-
 class ExtractionError(MirrorError):
     """A page yields no article (empty, not HTML, too large)."""
 

@@ -1,8 +1,7 @@
 """Run `mirror` commands in this process, as a user would type them.
 
 The demo drives keygen, pack, inspect, unpack and export-site through the CLI
-itself, so it shows (and exercises) exactly what users run, and picks each
-command up as soon as its engine lands: `NotImplementedYet` means skip.
+itself, so it shows (and exercises) exactly what users run.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from mirror.errors import UsageError
 
 def mirror_cmd(args: list[str]) -> tuple[str, str]:
     """Run `mirror ARGS` in this process; return (stdout, stderr). MirrorError
-    (NotImplementedYet included) propagates; click usage errors become
+    propagates; click usage errors become
     UsageError with click's message."""
     import click
 

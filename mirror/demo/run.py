@@ -2,8 +2,7 @@
 
 Archiving goes through the real pipeline (`capture`); keys, packing,
 inspecting, unpacking and exporting go through the real CLI commands, run
-in-process exactly as a user would type them (`invoke`). A step whose engine
-has not landed yet is reported as skipped, never faked. A failed step or a
+in-process exactly as a user would type them (`invoke`). A failed step or a
 failed privacy check (`checks`) ends the demo with one line and exit 1.
 """
 
@@ -26,7 +25,7 @@ from mirror.demo.checks import check_archive, check_site
 from mirror.demo.invoke import mirror_cmd, shown
 from mirror.demo.samples import FEED, SAMPLES
 from mirror.demo.server import HOSTILE_KINDS, DemoServer
-from mirror.errors import MirrorError, NotImplementedYet, UsageError, VerificationError
+from mirror.errors import MirrorError, UsageError, VerificationError
 
 Echo = Callable[[str], None]
 
@@ -61,8 +60,6 @@ class Paths:
 class Result:
     paths: Paths
     ids: dict[str, str] = field(default_factory=dict)  # sample path -> article id
-    done: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
     requests: list = field(default_factory=list)  # the server's log
     blocked: list[str] = field(default_factory=list)  # URLs on other hosts the archiver asked for
     seconds: float = 0.0
@@ -156,8 +153,8 @@ class Demo:
         self.say("each page carries a cookie banner, ads, analytics scripts (inline and external), tracking "
                  "pixels, remote fonts and stylesheets, share buttons, comments and a newsletter box")
 
-    def archive(self, server: DemoServer, samples=None) -> None:
-        samples = samples or [s for s in SAMPLES if s is not FEED.delivers]
+    def archive(self, server: DemoServer) -> None:
+        samples = [s for s in SAMPLES if s is not FEED.delivers]
         self.step(f"archive {len(samples)} articles with the real pipeline  ->  {self.paths.archive}")
         self.say(shown(["--archive", str(self.paths.archive), "add", "URL..."]) + "   (per-host delay 0)")
         t = time.monotonic()
@@ -167,7 +164,6 @@ class Demo:
             self.result.ids[s.path] = o.id
             self.say(f"{o.id}  {s.lang}  {o.title}  ({o.images} images)")
         self.say(f"took {time.monotonic() - t:.2f} s")
-        self.result.done.append("archive")
 
     def follow_feed(self, server: DemoServer) -> None:
         """`follow` + `update` through the CLI, with the demo server as --proxy:
@@ -181,16 +177,11 @@ class Demo:
         base = ["--archive", str(self.paths.archive), "--config", str(self.paths.config)]
         proxy = ["--proxy", server.proxy]
         t = time.monotonic()
-        ran = self.invoke("follow", base + ["follow", FEED.url, *proxy])
-        if ran is None:
-            self.say("archiving it with the pipeline instead")
-            return self.archive(server, [sample])
-        for line in ran[0].splitlines():
+        out, _ = self.invoke("follow", base + ["follow", FEED.url, *proxy])
+        for line in out.splitlines():
             self.say("  " + line)
-        ran = self.invoke("update", base + ["update", *proxy, "--json"])
-        if ran is None:
-            return self.archive(server, [sample])
-        reports = _json(ran[0], "update")
+        out, _ = self.invoke("update", base + ["update", *proxy, "--json"])
+        reports = _json(out, "update")
         got = [a for r in reports for a in r.get("articles", [])] if isinstance(reports, list) else []
         if len(got) != 1 or not got[0].get("ok") or got[0].get("id") != article_id(sample.url):
             raise DemoFailed(f"update should have archived {sample.url} (once, tracking parameters "
@@ -198,7 +189,6 @@ class Demo:
         self.result.ids[sample.path] = got[0]["id"]
         self.say(f"{got[0]['id']}  {sample.lang}  {got[0]['title']}  ({got[0]['images']} images)")
         self.say(f"took {time.monotonic() - t:.2f} s")
-        self.result.done.append("follow/update")
 
     def new_edition(self, server: DemoServer) -> None:
         edited = SAMPLES[0]
@@ -219,7 +209,6 @@ class Demo:
         self.say(f"the other {len(SAMPLES) - 1} pages are unchanged: no new version, nothing duplicated")
         self.say(shown(["--archive", str(self.paths.archive), "show", self.result.ids[edited.path],
                         "--version", "1"]) + "   (the first edition)")
-        self.result.done.append("versions")
 
     def server_report(self, server: DemoServer) -> None:
         reqs = server.requests()
@@ -259,7 +248,7 @@ class Demo:
                  "no third-party host, no cookie banner / comments / newsletter / footer text")
 
     def cli_steps(self) -> None:
-        p, done = self.paths, self.result.done
+        p = self.paths
         ids = [self.result.ids[s.path] for s in SAMPLES]
         write_private(p.passphrase, passphrase() + "\n")
         arch, copy = ["--archive", str(p.archive)], ["--archive", str(p.copy)]
@@ -267,45 +256,34 @@ class Demo:
 
         self.cli_step("keygen --signing", "the sender makes a signing key; recipients will trust its public half",
                       ["keygen", "--signing", "-o", str(p.signing_key)], self.after_signing_key)
-        sign = ["--sign-key", str(p.signing_key)] if "keygen --signing" in done else []
-        trust = ["--trust", str(p.signing_pub)] if sign else []
+        sign = ["--sign-key", str(p.signing_key)]
+        trust = ["--trust", str(p.signing_pub)]
         self.cli_step("keygen", "the recipient makes an age identity and sends the sender its public recipient",
                       ["keygen", "-o", str(p.identity)], self.after_identity)
 
         self.cli_step("pack", f"pack the articles into one encrypted bundle, for a passphrase ({p.passphrase.name})",
                       arch + ["pack", "-o", str(p.bundle), *ids, *pw, *sign], self.after_pack(p.bundle))
-        if "pack" in done:
-            self.cli_step("inspect", "inspect it as the recipient: decrypt, verify every hash and the signature, "
-                          "import nothing", copy + ["inspect", str(p.bundle), *pw, *trust, "--json"],
-                          self.after_inspect)
-        if self.recipient:
-            self.cli_step("pack -r", "pack the same articles for the recipient's public key instead",
-                          arch + ["pack", "-o", str(p.key_bundle), *ids, "-r", self.recipient, *sign],
-                          self.after_pack(p.key_bundle))
-        if "pack -r" in done:
-            self.tamper_step(p.key_bundle, ["-i", str(p.identity)])
-            self.cli_step("unpack", f"the recipient unpacks it with their identity  ->  {p.copy}",
-                          copy + ["unpack", str(p.key_bundle), "-i", str(p.identity), *trust, "--json"],
-                          self.after_unpack)
-        elif "pack" in done:
-            self.cli_step("unpack", f"the recipient unpacks it  ->  {p.copy}",
-                          copy + ["unpack", str(p.bundle), *pw, *trust, "--json"], self.after_unpack)
+        self.cli_step("inspect", "inspect it as the recipient: decrypt, verify every hash and the signature, "
+                      "import nothing", copy + ["inspect", str(p.bundle), *pw, *trust, "--json"],
+                      self.after_inspect)
+        self.cli_step("pack -r", "pack the same articles for the recipient's public key instead",
+                      arch + ["pack", "-o", str(p.key_bundle), *ids, "-r", self.recipient, *sign],
+                      self.after_pack(p.key_bundle))
+        self.tamper_step(p.key_bundle, ["-i", str(p.identity)])
+        self.cli_step("unpack", f"the recipient unpacks it with their identity  ->  {p.copy}",
+                      copy + ["unpack", str(p.key_bundle), "-i", str(p.identity), *trust, "--json"],
+                      self.after_unpack)
         self.cli_step("pack --format html", "pack a self-decrypting HTML bundle, for readers without mirror",
                       arch + ["pack", "-o", str(p.html_bundle), "--format", "html", *ids, *pw],
                       self.after_pack(p.html_bundle, "a page that decrypts itself in the browser, offline"))
-        source = copy if "unpack" in done else arch
         self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
-                      source + ["export-site", str(p.site), *ids], self.after_export)
+                      copy + ["export-site", str(p.site), *ids], self.after_export)
 
-    def invoke(self, name: str, args: list[str]) -> tuple[str, str] | None:
-        """Run one command, echoing it and its stderr report; None if not built yet."""
+    def invoke(self, name: str, args: list[str]) -> tuple[str, str]:
+        """Run one command, echoing it and its stderr report."""
         self.say(shown(args))
         try:
             out, err = mirror_cmd(args)
-        except NotImplementedYet:
-            self.say(f"skipped: {name} not built yet")
-            self.result.skipped.append(name)
-            return None
         except MirrorError as e:
             raise DemoFailed(f"{name} failed: {e}") from None
         for line in err.splitlines():  # the command's own report (stdout is parsed by the caller)
@@ -315,12 +293,9 @@ class Demo:
     def cli_step(self, name: str, title: str, args: list[str], after: Callable[[str], None]) -> None:
         self.step(title)
         t = time.monotonic()
-        ran = self.invoke(name, args)
-        if ran is None:
-            return
-        after(ran[0])
+        out, _ = self.invoke(name, args)
+        after(out)
         self.say(f"took {time.monotonic() - t:.2f} s")
-        self.result.done.append(name)
 
     def tamper_step(self, bundle: Path, key: list[str]) -> None:
         """Flip one byte of the payload: the bundle must be refused, nothing imported."""
@@ -341,7 +316,6 @@ class Demo:
             raise DemoFailed("a bundle with one byte changed was accepted")
         finally:
             bad.unlink()
-        self.result.done.append("tamper")
 
     # -- what each CLI step showed -------------------------------------------------------
 
@@ -400,26 +374,15 @@ class Demo:
     def where(self) -> None:
         p = self.paths
         self.echo("\nwhere to look:")
-        done = self.result.done
-        rows = [("archive", p.archive, True), ("passphrase", p.passphrase, True),
-                ("signing key", p.signing_key, "keygen --signing" in done),
-                ("its public", p.signing_pub, "keygen --signing" in done),
-                ("identity", p.identity, "keygen" in done),
-                ("bundle", p.bundle, "pack" in done),
-                ("for the key", p.key_bundle, "pack -r" in done),
-                ("html bundle", p.html_bundle, "pack --format html" in done),
-                ("received", p.copy, "unpack" in done),
-                ("request log", p.server_log, True),
-                ("open this", (p.site / "index.html").as_uri(), "export-site" in done)]
-        for label, value, shown_ in rows:
-            if shown_:
-                self.echo(f"  {label:12} {value}")
+        rows = [("archive", p.archive), ("passphrase", p.passphrase), ("signing key", p.signing_key),
+                ("its public", p.signing_pub), ("identity", p.identity), ("bundle", p.bundle),
+                ("for the key", p.key_bundle), ("html bundle", p.html_bundle), ("received", p.copy),
+                ("request log", p.server_log), ("open this", (p.site / "index.html").as_uri())]
+        for label, value in rows:
+            self.echo(f"  {label:12} {value}")
         self.echo(f"  try:         mirror --archive {p.archive} ls")
         self.echo(f"               age -d -o payload.zip {p.bundle}   (type the passphrase; then unzip, open index.html)")
-        if "pack --format html" in done:
-            self.echo(f"               open {p.html_bundle.as_uri()} in a browser, offline, and type the passphrase")
-        if self.result.skipped:
-            self.echo(f"not built yet, skipped: {', '.join(self.result.skipped)}")
+        self.echo(f"               open {p.html_bundle.as_uri()} in a browser, offline, and type the passphrase")
         self.echo(f"demo finished in {self.result.seconds:.1f} s")
 
 
