@@ -181,6 +181,8 @@ def test_a_failing_step_ends_the_demo_with_one_line_and_exit_1(tmp_path):
 
 
 def test_the_demo_fails_if_the_archiver_fetches_a_tracking_pixel(tmp_path, monkeypatch):
+    from mirror.cli import cli
+    from mirror.cli.demo import in_process
     from mirror.config import Config
     from mirror.demo import run as demo_run
     from mirror.demo.capture import DemoFailed, local_only_fetcher
@@ -201,7 +203,7 @@ def test_the_demo_fails_if_the_archiver_fetches_a_tracking_pixel(tmp_path, monke
     monkeypatch.setattr(demo_run, "local_only_fetcher", leaky)
     lines: list[str] = []
     with pytest.raises(DemoFailed, match=r"fetched \d+ tracker.*/px\.gif\?e=leak"):
-        demo_run.run(Config(archive=tmp_path / "unused"), lines.append, out=str(tmp_path / "out"))
+        demo_run.run(Config(archive=tmp_path / "unused"), lines.append, in_process(cli), out=str(tmp_path / "out"))
     assert any(re.search(r"trackers, ads, third-party hosts: [1-9]", ln) for ln in lines)
 
 
