@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from mirror.bundle import signing, verify as vf
-from mirror.bundle.keyfiles import read_passphrase_file, read_text
+from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
 

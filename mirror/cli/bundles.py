@@ -135,9 +135,9 @@ def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passph
 
 def _check(state: State, *, file, identities, passphrase_file, trust, as_json, do_import) -> None:
     from mirror.bundle import unpack
+    from mirror.bundle.keyfiles import read_passphrase_file
 
-    secrets = unpack.Secrets(tuple(identities),
-                             unpack.read_passphrase_file(passphrase_file) if passphrase_file else None)
+    secrets = unpack.Secrets(tuple(identities), read_passphrase_file(passphrase_file) if passphrase_file else None)
     if not identities and passphrase_file is None:
         if not sys.stdin.isatty():
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
