@@ -1,7 +1,7 @@
 """Crash safety and concurrent use of the archive, with real processes."""
 
 import hashlib
-import os
+import json
 import random
 import signal
 import subprocess
@@ -51,25 +51,51 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(tmp_path):
     assert check_archive(root, log) > 20
 
 
+def _acked(log: Path) -> int:
+    return sum(1 for line in log.read_text().splitlines() if line.strip()) if log.exists() else 0
+
+
+def _numbers(summaries) -> list[int]:
+    """The writer's article numbers (it saves .../c/0, .../c/1, ... in order)."""
+    return sorted(int(s.url.rsplit("/", 1)[1]) for s in summaries)
+
+
 @pytest.mark.slow
 def test_ls_and_search_while_another_process_writes(tmp_path):
+    """Readers never see a half-written article, whatever the interleaving: each
+    listing is a prefix of the writer's sequence that holds every write acknowledged
+    before it was taken, every listed article reads back whole (blob included), a
+    later read never shows fewer, and at the end the count is the acknowledged one."""
     root, log = tmp_path / "archive", tmp_path / "acked.log"
     Archive.open(root).close()
     writer = subprocess.Popen(WRITER + [str(root), str(log), "c", "150"])
-    seen = []
+    last = 0
     try:
-        deadline = time.time() + 60
-        while writer.poll() is None and time.time() < deadline:
+        while True:  # at least one reading, however fast the writer is
+            done = writer.poll() is not None
+            acked = _acked(log)
             with Archive.open(root) as ar:
                 listed = ar.list()
-                found = ar.search("harbour")
-            assert len(found) <= len(listed) + 1  # a write may land between the two reads
-            seen.append(len(listed))
-            out = run_mirror("ls", "--json", archive=root, timeout=30)
+                found = ar.search("harbour")  # a later snapshot than `listed`
+                nums = _numbers(listed)
+                assert nums == list(range(len(nums)))  # a prefix: no gap, nothing half there
+                assert acked <= len(nums)  # every acknowledged write is visible
+                assert last <= len(nums)  # never fewer than an earlier read
+                assert _numbers(found) == list(range(len(found))) and len(found) >= len(nums)
+                for s in listed:
+                    art = ar.get(s.id)
+                    for a in art.assets:
+                        assert hashlib.sha256(ar.read_blob(a.sha256)).hexdigest() == a.sha256
+            last = len(found)
+            out = run_mirror("ls", "--json", archive=root)
             assert out.returncode == 0, out.stderr
+            via_cli = len(json.loads(out.stdout))
+            assert via_cli >= last
+            last = via_cli
+            if done:
+                break
     finally:
-        writer.wait(timeout=120)
+        writer.wait(timeout=600)
     assert writer.returncode == 0
-    assert seen == sorted(seen) and len(seen) >= 3
     with Archive.open(root) as ar:
-        assert len(ar.list()) == 150
+        assert len(ar.list()) == _acked(log) == 150
