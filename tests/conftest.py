@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,34 @@ def run_mirror(*args, archive: Path | str | None = None, config: Path | str | No
             e[k] = v
     return subprocess.run([*wrap, *mirror_argv(*args, archive=archive, config=config)], input=input,
                           capture_output=True, text=text, env=e, timeout=timeout)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def needs_tools(*names: str) -> pytest.MarkDecorator:
+    """Mark a test that needs these commands (Debian packages; "a|b" takes either).
+    When one is missing the test skips on a developer's machine but FAILS under
+    CI=true, where `make test` installs them: a missing tool must not pass silently."""
+    return pytest.mark.tools(*names)
+
+
+def missing_tools(names) -> list[str]:
+    return [n for n in names if not any(shutil.which(alt) for alt in n.split("|"))]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "tools(*names): needs these commands on PATH (see needs_tools)")
+
+
+def pytest_runtest_setup(item):
+    missing = missing_tools([n for m in item.iter_markers("tools") for n in m.args])
+    if missing:
+        what = f"needs {', '.join(missing)} on PATH (Debian packages)"
+        if in_ci():
+            pytest.fail(f"{what}: required under CI", pytrace=False)
+        pytest.skip(what)
 
 
 @pytest.fixture(autouse=True)

@@ -11,14 +11,13 @@ import subprocess
 
 import pytest
 
-from conftest import run_mirror
+from conftest import needs_tools, run_mirror
 from mirror.crypto import age
 
 AGE = shutil.which("age")
 pytestmark = [
     pytest.mark.agecli,
-    # In CI the age CLI is installed by `make test`: a missing one must fail, not skip.
-    pytest.mark.skipif(AGE is None and not os.environ.get("CI"), reason="age CLI not installed"),
+    needs_tools("age", "age-keygen"),
 ]
 
 KIB = 1024

@@ -30,7 +30,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bundleutil import sample_png
-from conftest import run_mirror
+from conftest import needs_tools, run_mirror
 from mirror.archive import Archive
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
@@ -467,7 +467,7 @@ def _firefox_resolver_log(page: Path, tmp: Path) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(FIREFOX is None, reason="needs Firefox (the Makefile installs firefox-esr)")
+@needs_tools("firefox-esr|firefox")
 def test_firefox_resolves_no_link_host_when_a_reader_page_opens(tmp_path):
     """CSP does not stop DNS prefetching, and Firefox resolves the host of every
     link of a file:// page as soon as it opens it: a DNS query for the outlet's

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import run_mirror
+from conftest import needs_tools, run_mirror
 from sitekit import Site, article, free_port, png
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("microsocks") is None, reason="Debian package microsocks is not installed"),
-    pytest.mark.skipif(shutil.which("strace") is None, reason="Debian package strace is not installed"),
+    needs_tools("microsocks", "strace"),
 ]
 
 CONNECT = re.compile(r"connect\(\d+, \{sa_family=(AF_INET6?|AF_UNIX)(.*?)\}")
