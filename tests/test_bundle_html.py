@@ -253,7 +253,7 @@ def test_truncated_reordered_chunks(world, target, edit):
 def test_truncated_file_and_mangled_base64(world, target):
     data = world["html"].read_bytes()
     head, chunks, tail = split(world["html"])
-    refused(world, target, data[:len(data) // 2], "")  # ends inside a chunk line
+    refused(world, target, data[:len(data) // 2], "line too long or file truncated")  # ends inside a chunk line
     refused(world, target, join(head, chunks, []), "truncated")
     refused(world, target, join(head, chunks, [b""]), "ends inside the payload")
     refused(world, target, join(head, chunks, tail[:2]), "does not end")
