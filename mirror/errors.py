@@ -1,4 +1,4 @@
-"""One error hierarchy; `cli.py` maps it to a one-line message and an exit code.
+"""One error hierarchy; `mirror.cli.main` maps it to a one-line message and an exit code.
 
 Exit codes (DESIGN.md): 0 ok, 1 a usage or input error the user can fix,
 2 a failed verification (wrong key, tampered or malicious input), 3 network.
