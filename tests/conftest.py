@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
 MIRROR = [sys.executable, "-m", "mirror"]  # the installed package, run as a user runs it
 
 

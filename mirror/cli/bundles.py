@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from mirror.cli.options import command, identity_option, json_option, passphrase_file_option, \
-    recipient_options, trust_option
+from mirror.cli.options import (command, identity_option, json_option, passphrase_file_option,
+                                recipient_options, trust_option)
 from mirror.cli.output import emit_json, human
 from mirror.cli.state import State
 from mirror.errors import UsageError
@@ -121,8 +121,9 @@ def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passph
     key = signing.load_signing_key(sign_key) if sign_key else None
     with state.open_archive() as ar:
         ids = pack.select(ar, pack.Selection(tuple(article_ids), all_, search_q, since))
-        keys = pack.keys_given(passphrase_file, recipients, recipients_files) \
-            or pack.Keys(passphrase=ask_passphrase())
+        keys = pack.keys_given(passphrase_file, recipients, recipients_files)
+        if keys is None:
+            keys = pack.Keys(passphrase=ask_passphrase())
         if fmt == "html":
             stats = htmlbundle.pack(ar, ids, Path(output), keys.passphrase, sign_key=key, pad=not no_pad)
         else:
