@@ -100,6 +100,8 @@ def check_command(state, *, file, identities, passphrase_file, trust, as_json, d
     else:
         with state.open_archive() as ar:
             rep = unpack.check(ar, file, secrets, cfg, tuple(trust), do_import)
+    for w in rep.warnings:
+        click.echo(w, err=True)
     if as_json:
         import json
 

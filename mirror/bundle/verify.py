@@ -24,8 +24,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
-from mirror import jsonsafe
-from mirror.bundle import layout, manifest as mf
+from mirror import imageinfo, jsonsafe
+from mirror.bundle import container, layout, manifest as mf, site
 from mirror.bundle.signing import fingerprint, verify_signature_document
 from mirror.config import BundleConfig
 from mirror.errors import VerificationError
@@ -145,12 +145,14 @@ def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
         raise _bad(f"{info.filename}: damaged entry ({e})") from None
 
 
-def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
-    h, n = hashlib.sha256(), 0
+def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int, bytes]:
+    """SHA-256, size and first block (where an image's header is)."""
+    h, n, head = hashlib.sha256(), 0, b""
     for block in _blocks(zf, info):
         h.update(block)
+        head = head or block
         n += len(block)
-    return h.hexdigest(), n
+    return h.hexdigest(), n, head
 
 
 def _decoded(page: bytes):
@@ -184,13 +186,25 @@ def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
-def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset()) -> dict[str, int]:
+def check_image(name: str, head: bytes) -> None:
+    """Refuse an asset whose header declares a decompression bomb."""
+    if imageinfo.too_large(head):
+        w, h = imageinfo.dimensions(head)
+        raise _bad(f"{name}: image of {w}x{h} pixels, over the limit of {imageinfo.MAX_SIDE} per side"
+                   f" or {imageinfo.MAX_PIXELS // 1_000_000} megapixels")
+
+
+def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset(),
+                   assets: frozenset[str] = frozenset()) -> dict[str, int]:
     """sha256 -> size of every base64 `data:` image in a page; those in
-    `keep` go to `stash` if given, the rest are dropped."""
+    `keep` go to `stash` if given, the rest are dropped. Those in `assets`
+    (what will be imported) must not declare bomb dimensions."""
     out = {}
     for d in _decoded(page):
         sha = hashlib.sha256(d).hexdigest()
         out[sha] = len(d)
+        if sha in assets:
+            check_image(f"image {sha[:16]}", d[:1 << 20])
         if stash is not None and sha in keep:
             stash.add(sha, d)
     return out
@@ -273,8 +287,8 @@ READ_AHEAD_ITEMS = 16
 
 
 def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], budget: int):
-    """For each (name, info, whole) yield (name, bytes if whole else None,
-    sha256, size), in order. A worker thread reads, inflates and hashes ahead
+    """For each (name, info, whole) yield (name, bytes if whole else the first
+    block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
     (zlib and hashlib release the GIL, so this overlaps the consumer's base64
     decoding). Whole entries count against `budget` from when the worker
     starts one until the consumer asks for the item after it; the worker
@@ -299,7 +313,8 @@ def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], b
                     data = _read(zf, info)
                     out = (name, data, hashlib.sha256(data).hexdigest(), len(data), size)
                 else:
-                    out = (name, None, *_hash(zf, info), 0)
+                    sha, n, head = _hash(zf, info)
+                    out = (name, head, sha, n, 0)
                 with cond:
                     queue.append(out)
                     cond.notify_all()
@@ -388,6 +403,7 @@ def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | N
     The returned `zf` stays open."""
     zf = _open(path)
     try:
+        container.check(zf.fp, zf)
         return _verify(zf, caps, list(trusted), stash)
     except BaseException:
         zf.close()
@@ -442,10 +458,14 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
     with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
         for name, data, sha, size in ahead:
             _check_hash(name, sha, size, listed[name])
+            if name not in inline_pages:
+                if "/assets/" in name:
+                    check_image(name, data)
+                continue
             if data is not None:
                 item = inline_pages[name]
                 keep = frozenset(src.asset.sha256 for src in item.assets if src.zip_name == name)
-                _check_inline(item, inline_digests(data, stash, keep))
+                _check_inline(item, inline_digests(data, stash, keep, keep))
                 del data
     payload = sum(i.file_size for i in files.values())
     return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
@@ -466,6 +486,9 @@ def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
     except (UnicodeDecodeError, ValueError):
         raise _bad(f"{where} is not valid JSON") from None
     new, assets = layout.parse_article_json(doc, where)
+    why = site.renders(new.html)
+    if why is not None:
+        raise _bad(f"{where}: its HTML cannot be parsed by the renderer ({why})")
     if new.url != entry.url:
         raise _bad(f"{where}: URL differs from the manifest")
     item = VersionItem(new, doc["content_hash"])
