@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -76,16 +75,6 @@ def age_keypair(tmp: Path) -> tuple[Path, str]:
     recipient = subprocess.run(["age-keygen", "-y", str(key)], check=True, capture_output=True,
                                text=True).stdout.strip()
     return key, recipient
-
-
-def mirror(*args: str, archive: Path | None = None, input: str | None = None,
-           env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mirror")]
-    if archive is not None:
-        cmd += ["--archive", str(archive)]
-    e = dict(os.environ, MIRROR_CONFIG=os.devnull)
-    e.update(env or {})
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, input=input, env=e)
 
 
 @pytest.fixture

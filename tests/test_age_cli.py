@@ -8,10 +8,10 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
+from conftest import run_mirror
 from mirror.crypto import age
 
 AGE = shutil.which("age")
@@ -106,8 +106,7 @@ def test_several_recipients_and_age_keygen(tmp_path, keys):
 def test_mirror_keygen_file_works_with_age(tmp_path):
     """`mirror keygen -o F` writes a file that age reads as an identity file."""
     keyfile = tmp_path / "key.txt"
-    p = subprocess.run([sys.executable, "-m", "mirror", "keygen", "-o", str(keyfile)],
-                       capture_output=True, text=True, timeout=60)
+    p = run_mirror("keygen", "-o", keyfile)
     assert p.returncode == 0, p.stderr
     recipient = p.stdout.strip()
     assert recipient.startswith("age1") and len(recipient) == 62
@@ -117,8 +116,7 @@ def test_mirror_keygen_file_works_with_age(tmp_path):
     assert lines[1] == f"# public key: {recipient}"
     pt = b"from age to mirror keygen"
     assert _age("-d", "-i", str(keyfile), stdin=_age("-r", recipient, stdin=pt)) == pt
-    again = subprocess.run([sys.executable, "-m", "mirror", "keygen", "-o", str(keyfile)],
-                           capture_output=True, text=True, timeout=60)
+    again = run_mirror("keygen", "-o", keyfile)
     assert again.returncode == 1 and "refusing to overwrite" in again.stderr
     assert keyfile.read_text().splitlines() == lines
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import run_mirror
 from mirror.crypto import age
 from pipesource import Pipe
 
@@ -255,11 +256,7 @@ def test_unknown_stanzas_are_skipped_but_macd():
 
 @pytest.mark.parametrize("pq", [False, True])
 def test_keygen_to_stdout(pq):
-    import subprocess
-    import sys
-
-    p = subprocess.run([sys.executable, "-m", "mirror", "keygen", *(["--pq"] if pq else [])],
-                       capture_output=True, text=True, timeout=60)
+    p = run_mirror("keygen", *(["--pq"] if pq else []))
     assert p.returncode == 0, p.stderr
     created, public, ident = p.stdout.splitlines()
     recipient = public.removeprefix("# public key: ")

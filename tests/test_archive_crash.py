@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_mirror
 from mirror.archive import Archive
 from mirror.model import content_hash
 
@@ -64,8 +65,7 @@ def test_ls_and_search_while_another_process_writes(tmp_path):
                 found = ar.search("harbour")
             assert len(found) <= len(listed) + 1  # a write may land between the two reads
             seen.append(len(listed))
-            out = subprocess.run([sys.executable, "-m", "mirror", "--archive", str(root), "ls", "--json"],
-                                 capture_output=True, text=True, timeout=30)
+            out = run_mirror("ls", "--json", archive=root, timeout=30)
             assert out.returncode == 0, out.stderr
     finally:
         writer.wait(timeout=120)

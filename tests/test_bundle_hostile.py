@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bundleutil import age_keypair, make_archive, mirror, new_version, target, tree_digest  # target: a fixture
+from bundleutil import age_keypair, make_archive, new_version, target, tree_digest  # target: a fixture
+from conftest import mirror_argv, run_mirror
 from mirror.archive import Archive
 from mirror.bundle import layout, pack, signing, unpack
 from mirror.config import Config
@@ -59,7 +60,7 @@ def encrypt(world, plain: bytes, name: str) -> Path:
 
 def refused(world, target: Path, bundle: Path, needle: str, *extra: str) -> None:
     before = tree_digest(target, skip_tmp=False)
-    r = mirror("unpack", str(bundle), "-i", str(world["key"]), *extra, archive=target)
+    r = run_mirror("unpack", str(bundle), "-i", str(world["key"]), *extra, archive=target)
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
     assert needle in r.stderr, r.stderr
@@ -79,7 +80,7 @@ def refused_inproc(world, target: Path, plain: bytes, needle: str, cfg: Config |
 
 def test_valid_bundle_imports(world, target):
     bundle = encrypt(world, world["plain"], "ok.age")
-    r = mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target)
+    r = run_mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target)
     assert r.returncode == 0, r.stderr
 
 
@@ -262,18 +263,16 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
     bundle = encrypt(world, plain, "big.age")
     start = time.monotonic()
     b0 = tmp_path / "probe"
-    assert mirror("unpack", str(bundle), "-i", str(world["key"]), archive=b0).returncode == 0
+    assert run_mirror("unpack", str(bundle), "-i", str(world["key"]), archive=b0).returncode == 0
     full = time.monotonic() - start
     seen = set()
     for frac in (0.1, 0.35, 0.6, 0.8, 0.95):
         b = tmp_path / f"B{frac}"
         with Archive.open(b) as ar:
             ar.save(new_version(99))
-        subprocess.run([str(Path(__file__).resolve().parent.parent / ".venv/bin/mirror"), "--archive", str(b), "gc"],
-                       check=True, capture_output=True, env=dict(os.environ, MIRROR_CONFIG=os.devnull))
+        assert run_mirror("gc", archive=b).returncode == 0
         before = tree_digest(b, skip_tmp=False, dirs=False)
-        p = subprocess.Popen([str(Path(__file__).resolve().parent.parent / ".venv/bin/mirror"), "--archive",
-                              str(b), "unpack", str(bundle), "-i", str(world["key"])],
+        p = subprocess.Popen(mirror_argv("unpack", bundle, "-i", world["key"], archive=b),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              env=dict(os.environ, MIRROR_CONFIG=os.devnull))
         time.sleep(full * frac)

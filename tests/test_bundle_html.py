@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bundleutil import make_archive, mirror, new_version, sample_png, target, tree_digest  # target: a fixture
+from bundleutil import make_archive, new_version, sample_png, target, tree_digest  # target: a fixture
+from conftest import run_mirror
 from mirror.archive import Archive
 from mirror.bundle import htmlbundle
 from mirror.crypto import age
@@ -42,10 +43,10 @@ def world(tmp_path_factory):
         ids.append(ar.save(new_version(7, title="A long read", text=noise)).id)
     pw = tmp / "pw.txt"
     pw.write_text(PASSPHRASE + "\n")
-    r = mirror("pack", "-o", str(tmp / "b.html"), "--all", "--format", "html", "--passphrase-file", str(pw),
+    r = run_mirror("pack", "-o", str(tmp / "b.html"), "--all", "--format", "html", "--passphrase-file", str(pw),
                archive=a)
     assert r.returncode == 0, r.stderr
-    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "--passphrase-file", str(pw), archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "--passphrase-file", str(pw), archive=a)
     assert r.returncode == 0, r.stderr
     return {"tmp": tmp, "a": a, "ids": sorted(ids), "pw": pw, "html": tmp / "b.html", "age": tmp / "b.age"}
 
@@ -106,7 +107,7 @@ def test_page_head_policy_and_nothing_identifying(world, tmp_path):
     assert not re.search(r"(https?:)?//[a-z]", page.replace("http-equiv", ""))  # nothing remote
     # A second pack differs only in the salt, the nonce prefix and so the ciphertext.
     marked = {"USER": "zqxuser", "LOGNAME": "zqxuser", "HOME": str(tmp_path / "home-zqxhome")}
-    r = mirror("pack", "-o", str(tmp_path / "c.html"), "--all", "--format", "html", "--passphrase-file",
+    r = run_mirror("pack", "-o", str(tmp_path / "c.html"), "--all", "--format", "html", "--passphrase-file",
                str(world["pw"]), archive=world["a"], env=marked)
     assert r.returncode == 0, r.stderr
     h1, c1, t1 = split(world["html"])
@@ -184,14 +185,14 @@ def test_parser_caps(world, tmp_path):
 
 
 def test_unpack_imports_the_same_articles_as_the_age_bundle(world, tmp_path):
-    r = mirror("inspect", str(world["html"]), "--passphrase-file", str(world["pw"]), "--json",
+    r = run_mirror("inspect", str(world["html"]), "--passphrase-file", str(world["pw"]), "--json",
                archive=tmp_path / "I")
     assert r.returncode == 0, r.stderr
     assert sorted(a["id"] for a in json.loads(r.stdout)["articles"]) == world["ids"]
-    r = mirror("unpack", str(world["html"]), "--passphrase-file", str(world["pw"]), "--json", archive=tmp_path / "H")
+    r = run_mirror("unpack", str(world["html"]), "--passphrase-file", str(world["pw"]), "--json", archive=tmp_path / "H")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == len(world["ids"])
-    r = mirror("unpack", str(world["age"]), "--passphrase-file", str(world["pw"]), archive=tmp_path / "G")
+    r = run_mirror("unpack", str(world["age"]), "--passphrase-file", str(world["pw"]), archive=tmp_path / "G")
     assert r.returncode == 0, r.stderr
     with Archive.open(tmp_path / "H") as H, Archive.open(tmp_path / "G") as G, Archive.open(world["a"]) as A:
         assert sorted(H.ids()) == sorted(G.ids()) == world["ids"]
@@ -210,7 +211,7 @@ def refused(world, target: Path, data: bytes, needle: str, passphrase_file: Path
     bundle = target.parent / "case.html"
     bundle.write_bytes(data)
     before = tree_digest(target, skip_tmp=False)
-    r = mirror("unpack", str(bundle), "--passphrase-file", str(passphrase_file or world["pw"]), archive=target)
+    r = run_mirror("unpack", str(bundle), "--passphrase-file", str(passphrase_file or world["pw"]), archive=target)
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
     assert needle in r.stderr, r.stderr
@@ -292,15 +293,15 @@ def test_wrong_passphrase_and_foreign_html(world, target, tmp_path):
 def test_usage_errors_exit_1(world, tmp_path):
     out = tmp_path / "x.html"
     for extra in (["-r", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"], ["--armor"]):
-        r = mirror("pack", "-o", str(out), "--all", "--format", "html", "--passphrase-file", str(world["pw"]),
+        r = run_mirror("pack", "-o", str(out), "--all", "--format", "html", "--passphrase-file", str(world["pw"]),
                    *extra, archive=world["a"])
         assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
         assert "Traceback" not in r.stderr and not out.exists()
-    r = mirror("pack", "-o", str(out), "--all", "--format", "html", "-R", str(world["pw"]), archive=world["a"])
+    r = run_mirror("pack", "-o", str(out), "--all", "--format", "html", "-R", str(world["pw"]), archive=world["a"])
     assert r.returncode == 1 and "passphrase only" in r.stderr
     key = tmp_path / "id.txt"
     key.write_text(age.generate_identity()[0] + "\n")
-    r = mirror("unpack", str(world["html"]), "-i", str(key), archive=tmp_path / "B")
+    r = run_mirror("unpack", str(world["html"]), "-i", str(key), archive=tmp_path / "B")
     assert r.returncode == 1 and "passphrase" in r.stderr and r.stderr.count("\n") == 1, r.stderr
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bundleutil import JPEG, age_keypair, asset, make_archive, mirror, new_version, tree_digest
+from bundleutil import JPEG, age_keypair, make_archive, new_version, tree_digest
+from conftest import mirror_argv, run_mirror
 from mirror.archive import Archive
 
 pytestmark = pytest.mark.agecli
@@ -36,9 +37,9 @@ def env(tmp_path):
 
 def test_round_trip_every_field_and_asset(env):
     tmp, a, ids, key, rcp = env
-    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a)
     assert r.returncode == 0, r.stderr
-    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["imported"] == 3 and rep["skipped"] == 0 and rep["signature"] == "unsigned"
@@ -57,14 +58,14 @@ def test_round_trip_every_field_and_asset(env):
 
 def test_unpack_twice_changes_nothing_and_repack_is_identical(env):
     tmp, a, ids, key, rcp = env
-    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
-    assert mirror("unpack", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B").returncode == 0
+    assert run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    assert run_mirror("unpack", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B").returncode == 0
     before = tree_digest(tmp / "B")
-    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0 and json.loads(r.stdout)["imported"] == 0
     assert tree_digest(tmp / "B") == before
     # B re-packs the same articles into the same plaintext, byte for byte.
-    assert mirror("pack", "-o", str(tmp / "c.age"), "--all", "-r", rcp, archive=tmp / "B").returncode == 0
+    assert run_mirror("pack", "-o", str(tmp / "c.age"), "--all", "-r", rcp, archive=tmp / "B").returncode == 0
     assert age_decrypt(tmp / "b.age", key) == age_decrypt(tmp / "c.age", key)
 
 
@@ -72,8 +73,8 @@ def test_deterministic_and_anonymous(env):
     tmp, a, ids, key, rcp = env
     b1, b2 = tmp / "one.age", tmp / "two.age"
     marked = {"USER": "zqxuser", "LOGNAME": "zqxuser", "HOME": str(tmp / "home-zqxhome")}
-    assert mirror("pack", "-o", str(b1), *ids, "-r", rcp, archive=a, env=marked).returncode == 0
-    assert mirror("pack", "-o", str(b2), "--all", "-r", rcp, archive=a).returncode == 0
+    assert run_mirror("pack", "-o", str(b1), *ids, "-r", rcp, archive=a, env=marked).returncode == 0
+    assert run_mirror("pack", "-o", str(b2), "--all", "-r", rcp, archive=a).returncode == 0
     p1, p2 = age_decrypt(b1, key), age_decrypt(b2, key)
     assert p1 == p2
     assert b1.read_bytes() != b2.read_bytes()  # fresh file key each time
@@ -103,8 +104,8 @@ def test_new_version_of_known_url_is_added(env):
     b = tmp / "B"
     with Archive.open(b) as B:
         B.save(new_version(0, text="An earlier edition of the story.", captured="2026-03-01T08:00:00Z"))
-    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
-    r = mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=b)
+    assert run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=b)
     assert r.returncode == 0, r.stderr
     statuses = sorted(x["status"] for x in json.loads(r.stdout)["articles"])
     assert statuses == ["new", "new", "new version"]
@@ -115,9 +116,9 @@ def test_new_version_of_known_url_is_added(env):
 
 def test_inspect_lists_without_importing(env):
     tmp, a, ids, key, rcp = env
-    assert mirror("pack", "-o", str(tmp / "b.age"), ids[0], "-r", rcp, "--armor", archive=a).returncode == 0
+    assert run_mirror("pack", "-o", str(tmp / "b.age"), ids[0], "-r", rcp, "--armor", archive=a).returncode == 0
     assert (tmp / "b.age").read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
-    r = mirror("inspect", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B")
+    r = run_mirror("inspect", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert ids[0] in r.stdout and "Story number 0" in r.stdout and "unsigned" in r.stderr
     with Archive.open(tmp / "B") as B:
@@ -126,38 +127,38 @@ def test_inspect_lists_without_importing(env):
 
 def test_signing_unknown_trusted_and_required(env):
     tmp, a, ids, key, rcp = env
-    r = mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
+    r = run_mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
     assert r.returncode == 0, r.stderr
     assert (tmp / "sign.key").stat().st_mode & 0o777 == 0o600
     pub = next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Public key:"))
     fp = next(line.split()[-1] for line in r.stdout.splitlines() if line.startswith("Fingerprint:"))
-    again = mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
+    again = run_mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
     assert again.returncode == 1 and "refusing to overwrite" in again.stderr
     b = tmp / "b.age"
-    assert mirror("pack", "-o", str(b), "--all", "-r", rcp, "--sign-key", str(tmp / "sign.key"),
+    assert run_mirror("pack", "-o", str(b), "--all", "-r", rcp, "--sign-key", str(tmp / "sign.key"),
                   archive=a).returncode == 0
-    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B")
     assert json.loads(r.stdout)["signature"] == f"signed by {fp} (unknown key)"
     (tmp / "pub.txt").write_text(pub + "\n")
-    r = mirror("inspect", str(b), "-i", str(key), "--trust", str(tmp / "pub.txt"), "--json", archive=tmp / "B")
+    r = run_mirror("inspect", str(b), "-i", str(key), "--trust", str(tmp / "pub.txt"), "--json", archive=tmp / "B")
     assert json.loads(r.stdout)["trusted"] is True
     cfg = tmp / "config.toml"
     cfg.write_text(f'[bundle]\ntrusted_keys = ["{pub}"]\n')
-    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
+    r = run_mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
     assert json.loads(r.stdout)["signature"] == f"signed by trusted key {fp}"
     cfg.write_text(f'[bundle]\ntrusted_keys = ["{tmp / "pub.txt"}"]\n')  # a key file works too
-    r = mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
+    r = run_mirror("inspect", str(b), "-i", str(key), "--json", archive=tmp / "B", env={"MIRROR_CONFIG": str(cfg)})
     assert json.loads(r.stdout)["trusted"] is True
-    other = mirror("keygen", "--signing", "-o", str(tmp / "other.key"))
+    other = run_mirror("keygen", "--signing", "-o", str(tmp / "other.key"))
     assert other.returncode == 0
-    r = mirror("unpack", str(b), "-i", str(key), "--trust", str(tmp / "other.key"), archive=tmp / "B")
+    r = run_mirror("unpack", str(b), "-i", str(key), "--trust", str(tmp / "other.key"), archive=tmp / "B")
     assert r.returncode == 2 and "not signed by a key given with --trust" in r.stderr
     with Archive.open(tmp / "B") as B:
         assert B.ids() == []
 
 
 def test_keygen_signing_to_stdout():
-    r = mirror("keygen", "--signing")
+    r = run_mirror("keygen", "--signing")
     assert r.returncode == 0
     assert "MIRROR-ED25519-SECRET:" in r.stdout and "Public key: ed25519:" in r.stderr
 
@@ -166,36 +167,36 @@ def test_passphrase_file_round_trip_and_wrong_passphrase(env):
     tmp, a, ids, key, rcp = env
     (tmp / "pw").write_text("correct horse battery staple\n")
     (tmp / "bad").write_text("wrong\n")
-    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "--passphrase-file", str(tmp / "pw"),
+    assert run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "--passphrase-file", str(tmp / "pw"),
                   archive=a).returncode == 0
-    r = mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "bad"), archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "bad"), archive=tmp / "B")
     assert r.returncode == 2 and r.stderr.count("\n") == 1
-    r = mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "b.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
     assert r.returncode == 0, r.stderr
 
 
 def test_usage_errors(env):
     tmp, a, ids, key, rcp = env
-    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", archive=a, input="")
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "--all", archive=a, input="")
     assert r.returncode == 1 and "no terminal" in r.stderr
-    r = mirror("pack", "-o", str(tmp / "x.age"), "-r", rcp, archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "-r", rcp, archive=a)
     assert r.returncode == 1 and "no articles selected" in r.stderr
-    r = mirror("pack", "-o", str(tmp / "x.age"), "--search", "nosuchwordanywhere", "-r", rcp, archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "--search", "nosuchwordanywhere", "-r", rcp, archive=a)
     assert r.returncode == 1 and "no articles selected" in r.stderr
-    r = mirror("pack", "-o", str(tmp / "x.age"), "--since", "2099-01-01", "-r", rcp, archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "--since", "2099-01-01", "-r", rcp, archive=a)
     assert r.returncode == 1 and "no articles selected" in r.stderr
-    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", "age1notarecipient", archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", "age1notarecipient", archive=a)
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    r = mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, "--format", "html", archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, "--format", "html", archive=a)
     assert r.returncode == 1 and "passphrase only" in r.stderr  # html: no recipients
     assert not (tmp / "x.age").exists()
     assert not [p for p in tmp.iterdir() if p.name.startswith(".mirror-pack-")]
-    assert mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    assert run_mirror("pack", "-o", str(tmp / "x.age"), "--all", "-r", rcp, archive=a).returncode == 0
     for args in (["-i", str(tmp / "missing.key")], ["--passphrase-file", str(tmp / "missing.txt")],
                  ["-i", str(tmp / "x.age")]):
-        r = mirror("unpack", str(tmp / "x.age"), *args, archive=tmp / "B")
+        r = run_mirror("unpack", str(tmp / "x.age"), *args, archive=tmp / "B")
         assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
-    r = mirror("unpack", str(tmp / "nothere.age"), "-i", str(key), archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "nothere.age"), "-i", str(key), archive=tmp / "B")
     assert r.returncode == 1 and "cannot read" in r.stderr
 
 
@@ -203,12 +204,12 @@ def test_selection_by_search_and_since(env):
     tmp, a, ids, key, rcp = env
     with Archive.open(a) as ar:
         ar.save(new_version(7, title="Flooding in the delta", captured="2026-05-01T00:00:00Z"))
-    r = mirror("pack", "-o", str(tmp / "s.age"), "--search", "delta", "-r", rcp, archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "s.age"), "--search", "delta", "-r", rcp, archive=a)
     assert r.returncode == 0, r.stderr
-    r = mirror("inspect", str(tmp / "s.age"), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("inspect", str(tmp / "s.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert [x["title"] for x in json.loads(r.stdout)["articles"]] == ["Flooding in the delta"]
-    assert mirror("pack", "-o", str(tmp / "t.age"), "--since", "2026-04-01", "-r", rcp, archive=a).returncode == 0
-    r = mirror("inspect", str(tmp / "t.age"), "-i", str(key), "--json", archive=tmp / "B")
+    assert run_mirror("pack", "-o", str(tmp / "t.age"), "--since", "2026-04-01", "-r", rcp, archive=a).returncode == 0
+    r = run_mirror("inspect", str(tmp / "t.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert len(json.loads(r.stdout)["articles"]) == 1
 
 
@@ -245,7 +246,7 @@ def test_third_party_zip_encrypted_with_age_cli_imports(env):
     _third_party_tree(site)
     subprocess.run(["zip", "-q", "-r", str(tmp / "hand.zip"), "."], cwd=site, check=True)  # with folder entries
     subprocess.run(["age", "-r", rcp, "-o", str(tmp / "hand.age"), str(tmp / "hand.zip")], check=True)
-    r = mirror("unpack", str(tmp / "hand.age"), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "hand.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == 1
     with Archive.open(tmp / "B") as B:
@@ -257,21 +258,21 @@ def test_third_party_zip_encrypted_with_age_cli_imports(env):
 def test_export_site(env):
     tmp, a, ids, key, rcp = env
     out = tmp / "site"
-    r = mirror("export-site", str(out), "--all", archive=a)
+    r = run_mirror("export-site", str(out), "--all", archive=a)
     assert r.returncode == 0, r.stderr
     assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
     for aid in ids:
         assert (out / "articles" / aid / "index.html").is_file()
-    r = mirror("export-site", str(out), "--all", archive=a)
+    r = run_mirror("export-site", str(out), "--all", archive=a)
     assert r.returncode == 1 and "not an empty directory" in r.stderr
 
 
 def test_pack_prompts_for_passphrase_twice(env):
     pexpect = pytest.importorskip("pexpect")
     tmp, a, ids, key, rcp = env
-    exe = str(Path(__file__).resolve().parent.parent / ".venv/bin/mirror")
     e = dict(os.environ, MIRROR_CONFIG=os.devnull)
-    child = pexpect.spawn(exe, ["--archive", str(a), "pack", "-o", str(tmp / "p.age"), "--all"],
+    exe, *argv = mirror_argv("pack", "-o", tmp / "p.age", "--all", archive=a)
+    child = pexpect.spawn(exe, argv,
                           env=e, encoding="utf-8", timeout=30)
     child.expect("Passphrase")
     child.sendline("")
@@ -286,10 +287,11 @@ def test_pack_prompts_for_passphrase_twice(env):
     child.close()
     assert child.exitstatus == 0
     (tmp / "pw").write_text(phrase + "\n")
-    r = mirror("inspect", str(tmp / "p.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
+    r = run_mirror("inspect", str(tmp / "p.age"), "--passphrase-file", str(tmp / "pw"), archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     # A typed passphrase must be confirmed.
-    child = pexpect.spawn(exe, ["--archive", str(a), "pack", "-o", str(tmp / "q.age"), "--all"],
+    exe, *argv = mirror_argv("pack", "-o", tmp / "q.age", "--all", archive=a)
+    child = pexpect.spawn(exe, argv,
                           env=e, encoding="utf-8", timeout=30)
     child.expect("Passphrase")
     child.sendline("one passphrase")
@@ -305,7 +307,7 @@ def test_recipients_file_with_two_keys(env, tmp_path):
     (tmp_path / "second").mkdir()
     key2, rcp2 = age_keypair(tmp_path / "second")
     (tmp / "people.txt").write_text(f"# the two couriers\n{rcp}\n{rcp2}\n")
-    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-R", str(tmp / "people.txt"), archive=a)
+    r = run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-R", str(tmp / "people.txt"), archive=a)
     assert r.returncode == 0, r.stderr
     assert age_decrypt(tmp / "b.age", key) == age_decrypt(tmp / "b.age", key2)
 
@@ -317,10 +319,10 @@ def test_every_version_travels_in_order(env):
                            captured="2026-03-05T09:00:00Z"))
         assert len(A.versions(ids[0])) == 2
     b = tmp / "b.age"
-    assert mirror("pack", "-o", str(b), ids[0], "-r", rcp, archive=a).returncode == 0
+    assert run_mirror("pack", "-o", str(b), ids[0], "-r", rcp, archive=a).returncode == 0
     names = zipfile.ZipFile(io.BytesIO(age_decrypt(b, key))).namelist()
     assert f"articles/{ids[0]}/versions/0001.json" in names
-    r = mirror("unpack", str(b), "-i", str(key), "--json", archive=tmp / "B")
+    r = run_mirror("unpack", str(b), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == 2
     with Archive.open(a) as A, Archive.open(tmp / "B") as B:
@@ -330,7 +332,7 @@ def test_every_version_travels_in_order(env):
     c = tmp / "C"
     with Archive.open(c) as C:
         C.save(new_version(0))
-    r = mirror("unpack", str(b), "-i", str(key), "--json", archive=c)
+    r = run_mirror("unpack", str(b), "-i", str(key), "--json", archive=c)
     rep = json.loads(r.stdout)
     assert rep["imported"] == 1 and rep["articles"][0]["status"] == "new version"
     with Archive.open(c) as C:
@@ -341,8 +343,8 @@ def test_several_identity_files(env, tmp_path):
     tmp, a, ids, key, rcp = env
     (tmp_path / "other").mkdir()
     other_key, _ = age_keypair(tmp_path / "other")
-    assert mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
-    r = mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), archive=tmp / "B")
+    assert run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
+    r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), archive=tmp / "B")
     assert r.returncode == 2
-    r = mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), "-i", str(key), archive=tmp / "B")
+    r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(other_key), "-i", str(key), archive=tmp / "B")
     assert r.returncode == 0, r.stderr

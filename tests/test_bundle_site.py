@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from bundleutil import age_keypair, make_archive, mirror, sample_png
+from bundleutil import age_keypair, make_archive, sample_png
+from conftest import run_mirror
 from browserutil import open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.agecli]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.agecli]
 def test_unzipped_bundle_opens_offline_with_images(tmp_path):
     ids = make_archive(tmp_path / "A", 2)
     key, rcp = age_keypair(tmp_path)
-    assert mirror("pack", "-o", str(tmp_path / "b.age"), "--all", "-r", rcp, archive=tmp_path / "A").returncode == 0
+    assert run_mirror("pack", "-o", str(tmp_path / "b.age"), "--all", "-r", rcp, archive=tmp_path / "A").returncode == 0
     subprocess.run(["age", "-d", "-i", str(key), "-o", str(tmp_path / "b.zip"), str(tmp_path / "b.age")], check=True)
     site = tmp_path / "site"
     subprocess.run(["unzip", "-q", str(tmp_path / "b.zip"), "-d", str(site)], check=True)
@@ -36,7 +37,7 @@ def test_unzipped_bundle_opens_offline_with_images(tmp_path):
     assert "Paragraph one of article" in page.text
 
     # export-site writes the same site, unzipped.
-    assert mirror("export-site", str(tmp_path / "exported"), "--all", archive=tmp_path / "A").returncode == 0
+    assert run_mirror("export-site", str(tmp_path / "exported"), "--all", archive=tmp_path / "A").returncode == 0
     for name in ("index.html", f"articles/{ids[1]}/index.html"):
         assert (tmp_path / "exported" / name).read_bytes() == (site / name).read_bytes()
 

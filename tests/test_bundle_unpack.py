@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bundleutil import age_keypair, make_archive, mirror, new_version, target, tree_digest  # target: a fixture
+from bundleutil import age_keypair, make_archive, new_version, target, tree_digest  # target: a fixture
+from conftest import run_mirror
 from mirror import archive as archive_mod
 from mirror.archive import Archive
 from mirror.bundle import layout, unpack
@@ -24,15 +25,13 @@ from mirror.model import Asset
 
 pytestmark = pytest.mark.agecli
 
-MIRROR = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "mirror")
-
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("unpack")
     ids = make_archive(tmp / "A", 3)
     key, rcp = age_keypair(tmp)
-    r = mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=tmp / "A")
+    r = run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=tmp / "A")
     assert r.returncode == 0, r.stderr
     return {"tmp": tmp, "ids": sorted(ids), "key": key, "rcp": rcp, "bundle": tmp / "b.age"}
 
@@ -50,7 +49,7 @@ def _plain(world) -> bytes:
 
 def _refused(world, target: Path, bundle: Path, needle: str, env: dict | None = None) -> None:
     before = tree_digest(target, skip_tmp=False)
-    r = mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target, env=env)
+    r = run_mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target, env=env)
     assert r.returncode == 2, r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
     assert needle in r.stderr, r.stderr
@@ -67,7 +66,7 @@ def test_page_over_the_configured_cap_is_refused(world, target, tmp_path):
              env={"MIRROR_CONFIG": str(cfg)})
     # the same bundle, with the cap at the biggest page, imports
     cfg = _config(tmp_path, max_page_bytes=biggest.file_size)
-    r = mirror("unpack", str(world["bundle"]), "-i", str(world["key"]), archive=target,
+    r = run_mirror("unpack", str(world["bundle"]), "-i", str(world["key"]), archive=target,
                env={"MIRROR_CONFIG": str(cfg)})
     assert r.returncode == 0, r.stderr
 
@@ -94,11 +93,11 @@ def test_page_over_the_default_cap_is_refused(world, target, tmp_path):
     _refused(world, target, bundle, "over the limit of 67108864 for a page")
 
 
-def _peak_rss_mib(cmd: list[str], env: dict) -> float:
+def _peak_rss_mib(*args, archive: Path, env: dict) -> float:
+    """Peak RSS of `mirror ARGS`, measured by a parent that waits for it."""
     probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]);"
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True,
-                         env=dict(os.environ, **env))
+    out = run_mirror(*args, archive=archive, env=env, wrap=(sys.executable, "-c", probe))
     assert out.returncode == 0, out.stderr
     return int(out.stdout.split()[-1]) / 1024
 
@@ -117,14 +116,12 @@ def test_peak_memory_of_a_large_allowed_page_is_bounded(world, tmp_path):
     big.lead_image = None
     with Archive.open(a) as ar:
         ar.save(big)
-    r = mirror("pack", "-o", str(tmp_path / "big.age"), "--all", "-r", world["rcp"], archive=a)
+    r = run_mirror("pack", "-o", str(tmp_path / "big.age"), "--all", "-r", world["rcp"], archive=a)
     assert r.returncode == 0, r.stderr
     cfg = _config(tmp_path, max_page_bytes=24 << 20)
     env = {"MIRROR_CONFIG": str(cfg)}
-    small = _peak_rss_mib([MIRROR, "--archive", str(tmp_path / "S"), "unpack", str(world["bundle"]),
-                           "-i", str(world["key"])], env)
-    large = _peak_rss_mib([MIRROR, "--archive", str(tmp_path / "L"), "unpack", str(tmp_path / "big.age"),
-                           "-i", str(world["key"])], env)
+    small = _peak_rss_mib("unpack", world["bundle"], "-i", world["key"], archive=tmp_path / "S", env=env)
+    large = _peak_rss_mib("unpack", tmp_path / "big.age", "-i", world["key"], archive=tmp_path / "L", env=env)
     with Archive.open(tmp_path / "L") as ar:
         assert ar.read_blob(sha) == data
     assert large - small < 3 * 24, (small, large)  # page, its compressed form, the decoded image
@@ -158,7 +155,7 @@ def test_import_stores_every_image_whichever_way(world, tmp_path, monkeypatch, h
 
 def test_inspect_does_not_create_a_missing_archive(world, tmp_path):
     missing = tmp_path / "no" / "archive"
-    r = mirror("inspect", str(world["bundle"]), "-i", str(world["key"]), "--json", archive=missing)
+    r = run_mirror("inspect", str(world["bundle"]), "-i", str(world["key"]), "--json", archive=missing)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert sorted(a["id"] for a in rep["articles"]) == world["ids"]
@@ -169,6 +166,6 @@ def test_inspect_does_not_create_a_missing_archive(world, tmp_path):
     data = bytearray(world["bundle"].read_bytes())
     data[len(data) // 2] ^= 1
     bad.write_bytes(bytes(data))
-    r = mirror("inspect", str(bad), "-i", str(world["key"]), archive=missing)
+    r = run_mirror("inspect", str(bad), "-i", str(world["key"]), archive=missing)
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "no").exists()

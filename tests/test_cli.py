@@ -1,21 +1,16 @@
 """The CLI contract: command names, --archive placement, exit codes, no tracebacks."""
 
 import json
-import subprocess
-import sys
 
 import pytest
+
+from conftest import run_mirror
 
 from mirror.archive import Archive
 from mirror.model import NewVersion
 
 CONTRACT = ["add", "import-html", "extract", "ls", "search", "show", "rm", "gc", "follow", "update",
             "export-site", "keygen", "pack", "inspect", "unpack", "demo"]
-
-
-def run(*args, input=None):
-    return subprocess.run([sys.executable, "-m", "mirror", *args], capture_output=True, text=True,
-                          input=input, timeout=60)
 
 
 def seed(root):
@@ -28,7 +23,7 @@ def seed(root):
 
 
 def test_help_lists_every_contract_command():
-    r = run("--help")
+    r = run_mirror("--help")
     assert r.returncode == 0
     for name in CONTRACT:
         assert f"  {name} " in r.stdout, name
@@ -36,24 +31,24 @@ def test_help_lists_every_contract_command():
 
 @pytest.mark.parametrize("name", CONTRACT)
 def test_every_command_has_help(name):
-    r = run(name, "--help")
+    r = run_mirror(name, "--help")
     assert r.returncode == 0 and "Usage: mirror " + name in r.stdout
 
 
 def test_version():
-    r = run("--version")
+    r = run_mirror("--version")
     assert r.returncode == 0 and "mirror, version" in r.stdout
 
 
 def test_ls_json_on_missing_archive_prints_empty_list(tmp_path):
-    r = run("ls", "--json", "--archive", str(tmp_path / "fresh"))
+    r = run_mirror("ls", "--json", "--archive", str(tmp_path / "fresh"))
     assert r.returncode == 0 and json.loads(r.stdout) == []
 
 
 def test_archive_option_before_and_after_subcommand(tmp_path):
     res = seed(tmp_path / "a")
     for args in (["--archive", str(tmp_path / "a"), "ls", "--json"], ["ls", "--json", "--archive", str(tmp_path / "a")]):
-        r = run(*args)
+        r = run_mirror(*args)
         assert r.returncode == 0
         items = json.loads(r.stdout)
         assert [i["id"] for i in items] == [res.id]
@@ -63,22 +58,22 @@ def test_archive_option_before_and_after_subcommand(tmp_path):
 def test_mirror_home_env(tmp_path, monkeypatch):
     seed(tmp_path / "home")
     monkeypatch.setenv("MIRROR_HOME", str(tmp_path / "home"))
-    assert len(json.loads(run("ls", "--json").stdout)) == 1
+    assert len(json.loads(run_mirror("ls", "--json").stdout)) == 1
 
 
 def test_show_search_rm_gc(tmp_path):
     res = seed(tmp_path)
     a = ["--archive", str(tmp_path)]
-    shown = json.loads(run("show", res.id[:8], "--format", "json", *a).stdout)
+    shown = json.loads(run_mirror("show", res.id[:8], "--format", "json", *a).stdout)
     assert shown["title"] == "Dock strike" and shown["byline"] == "Ivan Petrov"
     assert shown["url"] == "https://news.example/strike" and shown["text"].startswith("Dockworkers")
-    text = run("show", res.id, *a).stdout
+    text = run_mirror("show", res.id, *a).stdout
     assert "Dock strike" in text and "The port is closed." in text
-    assert [i["id"] for i in json.loads(run("search", "port", "--json", *a).stdout)] == [res.id]
-    assert json.loads(run("search", "nothinglikethis", "--json", *a).stdout) == []
-    assert run("rm", res.id, *a).returncode == 0
-    assert json.loads(run("ls", "--json", *a).stdout) == []
-    gc = json.loads(run("gc", "--json", *a).stdout)
+    assert [i["id"] for i in json.loads(run_mirror("search", "port", "--json", *a).stdout)] == [res.id]
+    assert json.loads(run_mirror("search", "nothinglikethis", "--json", *a).stdout) == []
+    assert run_mirror("rm", res.id, *a).returncode == 0
+    assert json.loads(run_mirror("ls", "--json", *a).stdout) == []
+    gc = json.loads(run_mirror("gc", "--json", *a).stdout)
     assert gc["removed"] >= 1
 
 
@@ -90,18 +85,18 @@ def test_show_search_rm_gc(tmp_path):
     (["nosuchcommand"], 1, "No such command"),
 ])
 def test_errors_are_one_line_without_traceback(tmp_path, args, code, words):
-    r = run(*args, "--archive", str(tmp_path)) if args[0] != "nosuchcommand" else run(*args)
+    r = run_mirror(*args, "--archive", str(tmp_path)) if args[0] != "nosuchcommand" else run_mirror(*args)
     assert r.returncode == code
     assert words in r.stderr and "Traceback" not in r.stderr
 
 
 def test_foreign_directory_refused_and_untouched(tmp_path):
     (tmp_path / "notes.txt").write_text("private")
-    r = run("ls", "--archive", str(tmp_path))
+    r = run_mirror("ls", "--archive", str(tmp_path))
     assert r.returncode == 1 and "not a mirror archive" in r.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_debug_shows_traceback(tmp_path):
-    r = run("--debug", "show", "deadbeef", "--archive", str(tmp_path))
+    r = run_mirror("--debug", "show", "deadbeef", "--archive", str(tmp_path))
     assert r.returncode != 0 and "Traceback" in r.stderr

@@ -1,9 +1,8 @@
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import run_mirror
 from mirror import config
 from mirror.errors import ConfigError
 
@@ -71,8 +70,7 @@ def test_default_archive_is_platform_data_dir(tmp_path):
 
 def test_cli_bad_config_is_one_line_exit_1(tmp_path):
     p = write(tmp_path, "[fetch]\ntimeout = 'x'\n")
-    r = subprocess.run([sys.executable, "-m", "mirror", "--config", str(p), "ls"],
-                       capture_output=True, text=True)
+    r = run_mirror("ls", config=p)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and "fetch.timeout" in r.stderr and "Traceback" not in r.stderr
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,25 +17,23 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import run_mirror
 from mirror.archive import Archive
 from mirror.demo.samples import FEED, FOREIGN_HOSTS, SAMPLES, read_page
 from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
 from mirror.errors import NetworkError
 
-MIRROR = [sys.executable, "-m", "mirror"]
 
-
-def run_mirror(*args: str, env_home: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MIRROR_HOME=str(env_home / "home"), XDG_CONFIG_HOME=str(env_home / "xdg"))
-    env.pop("MIRROR_CONFIG", None)  # no user config file leaks in
-    return subprocess.run([*MIRROR, *args], capture_output=True, text=True, env=env, timeout=120)
+def home(base: Path) -> dict[str, str | None]:
+    """A default archive under `base` and no config file at all (the demo's own defaults)."""
+    return {"MIRROR_HOME": str(base / "home"), "XDG_CONFIG_HOME": str(base / "xdg"), "MIRROR_CONFIG": None}
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     base = tmp_path_factory.mktemp("demo")
     out = base / "out"
-    proc = run_mirror("demo", "--out", str(out), env_home=base)
+    proc = run_mirror("demo", "--out", str(out), env=home(base))
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -150,7 +146,7 @@ def test_demo_html_bundle_opens_offline_in_chromium_and_imports(demo, tmp_path):
         finally:
             browser.close()
     r = run_mirror("--archive", str(tmp_path / "got"), "unpack", str(bundle), "--passphrase-file",
-                   str(out / "passphrase.txt"), env_home=tmp_path)
+                   str(out / "passphrase.txt"), env=home(tmp_path))
     assert r.returncode == 0, r.stderr
     assert ids_by_url(tmp_path / "got") == ids_by_url(out / "archive")
 
@@ -159,7 +155,7 @@ def test_demo_refuses_a_non_empty_output_directory_in_one_line(tmp_path):
     out = tmp_path / "busy"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    proc = run_mirror("demo", "--out", str(out), env_home=tmp_path)
+    proc = run_mirror("demo", "--out", str(out), env=home(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and "not an empty directory" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -170,7 +166,7 @@ def test_a_failing_step_ends_the_demo_with_one_line_and_exit_1(tmp_path):
     foreign = tmp_path / "not-an-archive"
     foreign.mkdir()
     (foreign / "thesis.odt").write_bytes(b"precious")
-    proc = run_mirror("--archive", str(foreign), "demo", "--out", str(tmp_path / "out"), env_home=tmp_path)
+    proc = run_mirror("--archive", str(foreign), "demo", "--out", str(tmp_path / "out"), env=home(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.startswith("mirror: error: ") and proc.stderr.strip().count("\n") == 0
     assert "not a mirror archive" in proc.stderr
@@ -181,6 +177,8 @@ def test_a_failing_step_ends_the_demo_with_one_line_and_exit_1(tmp_path):
 
 
 def test_the_demo_fails_if_the_archiver_fetches_a_tracking_pixel(tmp_path, monkeypatch):
+    from mirror.cli import cli
+    from mirror.cli.demo import in_process
     from mirror.config import Config
     from mirror.demo import run as demo_run
     from mirror.demo.capture import DemoFailed, local_only_fetcher
@@ -201,7 +199,7 @@ def test_the_demo_fails_if_the_archiver_fetches_a_tracking_pixel(tmp_path, monke
     monkeypatch.setattr(demo_run, "local_only_fetcher", leaky)
     lines: list[str] = []
     with pytest.raises(DemoFailed, match=r"fetched \d+ tracker.*/px\.gif\?e=leak"):
-        demo_run.run(Config(archive=tmp_path / "unused"), lines.append, out=str(tmp_path / "out"))
+        demo_run.run(Config(archive=tmp_path / "unused"), lines.append, in_process(cli), out=str(tmp_path / "out"))
     assert any(re.search(r"trackers, ads, third-party hosts: [1-9]", ln) for ln in lines)
 
 

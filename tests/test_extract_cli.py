@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from conftest import run_mirror
 from extractkit import PARAGRAPHS, body_html, page
 from mirror.errors import ExtractionError
 from mirror.extract import extract
 
-MIRROR = [sys.executable, "-m", "mirror"]
 HEAD = ('<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
         '<meta property="og:site_name" content="Eastbrook Gazette">')
 FIELDS = {"url", "title", "byline", "published", "lang", "site_name", "text", "html", "images"}
 
 
 def run(*args, stdin: bytes | None = None):
-    return subprocess.run([*MIRROR, "extract", *args], input=stdin, capture_output=True,
-                          timeout=60)
+    return run_mirror("extract", *args, input=stdin, text=False)
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 feed that fails does not stop the others."""
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from conftest import run_mirror
 
 ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} | Harbour Post</title>
 <script src="/track.js"></script></head><body><nav><a href="/">Home</a></nav>
@@ -63,8 +63,7 @@ def site():
 def run(tmp_path, *args):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 5.0\n")
-    return subprocess.run([sys.executable, "-m", "mirror", "--config", str(cfg), "--archive",
-                           str(tmp_path / "ar"), *args], capture_output=True, text=True, timeout=120)
+    return run_mirror(*args, config=cfg, archive=tmp_path / "ar")
 
 
 def test_follow_then_update_fetches_only_new_entries(tmp_path, site):

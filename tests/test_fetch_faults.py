@@ -4,13 +4,12 @@ goes on, and the exit code is 3. Run through the real CLI against a local server
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 
 import pytest
 
-from conftest import MIRROR
+from conftest import mirror_argv, run_mirror
 from mirror.config import FetchConfig
 from mirror.errors import NetworkError, UsageError
 from mirror.fetch import MAX_RETRY_AFTER, Fetcher, _Retry, choose_proxy
@@ -110,8 +109,7 @@ def cfgfile(tmp_path):
 
 
 def run(args, cfgfile, tmp_path, timeout=60):
-    return subprocess.run([*MIRROR, "--config", str(cfgfile), "--archive", str(tmp_path / "ar"), *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return run_mirror(*args, config=cfgfile, archive=tmp_path / "ar", timeout=timeout)
 
 
 def test_each_fault_is_a_clear_per_url_error_and_the_batch_continues(site, cfgfile, tmp_path):
@@ -231,9 +229,9 @@ def test_allow_hook_sees_every_redirect_hop(site):
 
 def test_progress_bar_only_on_a_terminal(site, cfgfile, tmp_path):
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(MIRROR[0], [*MIRROR[1:], "--config", str(cfgfile), "--archive", str(tmp_path / "ar"),
-                                      "add", f"{site.base}/good", f"{site.base}/missing"],
-                          encoding="utf-8", timeout=60)
+    exe, *argv = mirror_argv("add", f"{site.base}/good", f"{site.base}/missing", config=cfgfile,
+                             archive=tmp_path / "ar")
+    child = pexpect.spawn(exe, argv, encoding="utf-8", timeout=60)
     out = child.read()
     child.close()
     assert child.exitstatus == 3

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pytest
 
-from conftest import MIRROR
+from conftest import run_mirror
 from sitekit import PIXEL_GIF, Reply, Site, article, open_pages, png
 
 PAGE = "http://news.example/2024/bridge?id=77"
@@ -111,8 +110,7 @@ def run_add(site, tmp_path_factory):
     site.clear()
 
     def mirror(*args):
-        return subprocess.run([*MIRROR, "--config", str(cfg), "--archive", str(tmp / "ar"), *args],
-                              capture_output=True, text=True, timeout=120)
+        return run_mirror(*args, config=cfg, archive=tmp / "ar")
 
     r = mirror("add", "--json", "--jobs", "3", "--proxy", f"http://127.0.0.1:{site.port}", *urls)
     assert r.returncode == 0, r.stderr

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 
 import pytest
 
-from conftest import MIRROR
+from conftest import run_mirror
 from mirror import config
 from mirror.archive import Archive
 from mirror.pipeline import import_files
@@ -73,8 +72,7 @@ def test_import_cli_json_and_errors(saved, tmp_path):
     ar = str(tmp_path / "ar")
     junk = tmp_path / "junk.html"
     junk.write_bytes(b"\x00\x01\x02 binary")
-    r = subprocess.run([*MIRROR, "--archive", ar, "import-html", str(saved), str(junk), str(tmp_path / "nope.html"),
-                        "--url", URL, "--json"], capture_output=True, text=True, timeout=60)
+    r = run_mirror("import-html", saved, junk, tmp_path / "nope.html", "--url", URL, "--json", archive=ar)
     assert r.returncode == 1, r.stderr
     out = json.loads(r.stdout)
     assert [o["ok"] for o in out] == [True, False, False]
@@ -82,10 +80,8 @@ def test_import_cli_json_and_errors(saved, tmp_path):
     assert out[1]["error"] == "input does not look like an HTML page" and "cannot read" in out[2]["error"]
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 3
 
-    again = subprocess.run([*MIRROR, "--archive", ar, "import-html", str(saved), "--url", CANONICAL],
-                           capture_output=True, text=True, timeout=60)
+    again = run_mirror("import-html", saved, "--url", CANONICAL, archive=ar)
     assert again.returncode == 0 and again.stdout.rstrip().endswith("(unchanged)")
 
-    bad = subprocess.run([*MIRROR, "--archive", ar, "import-html", str(saved), "--url", "file:///etc/passwd"],
-                         capture_output=True, text=True, timeout=60)
+    bad = run_mirror("import-html", saved, "--url", "file:///etc/passwd", archive=ar)
     assert bad.returncode == 1 and bad.stderr.startswith("mirror: error: --url must be an http(s) URL")

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from bundleutil import mirror, sample_png
+from bundleutil import sample_png
+from conftest import run_mirror
 from mirror.archive import Archive
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
@@ -181,11 +182,11 @@ def world(tmp_path_factory, keys):
         (d / "story.html").write_text(_page(name, head, body), encoding="utf-8")
         (d / "story_files").mkdir()
         (d / "story_files" / "p.png").write_bytes(IMAGE)
-        r = mirror("import-html", "--json", str(d / "story.html"), "--url", f"https://news.example/{i:02d}/story",
+        r = run_mirror("import-html", "--json", str(d / "story.html"), "--url", f"https://news.example/{i:02d}/story",
                    archive=archive)
         assert r.returncode == 0, (name, r.stderr)
         aid = json.loads(r.stdout)[0]["id"]
-        r = mirror("show", aid, "--format", "html", archive=archive)
+        r = run_mirror("show", aid, "--format", "html", archive=archive)
         assert r.returncode == 0, (name, r.stderr)
         shown[name] = tmp / "shown" / f"{name}.html"
         shown[name].parent.mkdir(exist_ok=True)
@@ -199,10 +200,10 @@ def world(tmp_path_factory, keys):
         arts.append((url, doc, {doc["assets"][0]["name"]: data}))
     hand_made_bundle(bundle, recipient, arts)
     b = tmp / "B"
-    r = mirror("unpack", str(bundle), "-i", str(key), archive=b)
+    r = run_mirror("unpack", str(bundle), "-i", str(key), archive=b)
     assert r.returncode == 0, r.stderr
     site = tmp / "site"
-    r = mirror("export-site", str(site), "--all", archive=b)
+    r = run_mirror("export-site", str(site), "--all", archive=b)
     assert r.returncode == 0, r.stderr
     exported = {name: site / layout.page(article_id(url)) for (name, *_), (url, *_) in zip(ATTACKS, arts)}
 
@@ -308,7 +309,7 @@ def test_unpack_refuses_an_asset_not_named_as_an_image(tmp_path, keys, name, dat
            "assets": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(), "mime": "image/png",
                        "size": len(data), "source_url": ""}]}
     hand_made_bundle(tmp_path / "b.age", recipient, [(url, doc, {name: data})])
-    r = mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
+    r = run_mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
     assert r.returncode == 2, r.stderr
     assert "asset name" in r.stderr and "Traceback" not in r.stderr
     with Archive.open(tmp_path / "B") as ar:
@@ -325,10 +326,10 @@ def test_export_and_pack_refuse_to_write_an_asset_not_named_as_an_image(tmp_path
                                  captured="2024-01-02T00:00:00Z",
                                  assets=[(Asset("read-me.html", html_sha, "text/html", len(EVIL_PAGE)),
                                           EVIL_PAGE)])).id
-    r = mirror("export-site", str(tmp_path / "site"), "--all", archive=tmp_path / "A")
+    r = run_mirror("export-site", str(tmp_path / "site"), "--all", archive=tmp_path / "A")
     assert r.returncode == 1 and aid in r.stderr and "read-me.html" in r.stderr, r.stderr
     assert not any(p.name == "read-me.html" for p in (tmp_path / "site").rglob("*"))
-    r = mirror("pack", "-o", str(tmp_path / "b.age"), "--all", "-r", keys[1], archive=tmp_path / "A")
+    r = run_mirror("pack", "-o", str(tmp_path / "b.age"), "--all", "-r", keys[1], archive=tmp_path / "A")
     assert r.returncode == 1 and aid in r.stderr, r.stderr
     assert not (tmp_path / "b.age").exists()
 
@@ -349,7 +350,7 @@ def test_article_text_quoting_the_inline_placeholder_is_exported_verbatim(tmp_pa
         aid = ar.save(NewVersion(url="https://news.example/quote", title="t", byline=None, published=None,
                                  modified=None, lang="en", site_name=None, text=" ".join(quoted), html=html,
                                  captured="2024-01-02T00:00:00Z", assets=[(pic, IMAGE)])).id
-    r = mirror("export-site", str(tmp_path / "site"), aid, archive=tmp_path / "A")
+    r = run_mirror("export-site", str(tmp_path / "site"), aid, archive=tmp_path / "A")
     assert r.returncode == 0, r.stderr
     page = (tmp_path / "site" / layout.page(aid)).read_text(encoding="utf-8")
     assert f"<p>{quoted[0]}</p>" in page and f"<p>{quoted[1]}</p>" in page
@@ -380,7 +381,7 @@ def test_lone_surrogate_escape_is_refused_in_one_line(tmp_path, keys, where):
     zip_and_encrypt(tmp_path / "b.age", recipient,
                     {layout.article_json(aid): art, layout.MANIFEST: json.dumps(man).encode("ascii")})
     for cmd in ("inspect", "unpack"):
-        r = mirror(cmd, str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
+        r = run_mirror(cmd, str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
         assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
         assert r.stderr.count("\n") == 1 and "surrogate" in r.stderr and where in r.stderr, r.stderr
 
@@ -406,7 +407,7 @@ def test_titles_and_text_from_a_bundle_print_without_escape_sequences(tmp_path, 
     for args in (["inspect", str(tmp_path / "b.age"), "-i", str(key)],
                  ["unpack", str(tmp_path / "b.age"), "-i", str(key)], ["ls"], ["search", "Harmless"],
                  ["show", article_id(url)]):
-        r = mirror(*args, archive=tmp_path / "B")
+        r = run_mirror(*args, archive=tmp_path / "B")
         assert r.returncode == 0, (args, r.stderr)
         outputs.append((args[0], r.stdout + r.stderr))
     for cmd, out in outputs:
@@ -440,7 +441,7 @@ def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
         '<img src="evil_files/../IMG_0001.png" alt="c"><img src="evil_files/up.png" alt="d">'
         '<img src="other_files/x.png" alt="e"><figure><img src="evil_files/own.png" alt="own"></figure>')),
         encoding="utf-8")
-    r = mirror("import-html", "--json", str(page), "--url", "https://news.example/2024/evil.html",
+    r = run_mirror("import-html", "--json", str(page), "--url", "https://news.example/2024/evil.html",
                archive=tmp_path / "A")
     assert r.returncode == 0, r.stderr
     [o] = json.loads(r.stdout)

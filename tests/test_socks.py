@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import MIRROR
+from conftest import run_mirror
 from sitekit import Site, article, free_port, png
 
 pytestmark = [
@@ -62,9 +62,8 @@ def traced_add(tmp_path, *args):
     cfg = tmp_path / "config.toml"
     cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
     log = tmp_path / "strace.log"
-    r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,openat", "-o", str(log),
-                        *MIRROR, "--config", str(cfg), "--archive", str(tmp_path / "ar"), "add", "--json", *args],
-                       capture_output=True, text=True, timeout=120)
+    r = run_mirror("add", "--json", *args, config=cfg, archive=tmp_path / "ar",
+                   wrap=("strace", "-f", "-qq", "-e", "trace=connect,openat", "-o", str(log)))
     trace = log.read_text()
     connects = [(fam, rest) for fam, rest in CONNECT.findall(trace)]
     resolver_opens = [line for line in trace.splitlines() if "openat(" in line
@@ -101,9 +100,8 @@ def test_the_trace_does_see_a_direct_connection(site, tmp_path):
 def test_dead_proxy_is_a_network_error(site, tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[fetch]\nretries = 0\ntimeout = 3\n")
-    r = subprocess.run([*MIRROR, "--config", str(cfg), "--archive", str(tmp_path / "ar"), "add",
-                        "--proxy", f"socks5h://127.0.0.1:{free_port()}", f"http://localhost:{site.port}/story"],
-                       capture_output=True, text=True, timeout=60)
+    r = run_mirror("add", "--proxy", f"socks5h://127.0.0.1:{free_port()}", f"http://localhost:{site.port}/story",
+                   config=cfg, archive=tmp_path / "ar", timeout=60)
     assert r.returncode == 3
     assert r.stderr.splitlines()[0].endswith(": proxy failed (connection refused)"), r.stderr
     assert "Traceback" not in r.stderr

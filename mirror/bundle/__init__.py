@@ -2,5 +2,6 @@
 
 One module per job: `layout` (names, article.json), `zipwriter`, `padding`,
 `manifest`, `signing`, `site` (static-site pages), `pack`, `verify`,
-`unpack` (decrypt, check, import), `passphrase`, `stream` (file adapters).
+`unpack` (decrypt, check, import), `passphrase`, `keyfiles` (reading key and passphrase files),
+`stream` (file adapters).
 """

@@ -195,6 +195,26 @@ class Keys:
     passphrase: str | None = None
 
 
+def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
+               recipients_files: tuple[str, ...] = ()) -> Keys | None:
+    """The keys named by --passphrase-file, -r and -R; None when none were
+    (the caller may then ask for a passphrase). Recipients are parsed here: one
+    clear error for a bad one before any work, and a -R file may hold several."""
+    from mirror.bundle.keyfiles import read_passphrase_file, read_text
+
+    given = sum(bool(x) for x in (passphrase_file, recipients or recipients_files))
+    if given > 1:
+        raise UsageError("give either --passphrase-file or recipients (-r/-R), not both")
+    if passphrase_file:
+        return Keys(passphrase=read_passphrase_file(passphrase_file))
+    texts = list(recipients) + [read_text(f, "recipients file") for f in recipients_files]
+    if not texts:
+        return None
+    from mirror.crypto import age
+
+    return Keys(recipients=tuple(r for t in texts for r in age.parse_recipients(t)))
+
+
 def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
          sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None) -> PackStats:
     from mirror.bundle.stream import IterReader

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from mirror.bundle import signing, verify as vf
+from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
 
@@ -24,25 +25,6 @@ from mirror.errors import NotFound, UsageError, VerificationError
 class Secrets:
     identity_files: tuple[str, ...] = ()
     passphrase: str | None = None
-
-
-def _read_text(path: str, what: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(1 << 20)
-    except OSError as e:
-        raise UsageError(f"cannot read {what} {path}: {e.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{what} {path} is not text") from None
-
-
-def read_passphrase_file(path: str) -> str:
-    text = _read_text(path, "passphrase file").rstrip("\r\n")
-    if not text:
-        raise UsageError(f"passphrase file {path} is empty")
-    return text
 
 
 def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
@@ -78,7 +60,7 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
     from mirror.bundle.stream import CappedWriter
     from mirror.crypto import age
 
-    identities = [_read_text(p, "identity file") for p in secrets.identity_files]
+    identities = [read_text(p, "identity file") for p in secrets.identity_files]
     passphrases = [secrets.passphrase] if secrets.passphrase is not None else []
     if not identities and not passphrases:
         raise UsageError("no key to decrypt with: give -i IDENTITY or --passphrase-file F")
@@ -156,6 +138,18 @@ def _max_stash_files() -> int:
     if soft == resource.RLIM_INFINITY:
         soft = 1 << 16
     return max(0, min(4096, soft // 2 - 64))
+
+
+def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
+                      trust_files: tuple[str, ...], do_import: bool) -> Report:
+    """`check` against the configured archive. Inspecting imports nothing, so a
+    missing archive is not created (and every article in the bundle is new)."""
+    from mirror.archive import DB_NAME, Archive
+
+    if not do_import and not (Path(cfg.archive).expanduser() / DB_NAME).is_file():
+        return check(None, bundle, secrets, cfg, trust_files, do_import)
+    with Archive.open(cfg.archive) as ar:
+        return check(ar, bundle, secrets, cfg, trust_files, do_import)
 
 
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],

@@ -3,6 +3,6 @@
 `samples` (the catalogue) and `pages/` (the hostile sample sites, package
 data), `server` (the local site server and proxy that logs every request),
 `capture` (archiving through the real pipeline, confined to the samples),
-`invoke` (the CLI run in-process), `checks`, `run` (the steps), `imagegen`
+`invoke` (how CLI steps run: a Runner the CLI hands in), `checks`, `run` (the steps), `imagegen`
 (how the sample pictures were drawn).
 """

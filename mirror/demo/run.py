@@ -2,7 +2,7 @@
 
 Archiving goes through the real pipeline (`capture`); keys, packing,
 inspecting, unpacking and exporting go through the real CLI commands, run
-in-process exactly as a user would type them (`invoke`). A failed step or a
+in-process exactly as a user would type them, by the Runner the CLI hands in (`invoke`). A failed step or a
 failed privacy check (`checks`) ends the demo with one line and exit 1.
 """
 
@@ -22,7 +22,7 @@ from typing import Callable
 
 from mirror.demo.capture import DemoFailed, archive_samples, demo_config, local_only_fetcher
 from mirror.demo.checks import check_archive, check_site
-from mirror.demo.invoke import mirror_cmd, shown
+from mirror.demo.invoke import Runner, shown
 from mirror.demo.samples import FEED, SAMPLES
 from mirror.demo.server import HOSTILE_KINDS, DemoServer
 from mirror.errors import MirrorError, UsageError, VerificationError
@@ -106,8 +106,9 @@ class Demo:
     """One run: numbered steps echoed as they happen, results collected in
     `result`; any failure raises DemoFailed (one line, exit 1)."""
 
-    def __init__(self, cfg, echo: Echo, out: str | None = None, archive: str | None = None):
+    def __init__(self, cfg, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None):
         self.echo = echo
+        self.runner = runner
         self.cfg = demo_config(cfg)
         base = fresh_out(out)
         self.result = Result(Paths.under(base, Path(archive).expanduser().resolve() if archive else None))
@@ -283,7 +284,7 @@ class Demo:
         """Run one command, echoing it and its stderr report."""
         self.say(shown(args))
         try:
-            out, err = mirror_cmd(args)
+            out, err = self.runner(args)
         except MirrorError as e:
             raise DemoFailed(f"{name} failed: {e}") from None
         for line in err.splitlines():  # the command's own report (stdout is parsed by the caller)
@@ -307,7 +308,7 @@ class Demo:
         args = ["--archive", str(self.paths.copy), "unpack", str(bad), *key]
         self.say(shown(args))
         try:
-            mirror_cmd(args)
+            self.runner(args)
         except VerificationError as e:
             self.say(f"refused (exit {e.exit_code}): {e}")
         except MirrorError as e:
@@ -393,9 +394,11 @@ def _json(text: str, what: str):
         raise DemoFailed(f"{what} --json printed something that is not JSON") from None
 
 
-def run(cfg, echo: Echo, out: str | None = None, archive: str | None = None, clean: bool = False) -> Result:
-    """Run the demo; with `clean`, remove the output directory afterwards."""
-    demo = Demo(cfg, echo, out, archive)
+def run(cfg, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None,
+        clean: bool = False) -> Result:
+    """Run the demo, its CLI steps through `runner`; with `clean`, remove the
+    output directory afterwards."""
+    demo = Demo(cfg, echo, runner, out, archive)
     try:
         return demo.run()
     finally:

@@ -1,0 +1,199 @@
+"""Commands for keys and bundles: keygen, pack, inspect, unpack, export-site.
+The prompts live here; what to pack, how to encrypt and verify is in `mirror.bundle`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mirror.cli.options import command, identity_option, json_option, passphrase_file_option, \
+    recipient_options, trust_option
+from mirror.cli.output import emit_json, human
+from mirror.cli.state import State
+from mirror.errors import UsageError
+from mirror.termtext import line
+
+
+@command("keygen")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the key here (mode 0600).")
+@click.option("--pq", is_flag=True, help="Post-quantum hybrid (ML-KEM-768 + X25519) identity.")
+@click.option("--signing", is_flag=True, help="An Ed25519 key for signing bundles.")
+def keygen_cmd(state: State, output, pq, signing) -> None:
+    """Generate an age identity (prints the recipient) or a signing key."""
+    if signing:
+        return _keygen_signing(output, pq)
+    _keygen_age(output, pq)
+
+
+def _keygen_age(output: str | None, pq: bool) -> None:
+    """age-keygen's format: `# created:` (the UTC date only, nothing finer), `# public
+    key:`, the identity. With -o: a new file (mode 0600, never overwritten) and the
+    recipient on stdout; without: the file on stdout, `Public key: ...` on stderr."""
+    import datetime
+    import os
+
+    from mirror.crypto import age
+
+    identity, recipient = age.generate_identity(post_quantum=pq)
+    created = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    text = f"# created: {created}\n# public key: {recipient}\n{identity}\n"
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        click.echo(f"Public key: {recipient}", err=True)
+        return
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(f"{output} already exists: refusing to overwrite a key file") from None
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except BaseException:
+        os.unlink(output)
+        raise
+    click.echo(recipient)
+
+
+def _keygen_signing(output: str | None, pq: bool) -> None:
+    from mirror.bundle import signing
+
+    if pq:
+        raise UsageError("--pq is for age identities; a signing key is Ed25519")
+    key = signing.generate()
+    pub = signing.public_text(key.public)
+    fp = signing.fingerprint(key.public)
+    if output:
+        signing.write_key_file(output, key)
+        click.echo(f"Public key: {pub}")
+        click.echo(f"Fingerprint: {fp}")
+    else:
+        click.echo(key.to_file_text(), nl=False)
+        click.echo(f"Public key: {pub}\nFingerprint: {fp}", err=True)
+
+
+def ask_passphrase() -> str:
+    """Hidden prompt, confirmed; an empty answer offers a generated one."""
+    from mirror.bundle import passphrase
+
+    if not sys.stdin.isatty():
+        raise UsageError("no key given and no terminal to ask for a passphrase: use "
+                         "--passphrase-file F, -r RECIPIENT or -R FILE")
+    first = click.prompt("Passphrase (leave empty to generate one)", hide_input=True, default="",
+                         show_default=False, err=True)
+    if not first:
+        first = passphrase.generate()
+        click.echo(f"Generated passphrase ({passphrase.entropy_bits():.0f} bits of entropy); "
+                   "write it down or read it aloud to the recipient:", err=True)
+        click.echo(f"    {first}", err=True)
+        if not click.confirm("Use this passphrase?", default=True, err=True):
+            raise click.exceptions.Abort()
+        return first
+    again = click.prompt("Repeat passphrase", hide_input=True, err=True)
+    if again != first:
+        raise UsageError("the passphrases do not match")
+    return first
+
+
+@command("pack")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Bundle file to write.")
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+@click.option("--search", "search_q", metavar="Q", help="Articles matching a full-text search.")
+@click.option("--since", metavar="DATE", help="Articles captured on or after DATE (YYYY-MM-DD).")
+@passphrase_file_option("Encrypt to")
+@recipient_options
+@click.option("--armor", is_flag=True, help="ASCII-armored output.")
+@click.option("--sign-key", type=click.Path(dir_okay=False), help="Sign the manifest with this Ed25519 key.")
+@click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True,
+              help="age file, or html: one self-decrypting page for a browser (passphrase only).")
+@click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
+def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passphrase_file, recipients,
+             recipients_files, armor, sign_key, fmt, no_pad) -> None:
+    """Pack articles into one encrypted bundle file."""
+    from mirror.bundle import htmlbundle, pack, signing
+
+    if fmt == "html":
+        htmlbundle.check_options(recipients, recipients_files, armor)
+    key = signing.load_signing_key(sign_key) if sign_key else None
+    with state.open_archive() as ar:
+        ids = pack.select(ar, pack.Selection(tuple(article_ids), all_, search_q, since))
+        keys = pack.keys_given(passphrase_file, recipients, recipients_files) \
+            or pack.Keys(passphrase=ask_passphrase())
+        if fmt == "html":
+            stats = htmlbundle.pack(ar, ids, Path(output), keys.passphrase, sign_key=key, pad=not no_pad)
+        else:
+            stats = pack.pack(ar, ids, Path(output), keys, armor=armor, sign_key=key, pad=not no_pad)
+    signed = f", signed by {stats.signer}" if stats.signer else ""
+    click.echo(f"packed {stats.articles} article(s) into {output} "
+               f"({human(stats.plaintext_bytes)} payload, {human(stats.padding_bytes)} padding{signed})",
+               err=True)
+
+
+def _check(state: State, *, file, identities, passphrase_file, trust, as_json, do_import) -> None:
+    from mirror.bundle import unpack
+    from mirror.bundle.keyfiles import read_passphrase_file
+
+    secrets = unpack.Secrets(tuple(identities), read_passphrase_file(passphrase_file) if passphrase_file else None)
+    if not identities and passphrase_file is None:
+        if not sys.stdin.isatty():
+            raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
+        secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
+    rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import)
+    for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
+        click.echo(w, err=True)
+    if as_json:
+        emit_json(rep.to_json())
+        return
+    for a in rep.articles:  # titles and dates are the bundle maker's: no escape sequences
+        click.echo(line(f"{a.id}  {(a.published or a.captured)[:10]:10}  {human(a.bytes):>9}  "
+                        f"{a.status:11}  {a.title or a.url}"))
+    summary = f"{len(rep.articles)} article(s), {human(rep.payload_bytes)}, {rep.signature}"
+    if do_import:
+        summary = (f"imported {rep.imported} capture(s); {rep.skipped} article(s) already present; "
+                   + summary)
+    click.echo(summary, err=True)
+
+
+def _reading(name: str):
+    """inspect and unpack take the same arguments: a bundle and how to open and trust it."""
+
+    def deco(f):
+        for opt in reversed((click.argument("file", type=click.Path(dir_okay=False)), identity_option,
+                             passphrase_file_option("Decrypt with"), trust_option, json_option)):
+            f = opt(f)
+        return command(name)(f)
+
+    return deco
+
+
+@_reading("inspect")
+def inspect_cmd(state: State, **kw) -> None:
+    """List and verify a bundle's contents; import nothing."""
+    _check(state, do_import=False, **kw)
+
+
+@_reading("unpack")
+def unpack_cmd(state: State, **kw) -> None:
+    """Verify a bundle, then import its articles."""
+    _check(state, do_import=True, **kw)
+
+
+@command("export-site")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article.")
+def export_site_cmd(state: State, directory, article_ids, all_) -> None:
+    """Write articles as a static offline site."""
+    from mirror.bundle import pack
+
+    with state.open_archive() as ar:
+        ids = pack.select(ar, pack.Selection(tuple(article_ids), all_))
+        n = pack.export_site(ar, ids, Path(directory))
+    click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
+
+
+COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd]

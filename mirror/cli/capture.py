@@ -1,0 +1,132 @@
+"""Commands that bring articles in: add, import-html, extract, follow, update."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mirror.cli.options import command, jobs_option, json_option, proxy_options
+from mirror.cli.output import emit_json, print_outcomes
+from mirror.cli.state import State
+from mirror.termtext import block, line
+
+
+@command("add")
+@click.argument("urls", nargs=-1)
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="Read URLs, one per line.")
+@proxy_options
+@jobs_option
+@json_option
+def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
+    """Fetch articles and archive them."""
+    from mirror import pipeline
+    from mirror.errors import UsageError
+    from mirror.fetch import choose_proxy
+    from mirror.progress import Bar
+
+    todo = list(urls) + (pipeline.read_url_file(from_file) if from_file else [])
+    if not todo:
+        raise UsageError("no URL given (pass URLs or --from-file)")
+    cfg = state.cfg()
+    chosen = choose_proxy(proxy, tor, cfg.fetch.proxy)
+    bar = Bar()
+    with state.open_archive() as ar:
+        try:
+            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=bar)
+        finally:
+            bar.close()
+    print_outcomes(outcomes, as_json)
+
+
+@command("import-html")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--url", required=True, help="The page's original URL.")
+@json_option
+def import_html_cmd(state: State, files, url, as_json) -> None:
+    """Archive pages saved by a browser or received by hand."""
+    from mirror import pipeline
+
+    with state.open_archive() as ar:
+        outcomes = pipeline.import_files(list(files), url, state.cfg(), ar)
+    print_outcomes(outcomes, as_json)
+
+
+@command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--url", help="The page's original URL (resolves relative links).")
+@json_option
+def extract_cmd(state: State, file, url, as_json) -> None:
+    """Extract an article from a saved page; store nothing."""
+    from mirror.errors import UsageError
+    from mirror.extract import extract
+
+    if file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(file, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            raise UsageError(f"cannot read {file}: {e.strerror or e}") from None
+    art = extract(data, url)
+    if as_json:
+        emit_json(art.to_json())
+        return
+    head = [line(art.title), line(art.byline), line(art.published)]
+    click.echo("\n".join(x for x in head if x) + "\n\n" + block(art.text))
+
+
+@command("follow")
+@click.argument("feed_url")
+@proxy_options
+def follow_cmd(state: State, feed_url, proxy, tor) -> None:
+    """Follow an RSS/Atom feed; `mirror update` archives its new articles."""
+    from mirror import feeds
+    from mirror.fetch import choose_proxy
+
+    cfg = state.cfg()
+    with state.open_archive() as ar:
+        feed = feeds.follow(feed_url, cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy))
+    click.echo(line(f"following {feed.title or feed_url} ({len(feed.entries)} entries); run `mirror update`"))
+
+
+@command("update")
+@proxy_options
+@jobs_option
+@click.option("--per-feed", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="At most this many new articles per feed.")
+@json_option
+def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
+    """Archive new articles from every followed feed."""
+    from mirror import feeds
+    from mirror.errors import MirrorError, NetworkError, UsageError
+    from mirror.fetch import choose_proxy
+
+    cfg = state.cfg()
+    with state.open_archive() as ar:
+        if not ar.feeds():
+            raise UsageError("no feeds followed; add one with `mirror follow FEED_URL`")
+        reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
+                               per_feed=per_feed)
+    if as_json:
+        emit_json([r.to_json() for r in reports])
+    failed = 0
+    for r in reports:
+        if not r.ok:
+            failed += 1
+            click.echo(line(f"mirror: {r.feed}: {r.error}"), err=True)
+            continue
+        for o in r.outcomes:
+            if o.ok and not as_json:
+                click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}"))
+            elif not o.ok:
+                failed += 1
+                click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
+    if failed:
+        net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
+            not o.ok and o.exit_code == NetworkError.exit_code for r in reports for o in r.outcomes)
+        raise (NetworkError if net else MirrorError)(f"{failed} failed")
+
+
+COMMANDS = [add_cmd, import_html_cmd, extract_cmd, follow_cmd, update_cmd]

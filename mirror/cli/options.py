@@ -1,0 +1,71 @@
+"""Options shared by several commands, declared once, and `command`, which
+builds a subcommand that also accepts --archive/--config after its name."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+
+from mirror.cli.state import State
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _set_archive(ctx: click.Context, _param: Any, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(State).archive = value
+    return value
+
+
+def _set_config(ctx: click.Context, _param: Any, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(State).config = value
+    return value
+
+
+archive_option = click.option(
+    "--archive", metavar="DIR", expose_value=False, callback=_set_archive, is_eager=True,
+    help="Archive directory (default: $MIRROR_HOME, else the user data dir).")
+config_option = click.option(
+    "--config", metavar="FILE", expose_value=False, callback=_set_config, is_eager=True,
+    help="Config file (default: $MIRROR_CONFIG, else the user config dir).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+identity_option = click.option(
+    "-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False),
+    help="age identity file (repeatable).")
+trust_option = click.option(
+    "--trust", "trust", multiple=True, type=click.Path(dir_okay=False),
+    help="Require a signature by this public key file (repeatable).")
+
+
+def passphrase_file_option(verb: str) -> Callable:
+    return click.option("--passphrase-file", type=click.Path(dir_okay=False),
+                        help=f"{verb} the passphrase in this file.")
+
+
+def recipient_options(f: Callable) -> Callable:
+    f = click.option("-R", "--recipients-file", "recipients_files", multiple=True,
+                     type=click.Path(dir_okay=False),
+                     help="Encrypt to the recipients listed in this file (repeatable).")(f)
+    return click.option("-r", "--recipient", "recipients", multiple=True,
+                        help="Encrypt to an age1... recipient (repeatable).")(f)
+
+
+def proxy_options(f: Callable) -> Callable:
+    f = click.option("--tor", is_flag=True, help="Use Tor at socks5h://127.0.0.1:9050.")(f)
+    return click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")(f)
+
+
+jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
+
+
+def command(name: str, **kw: Any) -> Callable[[Callable], click.Command]:
+    """A subcommand taking the State first, that also accepts --archive/--config
+    after its name. The group in `mirror.cli` registers it."""
+
+    def deco(f: Callable) -> click.Command:
+        f = archive_option(config_option(f))
+        return click.command(name, context_settings=CONTEXT, **kw)(click.pass_obj(f))
+
+    return deco
