@@ -26,6 +26,8 @@ from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
 from mirror.archive import fsync_dir
 from mirror.errors import RenderError, UsageError
+from mirror.termtext import line
+from mirror.urls import valid_url
 
 
 @dataclass
@@ -73,6 +75,9 @@ def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, sit
     for aid in ids:
         versions = ar.versions(aid)
         try:
+            if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
+                raise RenderError(f"article {aid} has a URL no reader accepts"
+                                  f" ({line(versions[-1].url)[:80]!r})")
             files = site.article_files(versions, ar.read_blob)
         except RenderError as e:
             (warn or _stderr)(f"warning: {e}; skipped")
