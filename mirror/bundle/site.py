@@ -54,7 +54,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     (`versions[-1]`), `versions/NNNN.json` for earlier ones (oldest first, so
     an importing archive keeps their order), and as files the assets that
     the page does not show inline."""
-    from mirror.render import data_uri, render_article_page
+    from mirror.render import data_uri
 
     art = public_copy(versions[-1])
     uris: dict[str, str] = {}  # placeholder -> data: URI
