@@ -449,3 +449,38 @@ def test_asset_names_follow_the_sanitisers_rule(world, target, name):
 def test_asset_rule_is_shared():
     from mirror import assets, sanitize
     assert layout.ASSET_NAME_RE is assets.NAME_RE and sanitize.ASSET_RE is assets.SRC_RE
+
+
+def test_next_unpack_removes_what_a_killed_unpack_left(world, target):
+    """A killed unpack left blobs and its journal (no process holds its lock);
+    the next unpack deletes those blobs no row refers to, and keeps a blob a
+    live import's journal lists and every blob a row refers to."""
+    import fcntl
+    from mirror.bundle import orphans
+
+    with Archive.open(target) as ar:
+        orphan = ar.put_blob(b"an image a killed unpack stored" * 1000)
+        kept = ar.put_blob(b"an image a running unpack relies on")
+        used = ar.get(ar.ids()[0]).assets[0].sha256
+        dead = ar.blobs / "tmp" / ".deadimporter.j"
+        dead.write_text(f"{orphan}\n{kept}\n{used}\n")
+        live = ar.blobs / "tmp" / ".liveimporter.j"
+        live.write_text(f"{kept}\n")
+        fd = os.open(live, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as the running importer holds it
+        try:
+            r = subprocess.run([sys.executable, "-c", "import sys\nfrom mirror.archive import Archive\n"
+                                "from mirror.bundle import orphans\n"
+                                "with Archive.open(sys.argv[1]) as ar: print(orphans.sweep(ar))", str(target)],
+                               capture_output=True, text=True, timeout=120)
+        finally:
+            os.close(fd)
+        assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr
+        assert not ar.blob_path(orphan).exists() and not dead.exists()
+        assert ar.blob_path(kept).exists() and ar.blob_path(used).exists() and live.exists()
+        assert ar.integrity() == []
+    bundle = encrypt(world, world["plain"], "after.age")
+    assert mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target).returncode == 0
+    with Archive.open(target) as ar:  # unpack sweeps too: the live journal's owner is gone now
+        assert not live.exists() and not ar.blob_path(kept).exists()
+        assert [p.name for p in (ar.blobs / "tmp").iterdir()] == []

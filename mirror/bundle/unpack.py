@@ -9,13 +9,14 @@ storage) and never sits in memory whole. The temp files are unnamed
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from mirror.bundle import signing, verify as vf
+from mirror.bundle import orphans, signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
@@ -193,10 +194,14 @@ def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
     add every capture the archive lacks, oldest first, in one transaction.
     The blobs' directories are fsynced once each, before the commit."""
+    orphans.sweep(ar)  # what an interrupted unpack stored and never committed (after verifying:
+    # a refused bundle leaves the archive exactly as it was)
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
     news, owners = [], []
     done: set[str] = set()  # assets handed to the batch
-    with ar.blob_batch(workers=BLOB_WORKERS) as batch:
+    relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
+    relied |= {hashlib.sha256(ver.new.html.encode("utf-8")).hexdigest() for item, _ in todo for ver in item.versions}
+    with orphans.journal(ar, relied), ar.blob_batch(workers=BLOB_WORKERS) as batch:
         for item, r in todo:
             for ver in item.versions:
                 if ar.has_content(item.entry.id, ver.content_hash):
