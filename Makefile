@@ -7,13 +7,18 @@ BIN := $(VENV)/bin
 APT_PKGS := age chromium firefox-esr microsocks strace zip unzip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system-deps venv bench clean
+.PHONY: demo test fuzz system-deps venv bench clean
 
 demo: venv
 	$(BIN)/mirror demo
 
 test: venv system-deps
 	$(BIN)/python -m pytest -q
+
+# The bundle fuzzer, longer than in `make test`: FUZZ_EXAMPLES per target (3 targets).
+FUZZ_EXAMPLES ?= 20000
+fuzz: venv
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz_bundles.py --hypothesis-show-statistics
 
 system-deps:
 	@missing=""; \

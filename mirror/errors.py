@@ -33,6 +33,10 @@ class ExtractionError(MirrorError):
     """A page yields no article (empty, not HTML, too large)."""
 
 
+class RenderError(MirrorError):
+    """A stored article cannot be rendered (its HTML defeats the parser)."""
+
+
 class VerificationError(MirrorError):
     """Wrong key, tampered ciphertext, bad hash or signature, hostile bundle."""
 

@@ -27,7 +27,7 @@ from urllib3.util.retry import Retry
 
 from mirror.config import FetchConfig
 from mirror.errors import NetworkError, UsageError
-from mirror.urls import from_mirror, host_of, to_mirror
+from mirror.urls import from_mirror, host_of, to_mirror, valid_url
 
 TOR_PROXY = "socks5h://127.0.0.1:9050"
 PROXY_SCHEMES = ("socks5h", "socks4a", "http", "https")
@@ -289,7 +289,7 @@ class Fetcher:
                         return self._finish(current, target, resp, limit, check_type)
                 finally:
                     resp.close()
-            if urlsplit(nxt).scheme.lower() not in ("http", "https"):
+            if not valid_url(nxt):
                 raise NetworkError(f"redirect to an unsupported URL ({nxt[:80]})")
             if nxt in visited:
                 raise NetworkError("redirect loop")

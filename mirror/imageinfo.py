@@ -101,3 +101,15 @@ def is_pixel(data: bytes) -> bool:
     """A tracking pixel or spacer: one side of at most 1 pixel."""
     dims = dimensions(data)
     return dims is not None and min(dims) <= 1
+
+
+# A 40,000 x 40,000 PNG is a few KiB of file and 6.4 GB of pixels once a
+# browser decodes it: a bomb for whoever opens the page.
+MAX_SIDE = 20_000
+MAX_PIXELS = 100_000_000
+
+
+def too_large(data: bytes) -> bool:
+    """The header declares more than MAX_SIDE per side or MAX_PIXELS in all."""
+    dims = dimensions(data)
+    return dims is not None and (max(dims) > MAX_SIDE or dims[0] * dims[1] > MAX_PIXELS)

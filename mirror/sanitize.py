@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 import nh3
 from bs4 import BeautifulSoup, Tag
 
-from mirror import imageinfo
+from mirror import assets, imageinfo
 from mirror.model import Asset
 from mirror.urls import absolutise, clean_link, parse_srcset
 
@@ -51,7 +51,7 @@ ATTRIBUTES = {
 LINK_REL = "noreferrer noopener"
 ID_PREFIX = "m-"  # article ids cannot clash with (or clobber) anything of ours
 
-ASSET_RE = re.compile(r"^assets/([0-9a-f]{16}\.(?:jpg|png|gif|webp|avif))$")
+ASSET_RE = assets.SRC_RE  # the one asset-name rule (mirror/assets.py)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}$")
 _NUMERIC = {"width", "height", "colspan", "rowspan", "span", "start", "value"}
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url", "data-lazy", "data-hi-res-src")
@@ -146,7 +146,7 @@ def make_asset(data: bytes, source_url: str = "") -> tuple[Asset, bytes] | None:
     if kind is None or imageinfo.is_pixel(data):
         return None
     sha = hashlib.sha256(data).hexdigest()
-    return Asset(f"{sha[:16]}.{kind.ext}", sha, kind.mime, len(data), source_url), data
+    return Asset(assets.name_for(sha, kind.ext), sha, kind.mime, len(data), source_url), data
 
 
 # -- the cleaning itself ---------------------------------------------------------

@@ -3,6 +3,7 @@ an outlet's host to the mirror host we actually fetch from (and back)."""
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters whose only job is to tell someone where a click came from.
@@ -111,12 +112,30 @@ def canonical_url(url: str) -> str:
     return detrack(url.strip()).split("#", 1)[0]
 
 
-def is_web_url(url: str) -> bool:
+MAX_URL_CHARS = 4096
+
+
+def valid_url(url: str) -> bool:
+    """The URL rule for what we store, fetch and carry in bundles: http(s)
+    with a host, at most 4,096 characters, and no whitespace (space, tab,
+    NBSP...), control, format (bidi, zero-width) or separator character
+    anywhere: a browser would have percent-encoded them, so such a URL was
+    made by hand, and it reads differently in a terminal than it fetches."""
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
+        return False
+    if any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in url):
+        return False
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
+def is_web_url(url: str) -> bool:
+    """`valid_url` for typed input: surrounding whitespace is forgiven."""
+    return valid_url(url.strip()) if isinstance(url, str) else False
 
 
 def parse_srcset(srcset: str) -> str | None:

@@ -241,12 +241,14 @@ def parse_params(raw: bytes) -> dict:
     return doc
 
 
-def _read_head(src: BinaryIO) -> bytes:
-    """Skip the page head; return the raw parameter JSON. The payload's
-    opening tag must follow on the next line."""
+def _read_head(src: BinaryIO, lines: list[bytes] | None = None) -> bytes:
+    """Skip the page head (its lines go to `lines` if given); return the raw
+    parameter JSON. The payload's opening tag must follow on the next line."""
     seen = 0
+    lines = [] if lines is None else lines
     while True:
         line = _line(src, MAX_LINE, "page head")
+        lines.append(line)
         seen += len(line) + 1
         if not line or seen > MAX_HEAD:
             raise _fail("no encrypted payload found (not a mirror HTML bundle?)")
@@ -259,16 +261,31 @@ def _read_head(src: BinaryIO) -> bytes:
     raw = line[len(PARAMS_OPEN):-len(CLOSE)]
     if _line(src, MAX_LINE, "payload") != PAYLOAD_OPEN:
         raise _fail("the payload element does not follow the parameters")
+    lines.append(PAYLOAD_OPEN)
     return raw
 
 
-def decrypt(src: BinaryIO, write_out: Callable[[bytes], object], passphrases: list[str]) -> int:
+def is_our_page(head_lines: list[bytes], tail: bytes, raw_params: bytes) -> bool:
+    """The page around the payload is byte for byte the one this version
+    writes for these parameters (line ends aside). The page code is not
+    authenticated (a passphrase cannot sign), so a courier could remove the
+    CSP or post the passphrase to a server; this is how inspect notices."""
+    head, want_tail = page_parts(raw_params)
+    got_head = b"".join(line + b"\n" for line in head_lines)
+    got_tail = (CLOSE + b"\n" + tail).replace(b"\r\n", b"\n")
+    return got_head == head and got_tail == want_tail
+
+
+def decrypt(src: BinaryIO, write_out: Callable[[bytes], object], passphrases: list[str],
+            page_check: Callable[[bool], object] | None = None) -> int:
     """Read an HTML bundle from `src` (strictly, every size bounded), write
     the payload to `write_out` chunk by chunk as each authenticates, and
-    return its length. Raises VerificationError (exit 2) on anything wrong."""
+    return its length. Raises VerificationError (exit 2) on anything wrong.
+    `page_check(ours)` is told whether the page code is the one we write."""
     if not passphrases:
         raise UsageError("an HTML bundle opens with its passphrase: give --passphrase-file F")
-    raw = _read_head(src)
+    head_lines: list[bytes] = []
+    raw = _read_head(src, head_lines)
     params = parse_params(raw)
     prefix = params["nonce_prefix"]
     first = _chunk_line(src, 0)
@@ -298,7 +315,9 @@ def decrypt(src: BinaryIO, write_out: Callable[[bytes], object], passphrases: li
                         "(changed, reordered or truncated)") from None
         total += _emit(plain, current, counter, final, write_out)
         counter, current = counter + 1, following
-    _read_tail(src)
+    tail = _read_tail(src)
+    if page_check is not None:
+        page_check(is_our_page(head_lines, tail, raw))
     return total
 
 
@@ -324,12 +343,13 @@ def _chunk_line(src: BinaryIO, counter: int) -> bytes | None:
     return data
 
 
-def _read_tail(src: BinaryIO) -> None:
+def _read_tail(src: BinaryIO) -> bytes:
     tail = src.read(MAX_TAIL + 1)
     if len(tail) > MAX_TAIL:
         raise _fail("too much after the payload")
     if not tail.rstrip(b"\r\n").endswith(END):
         raise _fail("the page does not end after the payload (truncated?)")
+    return tail
 
 
 # -- pack ----------------------------------------------------------------------------
@@ -344,13 +364,13 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
         raise UsageError("--armor is for age files; an HTML bundle is already text")
 
 
-def pack(ar, ids: list[str], out: Path, passphrase: str, *, sign_key=None, pad: bool = True):
+def pack(ar, ids: list[str], out: Path, passphrase: str, *, sign_key=None, pad: bool = True, warn=None):
     """Write the HTML bundle of `ids` to `out` atomically; return PackStats."""
     from mirror.bundle.pack import PackStats, atomic_output, payload
     from mirror.bundle.stream import IterReader
 
     stats = PackStats()
-    src = IterReader(payload(ar, ids, sign_key, pad, stats))
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
     with atomic_output(out) as dst:
         write(src.readinto, dst, passphrase)
     return stats

@@ -16,9 +16,12 @@ bundle made by hand may carry `assets/<name>` files instead; both are checked.
 
 from __future__ import annotations
 
+import datetime
 import re
 
+from mirror import assets as asset_rule
 from mirror.errors import VerificationError
+from mirror.urls import valid_url
 from mirror.model import Asset, NewVersion, StoredVersion, article_id, content_hash
 
 INDEX = "index.html"
@@ -28,10 +31,10 @@ PADDING = "zz-padding"
 SPECIAL = (MANIFEST, SIGNATURE, PADDING)
 
 ID_RE = re.compile(r"^[0-9a-f]{16}$")
-# An asset is a raster image, and its name says so: a bundle or exported site
-# carries it as `articles/<id>/assets/<name>`, and a name like `read-me.html` or
-# `logo.svg` would put someone else's page, scripts and trackers beside ours.
-ASSET_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,122}\.(?:jpe?g|png|gif|webp|avif)\Z", re.I)
+# An asset is a raster image named by its content (mirror/assets.py, the rule
+# the sanitiser applies too): a name like `read-me.html`, `logo.svg` or
+# `CON.png` would put someone else's page, scripts or a device name beside ours.
+ASSET_NAME_RE = asset_rule.NAME_RE
 MIME_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]{1,64}$")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -99,6 +102,27 @@ def is_text(obj: object) -> bool:
     return True
 
 
+CLOCK_SKEW = datetime.timedelta(days=1)
+
+
+def check_captured(value: str, where: str, now: datetime.datetime | None = None) -> None:
+    """`captured` is a real ISO 8601 date or time, and not after today (UTC)
+    plus a day of clock skew: a far-future date would make a forged capture
+    the article's current edition, displacing every genuine later one."""
+    if not isinstance(value, str) or len(value) > 40 or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise _fail(where, "field 'captured' is not an ISO date")
+    try:
+        when = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _fail(where, "field 'captured' is not an ISO date") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    latest = datetime.datetime.combine(now.date() + CLOCK_SKEW, datetime.time.max, datetime.timezone.utc)
+    if when > latest:
+        raise _fail(where, f"field 'captured' is in the future ({value[:10]}; today is {now.date()})")
+
+
 def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]]:
     """Validate an untrusted article.json; return the capture (without asset
     bytes) and its asset list. Checks the content hash against the fields."""
@@ -116,10 +140,10 @@ def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]
     for k in OPTIONAL_STR:
         if doc.get(k) is not None and not isinstance(doc[k], str):
             raise _fail(where, f"field {k!r} must be a string or null")
-    if not re.match(r"^https?://[^\s]+$", doc["url"]) or len(doc["url"]) > 4096:
-        raise _fail(where, "field 'url' is not an http(s) URL")
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", doc["captured"]) or len(doc["captured"]) > 40:
-        raise _fail(where, "field 'captured' is not an ISO date")
+    if not valid_url(doc["url"]):
+        raise _fail(where, "field 'url' is not a valid http(s) URL (no whitespace or control"
+                           " characters, at most 4,096 characters)")
+    check_captured(doc["captured"], where)
     raw_assets = doc.get("assets", [])
     if not isinstance(raw_assets, list):
         raise _fail(where, "field 'assets' must be a list")
@@ -130,11 +154,11 @@ def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]
             raise _fail(where, "an asset entry has an unknown format")
         name, sha, mime, size = a.get("name"), a.get("sha256"), a.get("mime"), a.get("size")
         src = a.get("source_url", "")
-        if not (isinstance(name, str) and ASSET_NAME_RE.match(name)) or name in names:
-            raise _fail(where, f"bad or duplicate asset name {str(name)[:40]!r} (an image file name:"
-                               " .jpg .jpeg .png .gif .webp .avif)")
         if not (isinstance(sha, str) and SHA_RE.match(sha)):
-            raise _fail(where, f"asset {name}: bad sha256")
+            raise _fail(where, f"asset {str(name)[:40]!r}: bad sha256")
+        if not (isinstance(name, str) and asset_rule.is_name_of(name, sha)) or name in names:
+            raise _fail(where, f"bad or duplicate asset name {str(name)[:40]!r} (an asset is named"
+                               " <first 16 hex digits of its sha256>.jpg|png|gif|webp|avif)")
         if not (isinstance(mime, str) and MIME_RE.match(mime)):
             raise _fail(where, f"asset {name}: bad mime type")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:

@@ -17,8 +17,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from mirror import jsonsafe
 from mirror.bundle import layout
 from mirror.errors import VerificationError
+from mirror.urls import valid_url
 
 FORMAT = "mirror-bundle"
 VERSION = 1
@@ -92,14 +94,16 @@ def _refs(obj: object, where: str) -> dict[str, FileRef]:
 def parse(data: bytes) -> Manifest:
     """Validate the schema of an untrusted manifest."""
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = jsonsafe.loads(data.decode("utf-8"))
+    except jsonsafe.TooDeep as e:
+        raise _bad(str(e)) from None
     except (UnicodeDecodeError, ValueError):
         raise _bad("not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad("not a mirror bundle manifest")
     if not layout.is_text(doc):
         raise _bad("a string holds a lone surrogate escape (not Unicode text)")
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc["version"] != VERSION:  # not true, not 1.0
         raise _bad(f"unsupported version {doc.get('version')!r} (this mirror reads {VERSION})")
     if set(doc) - {"format", "version", "files", "articles"}:
         raise _bad("unknown top-level key")
@@ -114,8 +118,9 @@ def parse(data: bytes) -> Manifest:
         if not (isinstance(aid, str) and layout.ID_RE.match(aid)) or aid in seen:
             raise _bad(f"bad or duplicate article id {str(aid)[:40]!r}")
         seen.add(aid)
-        if not isinstance(url, str):
-            raise _bad(f"article {aid}: url must be a string")
+        if not (isinstance(url, str) and valid_url(url)):
+            raise _bad(f"article {aid}: url is not a valid http(s) URL (no whitespace or control"
+                       " characters, at most 4,096 characters)")
         layout.check_id(aid, url, "manifest.json")
         for k in ("title", "published", "modified"):
             if a.get(k) is not None and not isinstance(a[k], str):

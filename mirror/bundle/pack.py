@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import shutil
+import signal
+import string
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
@@ -20,7 +25,9 @@ from mirror.bundle.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
 from mirror.archive import fsync_dir
-from mirror.errors import UsageError
+from mirror.errors import RenderError, UsageError
+from mirror.termtext import line
+from mirror.urls import valid_url
 
 
 @dataclass
@@ -58,8 +65,35 @@ class PackStats:
     signer: str | None = None
 
 
+Warn = Callable[[str], object]
+
+
+def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, site.ArticleFiles]]:
+    """Each article's versions and files; one that cannot be rendered is
+    named in a warning and skipped. If none is left, UsageError."""
+    done = 0
+    for aid in ids:
+        versions = ar.versions(aid)
+        try:
+            if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
+                raise RenderError(f"article {aid} has a URL no reader accepts"
+                                  f" ({line(versions[-1].url)[:80]!r})")
+            files = site.article_files(versions, ar.read_blob)
+        except RenderError as e:
+            (warn or _stderr)(f"warning: {e}; skipped")
+            continue
+        done += 1
+        yield versions, files
+    if not done:
+        raise UsageError("no article left to write: none of the selected articles could be rendered")
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
 def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
-            stats: PackStats | None = None) -> Iterator[bytes]:
+            stats: PackStats | None = None, warn: Warn | None = None) -> Iterator[bytes]:
     """The ZIP bytes. Entries come in name order: articles/..., index.html,
     manifest.json, signature.json, zz-padding, so the manifest is written after
     every file it describes has been hashed, and nothing is held twice."""
@@ -67,9 +101,7 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
     z = ZipWriter()
     entries: list[ArticleEntry] = []
     summaries = []
-    for aid in ids:  # sorted, and every article's names start with its id
-        versions = ar.versions(aid)
-        files = site.article_files(versions, ar.read_blob)
+    for versions, files in _rendered(ar, ids, warn):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
@@ -101,24 +133,63 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
     stats.plaintext_bytes = z.offset
 
 
+def neutral_name() -> str:
+    """A temp name that says nothing about who made it: a dot and 12 random
+    letters (`.mirror-pack-XXXX.tmp` on a courier's stick named the tool)."""
+    return "." + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
+
+
+@contextlib.contextmanager
+def removed_on_signal():
+    """SIGTERM and SIGHUP end the process through Python's unwinding (like
+    SIGINT, KeyboardInterrupt), so `finally` blocks remove temp files. Only
+    the main thread can set handlers; elsewhere this does nothing. SIGKILL
+    cannot be caught: see FORMAT.md on what is left then."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _create_neutral(parent: Path) -> tuple[int, Path]:
+    for _ in range(100):
+        tmp = parent / neutral_name()
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise UsageError(f"cannot create a temporary file in {parent}")
+
+
 @contextlib.contextmanager
 def atomic_output(out: Path):
-    """A private temp file beside `out`, renamed over it only on success."""
+    """A private temp file beside `out` with a neutral name, renamed over it
+    only on success and removed on every other exit (signals included)."""
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {out}: no such directory {parent}")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".mirror-pack-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-        fsync_dir(parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with removed_on_signal():
+        fd, tmp = _create_neutral(parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, out)
+            fsync_dir(parent)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 @dataclass
@@ -150,14 +221,14 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
 
 
 def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
-         sign_key: SigningKey | None = None, pad: bool = True) -> PackStats:
+         sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None) -> PackStats:
     from mirror.bundle.stream import IterReader
     from mirror.crypto import age
 
     if not keys.recipients and keys.passphrase is None:
         raise UsageError("no recipients or passphrase to encrypt to")
     stats = PackStats()
-    src = IterReader(payload(ar, ids, sign_key, pad, stats))
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
     with atomic_output(out) as dst:
         if keys.passphrase is not None:
             age.encrypt(src, dst, passphrase=keys.passphrase, armor=armor)
@@ -166,16 +237,34 @@ def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
     return stats
 
 
-def export_site(ar, ids: list[str], directory: Path) -> int:
+def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None) -> int:
     """Write the static site (pages, article.json, index, manifest) unzipped
-    into an empty or new directory. Returns the number of articles."""
+    into an empty or new directory. Returns the number of articles. The site
+    is built in a neutral-named folder beside it and renamed into place, so a
+    failure or a signal leaves no half-written site (SIGKILL: see FORMAT.md)."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise UsageError(f"{directory} exists and is not an empty directory")
-    directory.mkdir(parents=True, exist_ok=True)
+    parent = directory.parent if str(directory.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    with removed_on_signal():
+        tmp = parent / neutral_name()
+        tmp.mkdir(mode=0o700)
+        try:
+            n = _write_site(ar, ids, tmp, warn)
+            if directory.exists():
+                directory.rmdir()  # empty, checked above
+            os.replace(tmp, directory)
+            fsync_dir(parent)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    return n
+
+
+def _write_site(ar, ids: list[str], directory: Path, warn: Warn | None) -> int:
     entries, summaries = [], []
-    for aid in ids:
-        files = site.article_files(ar.versions(aid), ar.read_blob)
+    for _versions, files in _rendered(ar, ids, warn):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)

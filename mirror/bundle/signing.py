@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mirror import jsonsafe
 from mirror.errors import UsageError, VerificationError
 
 SECRET_PREFIX = "MIRROR-ED25519-SECRET:"
@@ -153,7 +154,9 @@ def verify_signature_document(doc_bytes: bytes, manifest: bytes) -> bytes:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
-        doc = json.loads(doc_bytes)
+        doc = jsonsafe.loads(doc_bytes)
+    except jsonsafe.TooDeep as e:
+        raise VerificationError(f"signature.json is {e}") from None
     except (ValueError, UnicodeDecodeError):
         raise VerificationError("signature.json is not valid JSON") from None
     if not isinstance(doc, dict) or doc.get("algorithm") != "ed25519" or set(doc) != {

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from mirror.bundle import layout
-from mirror.errors import UsageError
+from mirror.errors import MirrorError, RenderError, UsageError
+from mirror.termtext import line
 from mirror.model import StoredVersion, Summary
 
 
@@ -53,7 +54,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     (`versions[-1]`), `versions/NNNN.json` for earlier ones (oldest first, so
     an importing archive keeps their order), and as files the assets that
     the page does not show inline."""
-    from mirror.render import data_uri, render_article_page
+    from mirror.render import data_uri
 
     art = public_copy(versions[-1])
     uris: dict[str, str] = {}  # placeholder -> data: URI
@@ -71,7 +72,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
         uris[token] = uri
         return token
 
-    page = render_article_page(art, image_src)
+    page = render(art, image_src)
     inlined: set[str] = set()
     inline_bytes = 0
     for token, uri in uris.items():
@@ -102,6 +103,33 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     out.files.sort(key=lambda f: f.name)
     out.asset_files.sort()
     return out
+
+
+def render(art, image_src) -> str:
+    """The reader page, or RenderError naming the article: stored HTML that
+    the parser rejects (bs4's ParserRejectedMarkup on `<![>`, found by a red
+    team) must cost that one article, not a whole pack or export."""
+    from mirror.render import render_article_page
+
+    try:
+        return render_article_page(art, image_src)
+    except MirrorError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any parser failure is this article's
+        raise RenderError(f"article {art.id} ({line(art.url)[:100]}) cannot be rendered:"
+                          f" {type(e).__name__}") from None
+
+
+def renders(html: str) -> str | None:
+    """None if stored HTML goes through the renderer's parse and clean, else
+    why not (import refuses what pack, export and show could not render)."""
+    from mirror.sanitize import render_clean
+
+    try:
+        render_clean(html, lambda name: None)
+    except Exception as e:  # noqa: BLE001 - see render()
+        return type(e).__name__
+    return None
 
 
 def summary(art: StoredVersion) -> Summary:

@@ -9,13 +9,14 @@ storage) and never sits in memory whole. The temp files are unnamed
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from mirror.bundle import signing, verify as vf
+from mirror.bundle import orphans, signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
@@ -44,12 +45,18 @@ def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
     return keys
 
 
+ALTERED_PAGE = ("its self-decrypting page's code differs from the code this version of mirror writes"
+                " (CSP or script changed?): do not open that file in a browser")
+
+
 @contextlib.contextmanager
-def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator[BinaryIO]:
+def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
+              page: dict | None = None) -> Iterator[BinaryIO]:
     """Yield the decrypted payload as an unnamed temp file (O_TMPFILE, mode
     0600) in the archive's blobs/tmp: it has no name to find, and the kernel
     frees it on any exit, SIGKILL included. With no archive (`ar` None:
-    inspect, which must not create one) it goes to the system temp dir."""
+    inspect, which must not create one) it goes to the system temp dir.
+    For an HTML bundle, `page["ours"]` says whether its page code is ours."""
     from mirror.bundle import htmlbundle
     from mirror.bundle.stream import CappedWriter
     from mirror.crypto import age
@@ -64,7 +71,8 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config) -> Iterator
         raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
     with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp" if ar is not None else None) as out:
         if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
-            htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases)
+            htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases,
+                               page_check=None if page is None else lambda ours: page.update(ours=ours))
         else:
             age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
                         identities="\n".join(identities) if identities else (),
@@ -99,11 +107,14 @@ class Report:
     articles: list[ArticleReport] = field(default_factory=list)
     imported: int = 0  # captures (versions) stored
     skipped: int = 0  # articles the archive already had entirely
+    page_code: str | None = None  # HTML bundles: "ours" or "altered"
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"signature": self.signature, "signer": self.signer, "trusted": self.trusted,
                 "payload_bytes": self.payload_bytes, "imported": self.imported,
-                "skipped": self.skipped, "articles": [a.to_json() for a in self.articles]}
+                "skipped": self.skipped, "page_code": self.page_code, "warnings": self.warnings,
+                "articles": [a.to_json() for a in self.articles]}
 
 
 def _status(ar, item: vf.ArticleItem) -> str:
@@ -149,7 +160,8 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
     if do_import and ar is None:
         raise UsageError("no archive to import into")
     trusted = trusted_keys(cfg, trust_files)
-    with decrypted(ar, bundle, secrets, cfg) as plain, contextlib.ExitStack() as cleanup:
+    page: dict = {}
+    with decrypted(ar, bundle, secrets, cfg, page) as plain, contextlib.ExitStack() as cleanup:
         # Unpack keeps the inline images it decodes while verifying (in
         # unnamed temp files), so the pages need not be inflated and decoded twice.
         stash = None
@@ -163,6 +175,12 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
                                         " with --trust")
             rep = Report(v.signature_status, signing.fingerprint(v.signer) if v.signer else None,
                          v.trusted, v.payload_bytes)
+            if "ours" in page:
+                rep.page_code = "ours" if page["ours"] else "altered"
+                if not page["ours"]:
+                    if trust_files:  # what the signer signed is not all the reader would run
+                        raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
+                    rep.warnings.append(f"warning: {ALTERED_PAGE}")
             for item in v.articles:
                 e = item.entry
                 rep.articles.append(ArticleReport(e.id, e.url, e.title, e.published, e.captured,
@@ -176,10 +194,14 @@ def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
     add every capture the archive lacks, oldest first, in one transaction.
     The blobs' directories are fsynced once each, before the commit."""
+    orphans.sweep(ar)  # what an interrupted unpack stored and never committed (after verifying:
+    # a refused bundle leaves the archive exactly as it was)
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
     news, owners = [], []
     done: set[str] = set()  # assets handed to the batch
-    with ar.blob_batch(workers=BLOB_WORKERS) as batch:
+    relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
+    relied |= {hashlib.sha256(ver.new.html.encode("utf-8")).hexdigest() for item, _ in todo for ver in item.versions}
+    with orphans.journal(ar, relied), ar.blob_batch(workers=BLOB_WORKERS) as batch:
         for item, r in todo:
             for ver in item.versions:
                 if ar.has_content(item.entry.id, ver.content_hash):

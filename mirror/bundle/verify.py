@@ -16,7 +16,6 @@ import binascii
 import collections
 import contextlib
 import hashlib
-import json
 import re
 import stat
 import threading
@@ -25,20 +24,36 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
-from mirror.bundle import layout, manifest as mf
+from mirror import imageinfo, jsonsafe
+from mirror.bundle import container, layout, manifest as mf, site
 from mirror.bundle.signing import fingerprint, verify_signature_document
 from mirror.config import BundleConfig
 from mirror.errors import VerificationError
 from mirror.model import Asset, NewVersion
 
-RATIO_MIN_SIZE = 1 << 20  # small files may compress well; bombs are large
 PAGE_SUFFIXES = (".html", ".json")  # read whole (not streamed): capped by max_page_bytes
 DATA_URI_HEAD = re.compile(rb"data:[a-z]+/[a-z0-9.+-]+;base64,")
+BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=]*")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
 
 
 def _bad(msg: str) -> VerificationError:
     return VerificationError(f"bundle refused: {msg}")
+
+
+# Names Windows (and so a FAT stick opened there) reserves in any folder, with
+# any extension: a site exported with `CON.png` cannot be copied or opened.
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                              *(f"{d}{i}" for d in ("COM", "LPT") for i in "0123456789\u00b9\u00b2\u00b3")})
+
+
+def portable_part(part: str) -> bool:
+    """One path component is usable on Windows and FAT: not a device name
+    (`CON`, `nul.txt`, `COM1.png`), no trailing dot or space, none of `<>:"|?*`
+    or controls (SAFE_NAME already keeps those out of bundles)."""
+    if part.endswith((".", " ")) or any(c in '<>:"|?*\\' or ord(c) < 32 for c in part):
+        return False
+    return part.split(".", 1)[0].rstrip(" ").upper() not in WINDOWS_RESERVED
 
 
 def check_name(name: str) -> None:
@@ -54,6 +69,10 @@ def check_name(name: str) -> None:
         raise _bad(f"entry name with an empty, '.' or '..' part: {shown}")
     if not SAFE_NAME.match(name):
         raise _bad(f"entry name with unexpected characters: {shown}")
+    for p in parts:
+        if not portable_part(p):
+            raise _bad(f"entry name not portable to Windows/FAT (reserved device name or trailing"
+                       f" dot): {shown}")
 
 
 @dataclass
@@ -126,26 +145,31 @@ def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
         raise _bad(f"{info.filename}: damaged entry ({e})") from None
 
 
-def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
-    h, n = hashlib.sha256(), 0
+def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int, bytes]:
+    """SHA-256, size and first block (where an image's header is)."""
+    h, n, head = hashlib.sha256(), 0, b""
     for block in _blocks(zf, info):
         h.update(block)
+        head = head or block
         n += len(block)
-    return h.hexdigest(), n
+    return h.hexdigest(), n, head
 
 
 def _decoded(page: bytes):
-    """Each base64 `data:` URI's bytes. The header is matched by a regex; the
-    (long) base64 run ends at the attribute's closing quote, found by memchr,
-    and strict decoding rejects anything else inside it. The run is decoded
-    from a view of the page, not a copy of it."""
+    """Each base64 `data:` URI's bytes. The header is matched by a regex and
+    the base64 run after it by another, anchored where the header ends; a run
+    not closed by a quote (or the page's end) is skipped. Each byte of the
+    page is looked at a bounded number of times: linear in the page, however
+    many images it holds (searching for the closing quote from every header
+    made it quadratic). The run is decoded from a view, not a copy."""
     view = memoryview(page)
     pos = 0
     while m := DATA_URI_HEAD.search(page, pos):
         start = m.end()
-        ends = [i for i in (page.find(b'"', start), page.find(b"'", start)) if i >= 0]
-        end = min(ends) if ends else len(page)
-        pos = end
+        end = BASE64_RUN.match(page, start).end()
+        pos = max(end, start + 1)
+        if end < len(page) and page[end] not in b"\"'":
+            continue
         try:
             yield binascii.a2b_base64(view[start:end], strict_mode=True)
         except (binascii.Error, ValueError):
@@ -162,13 +186,25 @@ def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
     return out
 
 
-def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset()) -> dict[str, int]:
+def check_image(name: str, head: bytes) -> None:
+    """Refuse an asset whose header declares a decompression bomb."""
+    if imageinfo.too_large(head):
+        w, h = imageinfo.dimensions(head)
+        raise _bad(f"{name}: image of {w}x{h} pixels, over the limit of {imageinfo.MAX_SIDE} per side"
+                   f" or {imageinfo.MAX_PIXELS // 1_000_000} megapixels")
+
+
+def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset(),
+                   assets: frozenset[str] = frozenset()) -> dict[str, int]:
     """sha256 -> size of every base64 `data:` image in a page; those in
-    `keep` go to `stash` if given, the rest are dropped."""
+    `keep` go to `stash` if given, the rest are dropped. Those in `assets`
+    (what will be imported) must not declare bomb dimensions."""
     out = {}
     for d in _decoded(page):
         sha = hashlib.sha256(d).hexdigest()
         out[sha] = len(d)
+        if sha in assets:
+            check_image(f"image {sha[:16]}", d[:1 << 20])
         if stash is not None and sha in keep:
             stash.add(sha, d)
     return out
@@ -251,8 +287,8 @@ READ_AHEAD_ITEMS = 16
 
 
 def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], budget: int):
-    """For each (name, info, whole) yield (name, bytes if whole else None,
-    sha256, size), in order. A worker thread reads, inflates and hashes ahead
+    """For each (name, info, whole) yield (name, bytes if whole else the first
+    block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
     (zlib and hashlib release the GIL, so this overlaps the consumer's base64
     decoding). Whole entries count against `budget` from when the worker
     starts one until the consumer asks for the item after it; the worker
@@ -277,7 +313,8 @@ def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], b
                     data = _read(zf, info)
                     out = (name, data, hashlib.sha256(data).hexdigest(), len(data), size)
                 else:
-                    out = (name, None, *_hash(zf, info), 0)
+                    sha, n, head = _hash(zf, info)
+                    out = (name, head, sha, n, 0)
                 with cond:
                     queue.append(out)
                     cond.notify_all()
@@ -345,7 +382,8 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
             if info.file_size:
                 raise _bad(f"folder entry {name!r} has content")
             continue
-        if info.file_size > RATIO_MIN_SIZE and info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
+        # Every entry, however small: a thousand 1 MiB bombs are a 1 GiB bomb.
+        if info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
             raise _bad(f"entry {name!r} expands {info.file_size // max(info.compress_size, 1)}x"
                        " (a compression bomb?)")
         if info.file_size > caps.max_entry_bytes:
@@ -365,6 +403,7 @@ def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | N
     The returned `zf` stays open."""
     zf = _open(path)
     try:
+        container.check(zf.fp, zf)
         return _verify(zf, caps, list(trusted), stash)
     except BaseException:
         zf.close()
@@ -419,10 +458,14 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
     with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
         for name, data, sha, size in ahead:
             _check_hash(name, sha, size, listed[name])
+            if name not in inline_pages:
+                if "/assets/" in name:
+                    check_image(name, data)
+                continue
             if data is not None:
                 item = inline_pages[name]
                 keep = frozenset(src.asset.sha256 for src in item.assets if src.zip_name == name)
-                _check_inline(item, inline_digests(data, stash, keep))
+                _check_inline(item, inline_digests(data, stash, keep, keep))
                 del data
     payload = sum(i.file_size for i in files.values())
     return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
@@ -437,10 +480,15 @@ def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
     """Parse an article.json (or versions/NNNN.json); assets present as files
     are matched here, the rest must be inline in the page (`_check_inline`)."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = jsonsafe.loads(raw.decode("utf-8"))
+    except jsonsafe.TooDeep as e:
+        raise _bad(f"{where} is {e}") from None
     except (UnicodeDecodeError, ValueError):
         raise _bad(f"{where} is not valid JSON") from None
     new, assets = layout.parse_article_json(doc, where)
+    why = site.renders(new.html)
+    if why is not None:
+        raise _bad(f"{where}: its HTML cannot be parsed by the renderer ({why})")
     if new.url != entry.url:
         raise _bad(f"{where}: URL differs from the manifest")
     item = VersionItem(new, doc["content_hash"])

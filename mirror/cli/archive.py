@@ -44,9 +44,10 @@ def show_cmd(state: State, article_id: str, fmt: str, version: int | None) -> No
             head = [line(art.title), line(art.byline), line(art.published), line(art.url)]
             click.echo("\n".join(x for x in head if x) + "\n\n" + block(art.text))
         else:
-            from mirror.render import reader_page
+            from mirror.bundle.site import render  # names the article if its HTML defeats the parser
+            from mirror.render import data_uri
 
-            page = reader_page(art, ar.read_blob)
+            page = render(art, lambda a: data_uri(ar.read_blob(a.sha256)))
             sys.stdout.buffer.write(page.encode("utf-8"))
 
 

@@ -144,6 +144,8 @@ def _check(state: State, *, file, identities, passphrase_file, trust, as_json, d
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
         secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
     rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import)
+    for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
+        click.echo(w, err=True)
     if as_json:
         emit_json(rep.to_json())
         return

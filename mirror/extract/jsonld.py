@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from mirror import jsonsafe
 from mirror.extract.dates import to_iso
 from mirror.extract.fields import Metadata, clean_ws
 
@@ -20,7 +21,9 @@ def _load_json(text: str):
         text = text[:-3]
     text = text.strip().rstrip(";")
     try:
-        return json.loads(text, strict=False)
+        return jsonsafe.loads(text, strict=False)
+    except jsonsafe.TooDeep:
+        return None
     except ValueError:
         # Trailing commas are a frequent hand-written mistake.
         try:

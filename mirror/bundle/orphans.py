@@ -1,0 +1,88 @@
+"""Blobs an interrupted unpack stored but never committed, removed by the next.
+
+Unpack writes a bundle's images into the blob store before the one
+transaction that refers to them, so a SIGKILL between the two left them
+unreferenced until `gc` (180 MB once). Now, before storing anything, unpack
+writes a journal in blobs/tmp (a neutral dot-name) listing every blob it
+will store or rely on, fsyncs it and holds an exclusive flock on it until it
+has committed and removed it. The next unpack first sweeps: under the
+archive's exclusive lock, a journal whose flock it can take belongs to a dead
+process, and each blob it lists that no row refers to and no live journal
+lists is deleted. A live importer writes its journal before it takes the
+archive's shared lock and looks at the store, so a sweep never deletes a blob
+that a running import has seen or is writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from mirror.bundle.pack import neutral_name
+
+SUFFIX = ".j"  # `.<12 letters>.j`: neutral, and not a blob or a temp blob
+
+
+def _journals(ar) -> list[Path]:
+    tmp = ar.blobs / "tmp"
+    return [p for p in tmp.iterdir() if p.name.startswith(".") and p.name.endswith(SUFFIX)]
+
+
+def _read(path: Path) -> set[str]:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return {s for s in path.read_text("ascii").split() if len(s) == 64}
+    return set()
+
+
+def _referenced(ar, sha: str) -> bool:
+    row = ar.db.execute("SELECT 1 FROM versions WHERE html_sha = ? OR raw_sha = ?"
+                        " UNION ALL SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1", (sha, sha, sha)).fetchone()
+    return row is not None
+
+
+def sweep(ar) -> int:
+    """Delete what dead importers left; return the number of blobs deleted."""
+    deleted = 0
+    with ar._lock(exclusive=True):
+        live, dead = set(), []
+        for path in _journals(ar):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                dead.append(path)
+            except BlockingIOError:
+                live |= _read(path)
+            finally:
+                os.close(fd)
+        for path in dead:
+            for sha in _read(path) - live:
+                blob = ar.blob_path(sha)
+                if blob.exists() and not _referenced(ar, sha):
+                    blob.unlink()
+                    deleted += 1
+            path.unlink(missing_ok=True)
+    return deleted
+
+
+@contextlib.contextmanager
+def journal(ar, shas: Iterable[str]) -> Iterator[None]:
+    """Hold a journal of `shas` while an import stores and commits them."""
+    path = ar.blobs / "tmp" / (neutral_name() + SUFFIX)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, "".join(f"{s}\n" for s in sorted(set(shas))).encode("ascii"))
+        os.fsync(fd)
+        with ar._lock(exclusive=False):  # waits for a sweep that began before the journal existed
+            pass
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        os.close(fd)
