@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Iterator
 
 from mirror.errors import ArchiveError, NotFound, UsageError
-from mirror.model import Asset, NewVersion, StoredVersion, Summary, article_id
+from mirror.model import (CURRENT_ORDER, Asset, NewVersion, StoredVersion, Summary, article_id,
+                          future_cutoff)
 
 DB_NAME = "archive.sqlite3"
 SCHEMA_VERSION = 2
@@ -544,11 +545,12 @@ class Archive:
             raise UsageError(f"article id {aid} is ambiguous; give more characters")
         return rows[0]["id"]
 
+    # The current version of each article (model.CURRENT_ORDER); one parameter, the cutoff.
     _SUMMARY = (
         "SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.site_name, v.captured,"
         " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions"
         " FROM articles a JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
-        " WHERE article_id = a.id ORDER BY captured DESC, n DESC LIMIT 1)")
+        " WHERE article_id = a.id ORDER BY " + CURRENT_ORDER + " LIMIT 1)")
 
     @staticmethod
     def _summary(r: sqlite3.Row) -> Summary:
@@ -556,7 +558,8 @@ class Archive:
                        r["site_name"], r["captured"], r["nversions"])
 
     def list(self) -> list[Summary]:
-        rows = self.db.execute(self._SUMMARY + " ORDER BY v.captured DESC, a.id").fetchall()
+        rows = self.db.execute(self._SUMMARY + " ORDER BY v.captured DESC, a.id",
+                               (future_cutoff(),)).fetchall()
         return [self._summary(r) for r in rows]
 
     def ids(self) -> list[str]:
@@ -570,7 +573,7 @@ class Archive:
             rows = self.db.execute(
                 self._SUMMARY + " WHERE a.id IN (SELECT v2.article_id FROM fts JOIN versions v2"
                 " ON v2.rowid = fts.rowid WHERE fts MATCH ?) ORDER BY v.captured DESC, a.id",
-                (fts_query,)).fetchall()
+                (future_cutoff(), fts_query)).fetchall()
         except sqlite3.OperationalError as e:
             raise UsageError(f"bad search query: {e}") from None
         return [self._summary(r) for r in rows]
@@ -578,10 +581,11 @@ class Archive:
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
         full = self.resolve(aid)
         if version is None:
-            # Latest by capture time: an older capture imported from a bundle
-            # gets the next number but does not become the current text.
-            row = self.db.execute("SELECT * FROM versions WHERE article_id = ? ORDER BY captured DESC,"
-                                  " n DESC LIMIT 1", (full,)).fetchone()
+            # The current version (model.CURRENT_ORDER): an older capture
+            # imported from a bundle gets the next number but does not become
+            # the current text, nor does one dated in the future.
+            row = self.db.execute("SELECT * FROM versions WHERE article_id = ? ORDER BY "
+                                  + CURRENT_ORDER + " LIMIT 1", (full, future_cutoff())).fetchone()
         else:
             row = self.db.execute("SELECT * FROM versions WHERE article_id = ? AND n = ?",
                                   (full, version)).fetchone()

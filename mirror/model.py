@@ -118,3 +118,38 @@ class Summary:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+# -- which version is current -------------------------------------------------
+# One rule, used by show, ls, search, pack and export-site: the latest capture
+# that is not in the future (one day of clock skew allowed), ties broken by
+# version number. A capture dated after the cutoff (a forged bundle, a wrong
+# clock) can never pin itself as the current edition; if every capture is in
+# the future, the newest still wins so an article always has a current one.
+# `CURRENT_ORDER` is the same key in SQL: `versions` rows with `captured`, `n`,
+# one parameter, the cutoff.
+
+CLOCK_SKEW_SECONDS = 86400
+
+CURRENT_ORDER = "(captured <= ?) DESC, captured DESC, n DESC"
+
+
+def future_cutoff(now: float | None = None) -> str:
+    """Captures dated after this ISO 8601 UTC time are in the future."""
+    import time
+
+    t = (time.time() if now is None else now) + CLOCK_SKEW_SECONDS
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def current_of(versions: list[StoredVersion], now: float | None = None) -> StoredVersion:
+    """The current version among `versions` (by the rule above)."""
+    cut = future_cutoff(now)
+    return max(versions, key=lambda v: (v.captured <= cut, v.captured, v.version))
+
+
+def current_last(versions: list[StoredVersion], now: float | None = None) -> list[StoredVersion]:
+    """`versions` by number with the current one moved to the end: bundles and
+    exported sites show their last version as the article's page."""
+    cur = current_of(versions, now)
+    return [v for v in sorted(versions, key=lambda v: v.version) if v is not cur] + [cur]

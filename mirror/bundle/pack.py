@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
+from mirror.model import current_last, future_cutoff
 from mirror.bundle.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
@@ -73,7 +74,17 @@ def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, sit
     named in a warning and skipped. If none is left, UsageError."""
     done = 0
     for aid in ids:
-        versions = ar.versions(aid)
+        stored = ar.versions(aid)
+        # A capture dated in the future is refused by every reader (the
+        # import rule): leave it out rather than have the whole bundle refused.
+        cut = future_cutoff()
+        kept = [v for v in stored if v.captured <= cut]
+        if len(kept) < len(stored):
+            (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(kept)} version(s) dated in"
+                              " the future left out")
+        if not kept:
+            continue
+        versions = current_last(kept)  # the page shows the current version
         try:
             if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
                 raise RenderError(f"article {aid} has a URL no reader accepts"

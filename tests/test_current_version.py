@@ -1,0 +1,97 @@
+"""One definition of the current version (issue: hostile bundles, findings 2
+and 3): the latest capture not in the future, ties by number, used by show,
+ls, search, pack and export-site alike."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from hypothesis import given, settings, strategies as st
+
+from bundleutil import age_keypair, new_version
+from conftest import run_mirror
+from mirror.archive import Archive
+from mirror.model import CURRENT_ORDER, current_of, future_cutoff
+
+EARLY = "An earlier edition of the story, written first."
+LATE = "The later edition of the story, after the outlet edited it."
+FORGED = "A forged edition that claims to come from the far future."
+
+
+def _current_everywhere(tmp, archive, aid):
+    """The text of the current version as show, ls, search, export-site and
+    a packed bundle present it."""
+    shown = run_mirror("show", aid, "--format", "json", archive=archive)
+    assert shown.returncode == 0, shown.stderr
+    listed = json.loads(run_mirror("ls", "--json", archive=archive).stdout)
+    found = json.loads(run_mirror("search", "edition", "--json", archive=archive).stdout)
+    site = tmp / "site"
+    r = run_mirror("export-site", str(site), "--all", archive=archive)
+    assert r.returncode == 0, r.stderr
+    page = next(site.glob("articles/*/index.html")).read_text(encoding="utf-8")
+    key, rcp = age_keypair(tmp)
+    r = run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=archive)
+    assert r.returncode == 0, r.stderr
+    r = run_mirror("inspect", str(tmp / "b.age"), "-i", str(key), "--json", archive=tmp / "empty")
+    assert r.returncode == 0, r.stderr
+    return (json.loads(shown.stdout)["text"], listed[0]["captured"], found[0]["captured"], page,
+            json.loads(r.stdout))
+
+
+def test_an_older_capture_imported_later_does_not_become_current_in_any_view(tmp_path):
+    a = tmp_path / "A"
+    with Archive.open(a) as ar:
+        aid = ar.save(new_version(0, text=LATE, title="Later edition",
+                                  captured="2026-03-05T09:00:00Z")).id
+        # An honest courier's older capture arrives afterwards: it gets number 2.
+        ar.save(new_version(0, text=EARLY, title="Earlier edition", captured="2026-03-01T08:00:00Z"))
+        assert [v.version for v in ar.versions(aid)] == [1, 2]
+    text, ls_captured, search_captured, page, report = _current_everywhere(tmp_path, a, aid)
+    assert text == LATE
+    assert ls_captured == search_captured == "2026-03-05T09:00:00Z"
+    assert "Later edition" in page and "Earlier edition" not in page
+    titles = json.dumps(report, ensure_ascii=False)
+    assert "Later edition" in titles and "Earlier edition" not in titles
+
+
+def test_a_far_future_capture_does_not_pin_itself_as_current(tmp_path):
+    a = tmp_path / "A"
+    with Archive.open(a) as ar:
+        aid = ar.save(new_version(0, text=FORGED, title="Forged edition",
+                                  captured="9999-12-31T00:00:00Z")).id
+        ar.save(new_version(0, text=LATE, title="Genuine edition", captured="2026-03-05T09:00:00Z"))
+    text, ls_captured, search_captured, page, _ = _current_everywhere(tmp_path, a, aid)
+    assert text == LATE
+    assert ls_captured == search_captured == "2026-03-05T09:00:00Z"
+    assert "Genuine edition" in page and "Forged edition" not in page
+
+
+def test_when_every_capture_is_in_the_future_the_newest_is_still_shown(tmp_path):
+    with Archive.open(tmp_path / "A") as ar:
+        aid = ar.save(new_version(0, text=FORGED, captured="9999-12-31T00:00:00Z")).id
+        assert ar.get(aid).text == FORGED
+        assert len(ar.list()) == 1
+
+
+_day = st.dates().map(lambda d: d.strftime("%Y-%m-%d"))
+_when = st.one_of(_day, st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_when, min_size=1, max_size=6))
+def test_sql_and_python_state_the_same_rule(captures):
+    """CURRENT_ORDER (SQL) and current_of (Python) pick the same version."""
+    import sqlite3
+
+    from mirror.model import StoredVersion
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE versions (n INTEGER, captured TEXT)")
+    db.executemany("INSERT INTO versions VALUES (?, ?)", list(enumerate(captures, 1)))
+    n_sql = db.execute(f"SELECT n FROM versions ORDER BY {CURRENT_ORDER} LIMIT 1",
+                       (future_cutoff(),)).fetchone()[0]
+    vs = [StoredVersion(id="x", version=n, url="u", title=None, byline=None, published=None, modified=None,
+                        lang=None, site_name=None, lead_image=None, text="", html="", captured=c,
+                        content_hash="", assets=[]) for n, c in enumerate(captures, 1)]
+    assert current_of(vs).version == n_sql
