@@ -4,38 +4,52 @@ an outlet's host to the mirror host we actually fetch from (and back)."""
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-# Query parameters whose only job is to tell someone where a click came from.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid",
-    "yclid", "ysclid", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking",
-    "igshid", "igsh", "ref_src", "ref_url", "twclid", "ttclid", "li_fat_id", "mkt_tok",
-    "oly_anon_id", "oly_enc_id", "rb_clickid", "s_cid", "vero_conv", "vero_id", "wickedid",
-    "_openstat", "spm", "scm", "cmpid", "ncid", "sr_share", "at_medium", "at_campaign",
-    "at_custom1", "at_custom2", "at_custom3", "at_custom4", "srsltid", "_ga", "_gl",
-    "guccounter", "guce_referrer", "guce_referrer_sig", "ocid", "mbid", "xtor", "icid",
-})
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "hmb_", "itm_", "ga_")
+from mirror import tracking
 
 SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 
-
-def is_tracking_param(name: str) -> bool:
-    n = name.lower()
-    return n in TRACKING_PARAMS or n.startswith(TRACKING_PREFIXES)
+# Second-level labels under which a country code's registrable names sit
+# ("bbc.co.uk", "abc.net.au"): a small public-suffix heuristic, stated once.
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob",
+                           "mil", "nic", "ltd", "plc", "sch", "info", "biz"})
 
 
 def detrack(url: str) -> str:
-    """Drop click-tracking query parameters; keep everything else in order."""
-    parts = urlsplit(url)
-    if not parts.query:
+    """Unwrap known redirect wrappers and drop tracking parameters (the shipped
+    lists, `mirror.tracking`); keep everything else in order."""
+    return tracking.clean(url)
+
+
+def strip_userinfo(url: str) -> str:
+    """`url` without `user:pass@`: credentials never travel in a stored URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not is_tracking_param(k)]
-    if len(kept) == len(pairs):
+    if "@" not in parts.netloc:
         return url
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def site_of(url_or_host: str) -> str:
+    """The registrable domain ("news.bbc.co.uk" -> "bbc.co.uk"). A heuristic, not
+    the public-suffix list: the last two labels, three when the second-to-last
+    is a generic second-level label under a two-letter country code. IP
+    literals are their own site."""
+    host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower()
+    host = host.rstrip(".")
+    labels = host.split(".")
+    if len(labels) <= 2 or labels[-1].isdigit() or ":" in host:
+        return host
+    if len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site(a: str, b: str) -> bool:
+    return bool(host_of(a)) and site_of(a) == site_of(b)
 
 
 def absolutise(href: str, base: str | None) -> str | None:
@@ -108,8 +122,8 @@ def from_mirror(url: str, mirrors: dict[str, str]) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """The URL an article is filed under: de-tracked, without the #fragment."""
-    return detrack(url.strip()).split("#", 1)[0]
+    """The URL an article is filed under: de-tracked, without credentials or #fragment."""
+    return strip_userinfo(detrack(url.strip())).split("#", 1)[0]
 
 
 MAX_URL_CHARS = 4096

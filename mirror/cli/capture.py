@@ -129,4 +129,16 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
         raise (NetworkError if net else MirrorError)(f"{failed} failed")
 
 
-COMMANDS = [add_cmd, import_html_cmd, extract_cmd, follow_cmd, update_cmd]
+@command("clean-url")
+@click.argument("url")
+def clean_url_cmd(state: State, url) -> None:
+    """Print URL without tracking parameters, credentials or redirect wrappers."""
+    from mirror.errors import UsageError
+    from mirror.urls import detrack, is_web_url, strip_userinfo
+
+    if not is_web_url(url):
+        raise UsageError(f"not an http(s) URL: {line(url)}")
+    click.echo(strip_userinfo(detrack(url.strip())))
+
+
+COMMANDS = [add_cmd, clean_url_cmd, import_html_cmd, extract_cmd, follow_cmd, update_cmd]

@@ -1,0 +1,171 @@
+"""Which parts of a URL only exist to track the visitor, and the URL without them.
+
+Data, not code: Brave's clean-urls list (shipped unchanged, MPL-2.0) and our own
+additions in the same shape (`mirror/data/tracking/`). A rule removes its
+`params` from URLs its `include` patterns match and its `exclude` patterns do
+not; redirect wrappers (`l.facebook.com/l.php?u=...`) are unwrapped to the URL
+they carry. The same parameters are removed from `#k=v&...` fragments.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MAX_UNWRAP = 5  # wrappers inside wrappers, bounded
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A WebExtension match pattern: `scheme://host/path`, `*` a wildcard,
+    `*.example.com` meaning example.com and its subdomains."""
+
+    scheme: str
+    host: str
+    path: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Pattern":
+        scheme, _, rest = text.partition("://")
+        host, slash, path = rest.partition("/")
+        return cls(scheme.lower(), host.lower(), slash + path if slash else "/*")
+
+    def matches(self, scheme: str, host: str, path_query: str) -> bool:
+        if self.scheme != "*" and self.scheme != scheme:
+            return False
+        if self.host != "*":
+            if self.host.startswith("*."):
+                base = self.host[2:]
+                if not (host == base or host.endswith("." + base)):
+                    return False
+            elif not fnmatch.fnmatchcase(host, self.host):
+                return False
+        return fnmatch.fnmatchcase(path_query, self.path)
+
+
+@dataclass(frozen=True)
+class Rule:
+    include: tuple[Pattern, ...]
+    exclude: tuple[Pattern, ...]
+    params: frozenset[str]
+
+    def applies(self, scheme: str, host: str, path_query: str) -> bool:
+        return (any(p.matches(scheme, host, path_query) for p in self.include)
+                and not any(p.matches(scheme, host, path_query) for p in self.exclude))
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    include: tuple[Pattern, ...]
+    param: str
+
+
+@dataclass(frozen=True)
+class Lists:
+    rules: tuple[Rule, ...]
+    prefixes: tuple[str, ...]
+    wrappers: tuple[Wrapper, ...]
+
+    def global_params(self) -> frozenset[str]:
+        every = Pattern.parse("*://*/*")
+        return frozenset().union(*(r.params for r in self.rules if every in r.include))
+
+
+def _rules(raw: list[dict]) -> list[Rule]:
+    return [Rule(tuple(Pattern.parse(p) for p in r.get("include", [])),
+                 tuple(Pattern.parse(p) for p in r.get("exclude", [])),
+                 frozenset(p.lower() for p in r.get("params", []))) for r in raw]
+
+
+def _read(name: str):
+    return json.loads(resources.files("mirror.data").joinpath("tracking", name).read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def lists() -> Lists:
+    """The shipped lists, read once."""
+    brave = _read("brave-clean-urls.json")
+    ours = _read("mirror-extra.json")
+    return Lists(
+        rules=tuple(_rules(brave) + _rules(ours["rules"])),
+        prefixes=tuple(p.lower() for p in ours.get("prefixes", [])),
+        wrappers=tuple(Wrapper(tuple(Pattern.parse(p) for p in w["include"]), w["param"])
+                       for w in ours.get("wrappers", [])))
+
+
+def _where(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    return parts.scheme.lower(), (parts.hostname or "").lower(), path + ("?" + parts.query if parts.query else "")
+
+
+def tracking_params_for(url: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(names, prefixes) that are tracking on this URL's site."""
+    where = _where(url)
+    ls = lists()
+    names = frozenset().union(*(r.params for r in ls.rules if r.applies(*where)))
+    return names, ls.prefixes
+
+
+def _strip(pairs: list[tuple[str, str]], names: frozenset[str], prefixes: tuple[str, ...]
+           ) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if k.lower() not in names and not k.lower().startswith(prefixes)]
+
+
+def unwrap(url: str) -> str:
+    """The URL a known redirect wrapper carries (repeatedly), else `url`."""
+    for _ in range(MAX_UNWRAP):
+        where = _where(url)
+        inner = None
+        for w in lists().wrappers:
+            if any(p.matches(*where) for p in w.include):
+                value = dict(parse_qsl(urlsplit(url).query)).get(w.param, "")
+                if urlsplit(value).scheme.lower() in ("http", "https") and urlsplit(value).hostname:
+                    inner = value
+                    break
+        if inner is None:
+            return url
+        url = inner
+    return url
+
+
+def clean(url: str) -> str:
+    """`url` unwrapped and without tracking parameters (query and `#k=v` fragment);
+    everything else kept in order, byte for byte where nothing was removed."""
+    try:
+        url = unwrap(url)
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    names, prefixes = tracking_params_for(url)
+    query, fragment = parts.query, parts.fragment
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = _strip(pairs, names, prefixes)
+        if len(kept) != len(pairs):
+            query = urlencode(kept, doseq=True)
+    if fragment and "=" in fragment:
+        pairs = parse_qsl(fragment, keep_blank_values=True)
+        kept = _strip(pairs, names, prefixes)
+        if pairs and len(kept) != len(pairs):
+            fragment = urlencode(kept, doseq=True)
+    if (query, fragment) == (parts.query, parts.fragment):
+        return url
+    return urlunsplit(parts._replace(query=query, fragment=fragment))
+
+
+def is_tracking_only(url: str) -> bool:
+    """True when the URL has a query and every parameter in it is a tracking one."""
+    try:
+        q = urlsplit(url).query
+    except ValueError:
+        return False
+    pairs = parse_qsl(q, keep_blank_values=True)
+    if not pairs:
+        return False
+    names, prefixes = tracking_params_for(url)
+    return not _strip(pairs, names, prefixes)
