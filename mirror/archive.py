@@ -267,6 +267,10 @@ class Archive:
             raise ArchiveError(f"cannot open archive {root}: {e}") from None
         archive = cls(root, db)
         archive._migrate()
+        from mirror import orphans
+
+        if orphans.has_dead_journal(archive):  # an unpack was killed: drop what it never committed
+            orphans.sweep(archive)
         return archive
 
     def _migrate(self) -> None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import signal
-import string
 import sys
 import threading
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Callable, Iterator
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
+from mirror.fsutil import neutral_name
 from mirror.model import current_last, future_cutoff
 from mirror.bundle.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
@@ -142,12 +141,6 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
     yield from z.finish()
     stats.articles = len(entries)
     stats.plaintext_bytes = z.offset
-
-
-def neutral_name() -> str:
-    """A temp name that says nothing about who made it: a dot and 12 random
-    letters (`.mirror-pack-XXXX.tmp` on a courier's stick named the tool)."""
-    return "." + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
 
 
 @contextlib.contextmanager

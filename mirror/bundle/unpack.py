@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from mirror.bundle import orphans, signing, verify as vf
+from mirror import orphans
+from mirror.bundle import signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError

@@ -1,4 +1,5 @@
-"""Blobs an interrupted unpack stored but never committed, removed by the next.
+"""Blobs an interrupted unpack stored but never committed, removed by the next
+open of the archive (and by the next unpack, before it stores anything).
 
 Unpack writes a bundle's images into the blob store before the one
 transaction that refers to them, so a SIGKILL between the two left them
@@ -21,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from mirror.bundle.pack import neutral_name
+from mirror.fsutil import neutral_name
 
 SUFFIX = ".j"  # `.<12 letters>.j`: neutral, and not a blob or a temp blob
 
@@ -41,6 +42,24 @@ def _referenced(ar, sha: str) -> bool:
     row = ar.db.execute("SELECT 1 FROM versions WHERE html_sha = ? OR raw_sha = ?"
                         " UNION ALL SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1", (sha, sha, sha)).fetchone()
     return row is not None
+
+
+def has_dead_journal(ar) -> bool:
+    """Whether a journal of a dead importer is left (cheap: one listing, no
+    archive lock), so that opening the archive sweeps only when needed."""
+    for path in _journals(ar):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(fd)
+    return False
 
 
 def sweep(ar) -> int:
