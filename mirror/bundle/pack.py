@@ -8,6 +8,7 @@ plaintext is written anywhere, and a crash leaves no half-written OUT.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import shutil
 import signal
@@ -32,10 +33,26 @@ from mirror.urls import valid_url
 
 @dataclass
 class Selection:
+    """What to pack. `since` is normalized to YYYY-MM-DD on construction, so
+    an impossible date is refused before the archive is even opened."""
+
     ids: tuple[str, ...] = ()
     all: bool = False
     search: str | None = None
     since: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None:
+            self.since = parse_date(self.since, "--since")
+
+
+def parse_date(text: str, what: str) -> str:
+    """A calendar date (ISO 8601, e.g. 2024-05-31) as YYYY-MM-DD; UsageError
+    for anything else, including a day the month does not have."""
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"{what} wants a real date like 2024-05-31, not {text!r}") from None
 
 
 def select(ar, sel: Selection) -> list[str]:
@@ -48,10 +65,7 @@ def select(ar, sel: Selection) -> list[str]:
     if sel.search:
         chosen.update(s.id for s in ar.search(sel.search))
     if sel.since:
-        since = sel.since.strip()
-        if not (len(since) >= 10 and since[4] == "-" and since[7] == "-" and since[:4].isdigit()):
-            raise UsageError(f"--since wants a date like 2024-05-31, not {sel.since!r}")
-        chosen = {s.id for s in ar.list() if s.id in chosen and s.captured >= since}
+        chosen = {s.id for s in ar.list() if s.id in chosen and s.captured >= sel.since}
     if not chosen:
         raise UsageError("no articles selected (give IDs, --all, --search Q or --since DATE)")
     return sorted(chosen)

@@ -118,9 +118,10 @@ def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passph
 
     if fmt == "html":
         htmlbundle.check_options(recipients, recipients_files, armor)
+    selection = pack.Selection(tuple(article_ids), all_, search_q, since)
     key = signing.load_signing_key(sign_key) if sign_key else None
     with state.open_archive() as ar:
-        ids = pack.select(ar, pack.Selection(tuple(article_ids), all_, search_q, since))
+        ids = pack.select(ar, selection)
         keys = pack.keys_given(passphrase_file, recipients, recipients_files)
         if keys is None:
             keys = pack.Keys(passphrase=ask_passphrase())
