@@ -3,6 +3,11 @@ for stdout, signing keys that come with their `.pub`, and `keygen -y`."""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import zipfile
+
 import pytest
 
 from bundleutil import make_archive, new_version
@@ -45,3 +50,62 @@ def test_since_keeps_what_was_captured_on_or_after_the_day(env):
     r = run_mirror("inspect", str(out), "-i", str(key), archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert "Flooding in the delta" in r.stdout and "Story number 0" not in r.stdout
+
+
+def no_temp_left(folder) -> bool:
+    return not [p for p in os.listdir(folder) if p.startswith(".")]
+
+
+def test_pack_keeps_an_existing_file_unless_forced(env):
+    tmp, a, key, rcp = env
+    out = tmp / "b.age"
+    out.write_bytes(b"someone else's file\n")
+    r = run_mirror("pack", "-o", str(out), "--all", "-r", rcp, archive=a)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert str(out) in r.stderr and "--force" in r.stderr
+    assert out.read_bytes() == b"someone else's file\n" and no_temp_left(tmp)
+    os.link(out, tmp / "old-link")  # an in-place rewrite would change this one too
+    r = run_mirror("pack", "-o", str(out), "--all", "-r", rcp, "--force", archive=a)
+    assert r.returncode == 0, r.stderr
+    assert (tmp / "old-link").read_bytes() == b"someone else's file\n"  # replaced by a rename
+    assert out.read_bytes().startswith(b"age-encryption.org/v1\n") and no_temp_left(tmp)
+    r = run_mirror("inspect", str(out), "-i", str(key), "--json", archive=tmp / "B")
+    assert r.returncode == 0 and len(json.loads(r.stdout)["articles"]) == 2, r.stderr
+
+
+def test_pack_html_keeps_an_existing_file_too(env):
+    tmp, a, key, rcp = env
+    (tmp / "pw").write_text("correct horse battery staple river\n")
+    out = tmp / "b.html"
+    out.write_text("keep me")
+    r = run_mirror("pack", "-o", str(out), "--all", "--format", "html", "--passphrase-file", str(tmp / "pw"),
+                   archive=a)
+    assert r.returncode == 1 and str(out) in r.stderr and out.read_text() == "keep me"
+
+
+def test_pack_to_stdout_writes_the_bundle_there_and_no_file_named_dash(env):
+    tmp, a, key, rcp = env
+    work = tmp / "cwd"
+    work.mkdir()
+    r = run_mirror("pack", "-o", "-", "--all", "-r", rcp, archive=a, text=False, wrap=("env", "-C", str(work)))
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(work) == [] and b"standard output" in r.stderr
+    assert r.stdout.startswith(b"age-encryption.org/v1\n")
+    plain = io.BytesIO()
+    age.decrypt(io.BytesIO(r.stdout), plain, identities=key.read_text())
+    names = zipfile.ZipFile(plain).namelist()
+    assert "manifest.json" in names and "index.html" in names
+    (tmp / "piped.age").write_bytes(r.stdout)  # what `mirror pack -o - > F` leaves is a whole bundle
+    r = run_mirror("inspect", str(tmp / "piped.age"), "-i", str(key), "--json", archive=tmp / "B")
+    titles = {x["title"] for x in json.loads(r.stdout)["articles"]}
+    assert titles == {"Story number 0", "Flooding in the delta"}
+
+
+def test_pack_armored_to_stdout(env):
+    tmp, a, key, rcp = env
+    r = run_mirror("pack", "-o", "-", "--armor", "--all", "-r", rcp, archive=a)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("-----BEGIN AGE ENCRYPTED FILE-----")
+    plain = io.BytesIO()
+    age.decrypt(io.BytesIO(r.stdout.encode()), plain, identities=key.read_text())
+    assert "manifest.json" in zipfile.ZipFile(plain).namelist()

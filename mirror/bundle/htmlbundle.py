@@ -364,13 +364,14 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
         raise UsageError("--armor is for age files; an HTML bundle is already text")
 
 
-def pack(ar, ids: list[str], out: Path, passphrase: str, *, sign_key=None, pad: bool = True, warn=None):
-    """Write the HTML bundle of `ids` to `out` atomically; return PackStats."""
-    from mirror.bundle.pack import PackStats, atomic_output, payload
+def pack(ar, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
+         warn=None, overwrite: bool = False):
+    """Write the HTML bundle of `ids` to `out` (as `pack.pack` does); return PackStats."""
+    from mirror.bundle.pack import PackStats, output_to, payload
     from mirror.bundle.stream import IterReader
 
     stats = PackStats()
     src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
-    with atomic_output(out) as dst:
+    with output_to(out, overwrite) as dst:
         write(src.readinto, dst, passphrase)
     return stats

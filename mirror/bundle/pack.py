@@ -16,7 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
@@ -188,14 +188,41 @@ def _create_neutral(parent: Path) -> tuple[int, Path]:
     raise UsageError(f"cannot create a temporary file in {parent}")
 
 
+def refuse_existing(out: Path) -> None:
+    """The one rule for a bundle's name: an existing file is kept unless the
+    user said --force."""
+    if os.path.lexists(out):
+        raise UsageError(f"{out} already exists: refusing to overwrite it (use --force)")
+
+
+def _publish(tmp: Path, out: Path, overwrite: bool) -> None:
+    """Move the finished temp file to `out`. Without `overwrite`, a hard link
+    puts it there only if nothing is (no window for a file made meanwhile);
+    where links are not supported (FAT sticks), check, then rename."""
+    if overwrite:
+        os.replace(tmp, out)
+        return
+    try:
+        os.link(tmp, out)
+    except FileExistsError:
+        refuse_existing(out)
+        raise
+    except OSError:
+        refuse_existing(out)
+        os.replace(tmp, out)
+
+
 @contextlib.contextmanager
-def atomic_output(out: Path):
-    """A private temp file beside `out` with a neutral name, renamed over it
-    only on success and removed on every other exit (signals included)."""
+def atomic_output(out: Path, overwrite: bool = False):
+    """A private temp file beside `out` with a neutral name, moved to `out`
+    only on success (over an existing file only with `overwrite`) and removed
+    on every other exit (signals included)."""
     out = Path(out)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {out}: no such directory {parent}")
+    if not overwrite:
+        refuse_existing(out)
     with removed_on_signal():
         fd, tmp = _create_neutral(parent)
         try:
@@ -203,11 +230,23 @@ def atomic_output(out: Path):
                 yield f
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, out)
+            _publish(tmp, out, overwrite)
             fsync_dir(parent)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def output_to(out: Path | BinaryIO, overwrite: bool = False) -> Iterator[BinaryIO]:
+    """A path is written atomically; an open binary stream (stdout for `-o -`)
+    is written as the bundle is made and flushed, never closed."""
+    if hasattr(out, "write"):
+        yield out  # type: ignore[misc]
+        out.flush()  # type: ignore[union-attr]
+        return
+    with atomic_output(Path(out), overwrite) as f:  # type: ignore[arg-type]
+        yield f
 
 
 @dataclass
@@ -238,8 +277,11 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
     return Keys(recipients=tuple(r for t in texts for r in age.parse_recipients(t)))
 
 
-def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
-         sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None) -> PackStats:
+def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = False,
+         sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None,
+         overwrite: bool = False) -> PackStats:
+    """Write the bundle of `ids` to `out`: a path (atomically, an existing
+    file only with `overwrite`) or an open binary stream."""
     from mirror.bundle.stream import IterReader
     from mirror.crypto import age
 
@@ -247,7 +289,7 @@ def pack(ar, ids: list[str], out: Path, keys: Keys, *, armor: bool = False,
         raise UsageError("no recipients or passphrase to encrypt to")
     stats = PackStats()
     src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
-    with atomic_output(out) as dst:
+    with output_to(out, overwrite) as dst:
         if keys.passphrase is not None:
             age.encrypt(src, dst, passphrase=keys.passphrase, armor=armor)
         else:

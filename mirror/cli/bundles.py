@@ -99,7 +99,9 @@ def ask_passphrase() -> str:
 
 
 @command("pack")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Bundle file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Bundle file to write; - for standard output.")
+@click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
 @click.argument("article_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
 @click.option("--search", "search_q", metavar="Q", help="Articles matching a full-text search.")
@@ -111,7 +113,7 @@ def ask_passphrase() -> str:
 @click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True,
               help="age file, or html: one self-decrypting page for a browser (passphrase only).")
 @click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
-def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passphrase_file, recipients,
+def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since, passphrase_file, recipients,
              recipients_files, armor, sign_key, fmt, no_pad) -> None:
     """Pack articles into one encrypted bundle file."""
     from mirror.bundle import htmlbundle, pack, signing
@@ -119,6 +121,7 @@ def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passph
     if fmt == "html":
         htmlbundle.check_options(recipients, recipients_files, armor)
     selection = pack.Selection(tuple(article_ids), all_, search_q, since)
+    dest = _bundle_destination(output, force, binary=fmt == "age" and not armor)
     key = signing.load_signing_key(sign_key) if sign_key else None
     with state.open_archive() as ar:
         ids = pack.select(ar, selection)
@@ -126,13 +129,30 @@ def pack_cmd(state: State, *, output, article_ids, all_, search_q, since, passph
         if keys is None:
             keys = pack.Keys(passphrase=ask_passphrase())
         if fmt == "html":
-            stats = htmlbundle.pack(ar, ids, Path(output), keys.passphrase, sign_key=key, pad=not no_pad)
+            stats = htmlbundle.pack(ar, ids, dest, keys.passphrase, sign_key=key, pad=not no_pad,
+                                    overwrite=force)
         else:
-            stats = pack.pack(ar, ids, Path(output), keys, armor=armor, sign_key=key, pad=not no_pad)
+            stats = pack.pack(ar, ids, dest, keys, armor=armor, sign_key=key, pad=not no_pad,
+                              overwrite=force)
     signed = f", signed by {stats.signer}" if stats.signer else ""
-    click.echo(f"packed {stats.articles} article(s) into {output} "
+    where = "standard output" if output == "-" else output
+    click.echo(f"packed {stats.articles} article(s) into {where} "
                f"({human(stats.plaintext_bytes)} payload, {human(stats.padding_bytes)} padding{signed})",
                err=True)
+
+
+def _bundle_destination(output: str, force: bool, binary: bool):
+    """`-` is standard output (refused for binary on a terminal, as age does);
+    a path must be new unless --force, checked before any work or prompt."""
+    from mirror.bundle import pack
+
+    if output == "-":
+        if binary and sys.stdout.isatty():
+            raise UsageError("refusing to write a binary bundle to the terminal: redirect it or use --armor")
+        return sys.stdout.buffer
+    if not force:
+        pack.refuse_existing(Path(output))
+    return Path(output)
 
 
 def _check(state: State, *, file, identities, passphrase_file, trust, as_json, do_import) -> None:
