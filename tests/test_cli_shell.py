@@ -109,3 +109,40 @@ def test_pack_armored_to_stdout(env):
     plain = io.BytesIO()
     age.decrypt(io.BytesIO(r.stdout.encode()), plain, identities=key.read_text())
     assert "manifest.json" in zipfile.ZipFile(plain).namelist()
+
+
+def printed(r, label: str) -> str:
+    return next(x.split()[-1] for x in r.stdout.splitlines() if x.startswith(label))
+
+
+def test_keygen_signing_writes_pub_and_trust_takes_the_file_or_the_string(env):
+    tmp, a, key, rcp = env
+    r = run_mirror("keygen", "--signing", "-o", str(tmp / "sign.key"))
+    assert r.returncode == 0, r.stderr
+    pub, fp = printed(r, "Public key:"), printed(r, "Fingerprint:")
+    assert pub.startswith("ed25519:")
+    assert (tmp / "sign.key.pub").read_text() == pub + "\n"
+    assert "MIRROR-ED25519-SECRET" not in (tmp / "sign.key.pub").read_text()
+    b = tmp / "b.age"
+    assert run_mirror("pack", "-o", str(b), "--all", "-r", rcp, "--sign-key", str(tmp / "sign.key"),
+                      archive=a).returncode == 0
+    for trust in (str(tmp / "sign.key.pub"), pub):
+        r = run_mirror("inspect", str(b), "-i", str(key), "--trust", trust, "--json", archive=tmp / "B")
+        assert r.returncode == 0, r.stderr
+        rep = json.loads(r.stdout)
+        assert rep["trusted"] is True and rep["signature"] == f"signed by trusted key {fp}"
+    other = run_mirror("keygen", "--signing", "-o", str(tmp / "other.key"))
+    r = run_mirror("unpack", str(b), "-i", str(key), "--trust", printed(other, "Public key:"), archive=tmp / "B")
+    assert r.returncode == 2 and "not signed by a key given with --trust" in r.stderr
+    r = run_mirror("unpack", str(b), "-i", str(key), "--trust", "ed25519:notbase64!", archive=tmp / "B")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "--trust" in r.stderr, r.stderr
+    with Archive.open(tmp / "B") as B:
+        assert B.ids() == []
+
+
+def test_keygen_signing_refuses_an_existing_pub_and_writes_nothing(tmp_path):
+    (tmp_path / "k.pub").write_text("ed25519:someone else's\n")
+    r = run_mirror("keygen", "--signing", "-o", str(tmp_path / "k"))
+    assert r.returncode == 1 and "k.pub" in r.stderr and r.stderr.count("\n") == 1
+    assert sorted(os.listdir(tmp_path)) == ["k.pub"]
+    assert (tmp_path / "k.pub").read_text() == "ed25519:someone else's\n"

@@ -125,18 +125,54 @@ def load_trusted(path: str | Path) -> list[bytes]:
     return keys
 
 
-def write_key_file(path: str | Path, key: SigningKey) -> None:
-    """Create `path` mode 0600; never overwrite an existing file."""
+def load_trust(spec: str | Path) -> list[bytes]:
+    """One --trust argument or config `bundle.trusted_keys` entry: the
+    `ed25519:...` string keygen prints, or a file holding keys (a `.pub`, or
+    a signing key file, whose public key is derived)."""
+    text = str(spec).strip()
+    if text.startswith(PUBLIC_PREFIX):
+        return [parse_public(text)]
+    return load_trusted(Path(text).expanduser())
+
+
+def pub_path(path: str | Path) -> Path:
+    """Where `keygen --signing -o NAME` puts the public key: NAME.pub."""
+    return Path(str(path) + ".pub")
+
+
+def _create(path: Path, text: str, mode: int) -> None:
+    """Create `path` with `text`, never over an existing file."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
         raise UsageError(f"{path} exists; refusing to overwrite a key") from None
     except OSError as e:
         raise UsageError(f"cannot create {path}: {e.strerror}") from None
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.to_file_text())
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
+def write_key_file(path: str | Path, key: SigningKey) -> Path:
+    """Create `path` (mode 0600) and `path.pub` (the `ed25519:...` line, 0644);
+    never overwrite either, and leave neither behind if one cannot be made.
+    Returns the .pub path."""
+    path = Path(path)
+    pub = pub_path(path)
+    if os.path.lexists(pub):
+        raise UsageError(f"{pub} exists; refusing to overwrite a key")
+    _create(path, key.to_file_text(), 0o600)
+    try:
+        _create(pub, public_text(key.public) + "\n", 0o644)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return pub
 
 
 # -- signature.json ----------------------------------------------------------

@@ -29,20 +29,16 @@ class Secrets:
     passphrase: str | None = None
 
 
-def trusted_keys(cfg: Config, trust_files: tuple[str, ...]) -> list[bytes]:
-    """Keys from --trust files and the config's `bundle.trusted_keys`, whose
-    entries are `ed25519:...` strings or key files."""
+def trusted_keys(cfg: Config, trust: tuple[str, ...]) -> list[bytes]:
+    """Keys from --trust and the config's `bundle.trusted_keys`; each entry is
+    an `ed25519:...` string or a key file (`signing.load_trust`)."""
     keys: list[bytes] = []
-    for f in trust_files:
-        keys += signing.load_trusted(f)
-    for k in cfg.bundle.trusted_keys:
-        if k.strip().startswith(signing.PUBLIC_PREFIX):
+    for where, entries in (("--trust", trust), ("config bundle.trusted_keys", cfg.bundle.trusted_keys)):
+        for k in entries:
             try:
-                keys.append(signing.parse_public(k))
+                keys += signing.load_trust(k)
             except UsageError as e:
-                raise UsageError(f"config bundle.trusted_keys: {k[:40]!r}: {e}") from None
-        else:
-            keys += signing.load_trusted(Path(k).expanduser())
+                raise UsageError(f"{where} {k.strip()[:40]!r}: {e}") from None
     return keys
 
 

@@ -66,10 +66,11 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
     key = signing.generate()
     pub = signing.public_text(key.public)
     fp = signing.fingerprint(key.public)
-    if output:
-        signing.write_key_file(output, key)
+    if output and output != "-":
+        pubfile = signing.write_key_file(output, key)
         click.echo(f"Public key: {pub}")
         click.echo(f"Fingerprint: {fp}")
+        click.echo(f"wrote {output} (secret, keep it) and {pubfile} (give it to readers for --trust)", err=True)
     else:
         click.echo(key.to_file_text(), nl=False)
         click.echo(f"Public key: {pub}\nFingerprint: {fp}", err=True)

@@ -35,8 +35,9 @@ identity_option = click.option(
     "-i", "--identity", "identities", multiple=True, type=click.Path(dir_okay=False),
     help="age identity file (repeatable).")
 trust_option = click.option(
-    "--trust", "trust", multiple=True, type=click.Path(dir_okay=False),
-    help="Require a signature by this public key file (repeatable).")
+    "--trust", "trust", multiple=True, metavar="KEY|FILE",
+    help="Require a signature by this public key: the ed25519:... string keygen prints, "
+         "or a file such as NAME.pub (repeatable).")
 
 
 def passphrase_file_option(verb: str) -> Callable:
