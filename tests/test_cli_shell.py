@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import zipfile
 
 import pytest
 
 from bundleutil import make_archive, new_version
-from conftest import run_mirror
+from conftest import needs_tools, run_mirror
 from mirror.archive import Archive
 from mirror.crypto import age
 
@@ -146,3 +147,44 @@ def test_keygen_signing_refuses_an_existing_pub_and_writes_nothing(tmp_path):
     assert r.returncode == 1 and "k.pub" in r.stderr and r.stderr.count("\n") == 1
     assert sorted(os.listdir(tmp_path)) == ["k.pub"]
     assert (tmp_path / "k.pub").read_text() == "ed25519:someone else's\n"
+
+
+@pytest.mark.parametrize("pq", [False, True])
+def test_keygen_y_prints_the_recipient_of_an_identity(tmp_path, pq):
+    key = tmp_path / "age.key"
+    made = run_mirror("keygen", "-o", str(key), *(["--pq"] if pq else []))
+    assert made.returncode == 0, made.stderr
+    recipient = made.stdout.strip()
+    r = run_mirror("keygen", "-y", str(key))
+    assert r.returncode == 0 and r.stdout == recipient + "\n", r.stderr
+    r = run_mirror("keygen", "-y", "-", input=key.read_text())
+    assert r.returncode == 0 and r.stdout == recipient + "\n", r.stderr
+
+
+def test_keygen_y_prints_a_signing_keys_public_key(tmp_path):
+    made = run_mirror("keygen", "--signing", "-o", str(tmp_path / "s.key"))
+    r = run_mirror("keygen", "-y", str(tmp_path / "s.key"))
+    assert r.returncode == 0 and r.stdout == printed(made, "Public key:") + "\n", r.stderr
+    assert r.stdout == (tmp_path / "s.key.pub").read_text()
+
+
+@needs_tools("age-keygen")
+def test_keygen_y_agrees_with_age_keygen(tmp_path):
+    key = tmp_path / "age.key"
+    subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    theirs = subprocess.run(["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True).stdout
+    assert run_mirror("keygen", "-y", str(key)).stdout == theirs
+
+
+def test_keygen_y_refuses_public_keys_and_junk(tmp_path):
+    made = run_mirror("keygen", "--signing", "-o", str(tmp_path / "s.key"))
+    (tmp_path / "rcpt").write_text(age.generate_identity()[1] + "\n")
+    (tmp_path / "junk").write_text("hello\n")
+    for name, words in (("s.key.pub", "public key"), ("rcpt", "public key"), ("junk", "not an age identity"),
+                        ("missing", "cannot read")):
+        r = run_mirror("keygen", "-y", str(tmp_path / name))
+        assert r.returncode == 1 and r.stderr.count("\n") == 1 and words in r.stderr, (name, r.stderr)
+        assert r.stdout == "" and "Traceback" not in r.stderr
+    r = run_mirror("keygen", "-y", str(tmp_path / "s.key"), "-o", str(tmp_path / "x"))
+    assert r.returncode == 1 and not (tmp_path / "x").exists()
+    assert made.returncode == 0

@@ -100,12 +100,17 @@ def _read_small(path: str | Path) -> str:
         raise UsageError(f"{path}: not a text key file") from None
 
 
+def secret_keys(text: str, where: str) -> list[SigningKey]:
+    """The signing keys in a key file's text (none if it holds none)."""
+    return [SigningKey(_unb64(line[len(SECRET_PREFIX):], 32, f"{where}: signing key", UsageError))
+            for line in map(str.strip, text.splitlines()) if line.startswith(SECRET_PREFIX)]
+
+
 def load_signing_key(path: str | Path) -> SigningKey:
-    for line in _read_small(path).splitlines():
-        line = line.strip()
-        if line.startswith(SECRET_PREFIX):
-            return SigningKey(_unb64(line[len(SECRET_PREFIX):], 32, f"{path}: signing key", UsageError))
-    raise UsageError(f"{path}: no signing key found (make one with `mirror keygen --signing`)")
+    keys = secret_keys(_read_small(path), str(path))
+    if not keys:
+        raise UsageError(f"{path}: no signing key found (make one with `mirror keygen --signing`)")
+    return keys[0]
 
 
 def load_trusted(path: str | Path) -> list[bytes]:

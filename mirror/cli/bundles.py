@@ -20,8 +20,12 @@ from mirror.termtext import line
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the key here (mode 0600).")
 @click.option("--pq", is_flag=True, help="Post-quantum hybrid (ML-KEM-768 + X25519) identity.")
 @click.option("--signing", is_flag=True, help="An Ed25519 key for signing bundles.")
-def keygen_cmd(state: State, output, pq, signing) -> None:
+@click.option("-y", "public_of", metavar="FILE",
+              help="Print the recipient of an age identity file, or a signing key's public key (- reads stdin).")
+def keygen_cmd(state: State, output, pq, signing, public_of) -> None:
     """Generate an age identity (prints the recipient) or a signing key."""
+    if public_of is not None:
+        return _keygen_public(public_of, output, pq, signing)
     if signing:
         return _keygen_signing(output, pq)
     _keygen_age(output, pq)
@@ -56,6 +60,24 @@ def _keygen_age(output: str | None, pq: bool) -> None:
         os.unlink(output)
         raise
     click.echo(recipient)
+
+
+def _keygen_public(path: str, output: str | None, pq: bool, signing: bool) -> None:
+    """`keygen -y FILE`, as `age-keygen -y`: one public key per secret key, on stdout."""
+    from mirror.bundle.keyfiles import public_keys, read_text
+
+    if output or pq or signing:
+        raise UsageError("-y reads an existing key: it takes no -o, --pq or --signing")
+    if path == "-":
+        where = "standard input"
+        try:
+            text = sys.stdin.buffer.read(1 << 20).decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{where} is not a text key file") from None
+    else:
+        text, where = read_text(path, "key file"), path
+    for pub in public_keys(text, where):
+        click.echo(pub)
 
 
 def _keygen_signing(output: str | None, pq: bool) -> None:
