@@ -104,6 +104,8 @@ def test_page_head_policy_and_nothing_identifying(world, tmp_path):
 
     assert f"'sha256-{base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()}'" in policy
     page = b"\n".join(split(world["html"])[0] + split(world["html"])[2]).decode()  # without the base64
+    # The params hold a random salt and nonce in base64, which can contain "//x" by chance.
+    page = re.sub(r'<script type="application/json" id="mirror-params">.*?</script>', "", page, flags=re.S)
     assert not re.search(r"(https?:)?//[a-z]", page.replace("http-equiv", ""))  # nothing remote
     # A second pack differs only in the salt, the nonce prefix and so the ciphertext.
     marked = {"USER": "zqxuser", "LOGNAME": "zqxuser", "HOME": str(tmp_path / "home-zqxhome")}
