@@ -26,6 +26,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "accept_language": (str, "en-US,en;q=0.5"),
         "proxy": (str, ""),
         "timeout": (float, 30.0),
+        "response_timeout": (float, 120.0),
         "retries": (int, 3),
         "backoff": (float, 1.0),
         "max_redirects": (int, 10),
@@ -57,6 +58,7 @@ class FetchConfig:
     accept_language: str = "en-US,en;q=0.5"
     proxy: str = ""
     timeout: float = 30.0
+    response_timeout: float = 120.0
     retries: int = 3
     backoff: float = 1.0
     max_redirects: int = 10

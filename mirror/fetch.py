@@ -5,7 +5,8 @@ from a redirect to the page or from the page to its images), all traffic and
 DNS through the proxy when one is set (socks5h), environment proxies and
 .netrc ignored. Polite: one request at a time per host with a delay between
 them. Bounded: timeouts, a few retries with backoff (urllib3 `Retry`), a
-redirect limit, a size cap enforced while streaming, content-type checks.
+wall-clock bound per response enforced while reading, a redirect limit and
+policy (`next_hop`), a size cap enforced while streaming, content-type checks.
 Every failure is a `NetworkError` with a short one-line reason.
 """
 
@@ -18,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -146,6 +147,88 @@ def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
     return s
 
 
+def strip_userinfo(url: str) -> str:
+    """`url` without `user:pass@`: credentials must neither be sent (requests turns
+    URL userinfo into an Authorization header) nor stored (stored URLs travel in bundles)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _short(url: str, n: int = 120) -> str:
+    return url if len(url) <= n else url[: n - 3] + "..."
+
+
+def next_hop(current: str, location: str) -> str:
+    """The redirect policy, one pure rule: where a `Location` sent in answer to
+    `current` (the URL actually requested) may take us. Relative targets are
+    resolved, userinfo is dropped, and an https -> http downgrade is refused
+    (a NetworkError, exit 3: the server, not the user, asked for it), as is a
+    target that is not a valid http(s) URL."""
+    location = location.strip()
+    if not location:
+        raise NetworkError("redirect without a Location")
+    try:
+        nxt = strip_userinfo(urljoin(current, location))
+        scheme = urlsplit(nxt).scheme.lower()
+    except ValueError:
+        raise NetworkError(f"redirect to an invalid URL ({_short(location, 80)})") from None
+    if not valid_url(nxt):
+        raise NetworkError(f"redirect to an unsupported URL ({_short(nxt, 80)})")
+    if urlsplit(current).scheme.lower() == "https" and scheme != "https":
+        raise NetworkError(f"refused redirect from {_short(strip_userinfo(current))} "
+                           f"to {_short(nxt)}: a downgrade from https to plain http")
+    return nxt
+
+
+class _Cutoff:
+    """A response's wall-clock bound, enforced while reading: when it passes, a
+    timer thread shuts the connection's socket down, so whatever read is blocked
+    (a body dripping a byte at a time, a chunk-size line, decompression) returns
+    at once, and the response is reported as timed out. Checking a clock between
+    reads cannot do this: one buffered read may wait for a drip indefinitely."""
+
+    def __init__(self, seconds: float, sock: socket.socket | None):
+        self._sock = sock
+        self._lock = threading.Lock()
+        self._done = False
+        self.fired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Cutoff":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            if self._sock is not None:
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+
+
+def _socket_of(resp: requests.Response) -> socket.socket | None:
+    """The OS socket under a streamed response (plain, TLS or SOCKS), if reachable."""
+    conn = getattr(resp.raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is None:  # fall back to http.client's reader: BufferedReader -> SocketIO -> socket
+        sock = getattr(getattr(getattr(getattr(resp.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
+    for _ in range(4):  # urllib3's SSLTransport (TLS inside an https proxy) wraps the socket
+        if sock is None or isinstance(sock, socket.socket):
+            return sock
+        sock = getattr(sock, "socket", None)
+    return None
+
+
 def _chain(e: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     todo: list[BaseException] = [e]
@@ -271,8 +354,8 @@ class Fetcher:
                 "Connection": "keep-alive", **extra}
 
     def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
-        current = url
-        visited = {url}
+        current = strip_userinfo(url)
+        visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
             target = to_mirror(current, self.mirrors)
             scheme = urlsplit(target).scheme.lower()
@@ -280,37 +363,42 @@ class Fetcher:
                 raise NetworkError(f"unsupported URL: {target}")
             self.allow(target)
             with self.gate.slot(host_of(target)):
-                resp = self._send(target, headers)
+                deadline = time.monotonic() + self.cfg.response_timeout
+                resp = self._send(target, headers, deadline)
                 try:
                     if resp.is_redirect:
                         location = resp.headers.get("Location", "")
-                        nxt = from_mirror(urljoin(target, location), self.mirrors)
                     else:
-                        return self._finish(current, target, resp, limit, check_type)
+                        return self._finish(current, target, resp, limit, check_type, deadline)
                 finally:
                     resp.close()
-            if not valid_url(nxt):
-                raise NetworkError(f"redirect to an unsupported URL ({nxt[:80]})")
+            nxt = from_mirror(next_hop(target, location), self.mirrors)
             if nxt in visited:
                 raise NetworkError("redirect loop")
             visited.add(nxt)
             current = nxt
         raise NetworkError(f"too many redirects (> {self.cfg.max_redirects})")
 
-    def _send(self, target: str, headers: dict[str, str]) -> requests.Response:
-        prep = self.session.prepare_request(requests.Request("GET", target, headers=headers))
-        prep.headers.pop("Cookie", None)
-        prep.headers.pop("Referer", None)
+    def _send(self, target: str, headers: dict[str, str], deadline: float) -> requests.Response:
+        prep = self.session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
+        for name in ("Cookie", "Referer", "Authorization", "Proxy-Authorization"):
+            prep.headers.pop(name, None)
         t = self.cfg.timeout
+        read = max(min(t, deadline - time.monotonic()), 0.001)
         try:
-            return self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, t),
+            resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
                                      proxies=self.proxies, verify=True)
         except requests.RequestException as e:
             raise NetworkError(reason(e)) from None
         except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
             raise NetworkError(reason(e)) from None
+        if time.monotonic() >= deadline:  # retries and backoff inside send count towards the bound
+            resp.close()
+            raise NetworkError("timed out")
+        return resp
 
-    def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type) -> Fetched:
+    def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
+                deadline: float) -> Fetched:
         if resp.status_code >= 400 or resp.status_code < 200:
             raise NetworkError(f"HTTP {resp.status_code}")
         if 300 <= resp.status_code < 400:
@@ -321,18 +409,21 @@ class Fetcher:
         if declared.isdigit() and int(declared) > limit:  # (decoding only makes it bigger)
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
-        deadline = time.monotonic() + self.cfg.timeout * 10  # bounds a slow drip under the read timeout
-        try:
-            for chunk in resp.iter_content(CHUNK):
-                body += chunk
-                if len(body) > limit:
-                    raise NetworkError(f"too large (> {limit} bytes)")
-                if time.monotonic() > deadline:
-                    raise NetworkError("timed out")
-        except requests.RequestException as e:
-            raise NetworkError(reason(e)) from None
-        except (OSError, urllib3.exceptions.HTTPError) as e:
-            raise NetworkError(reason(e)) from None
+        failure: str | None = None
+        with _Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
+            try:
+                for chunk in resp.iter_content(CHUNK):
+                    body += chunk
+                    if len(body) > limit:
+                        raise NetworkError(f"too large (> {limit} bytes)")
+                    if cutoff.fired:  # (only reached without a socket to shut down)
+                        break
+            except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as e:
+                failure = reason(e)
+        if cutoff.fired:  # whatever the cut read returned (an error, or a short body that looks whole)
+            raise NetworkError("timed out")
+        if failure is not None:
+            raise NetworkError(failure)
         return Fetched(canonical, target, mime, charset, bytes(body))
 
 
