@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from mirror import orphans
 from mirror.errors import ArchiveError, NotFound, UsageError
 from mirror.model import (CURRENT_ORDER, Asset, NewVersion, StoredVersion, Summary, article_id,
                           future_cutoff)
@@ -267,8 +268,6 @@ class Archive:
             raise ArchiveError(f"cannot open archive {root}: {e}") from None
         archive = cls(root, db)
         archive._migrate()
-        from mirror import orphans
-
         if orphans.has_dead_journal(archive):  # an unpack was killed: drop what it never committed
             orphans.sweep(archive)
         return archive

@@ -44,41 +44,40 @@ def _referenced(ar, sha: str) -> bool:
     return row is not None
 
 
-def has_dead_journal(ar) -> bool:
-    """Whether a journal of a dead importer is left (cheap: one listing, no
-    archive lock), so that opening the archive sweeps only when needed."""
+def _journal_states(ar) -> Iterator[tuple[Path, bool]]:
+    """Each journal and whether its importer is dead (nobody holds its flock)."""
     for path in _journals(ar):
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return True
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            dead = True
         except BlockingIOError:
-            continue
+            dead = False
         finally:
             os.close(fd)
-    return False
+        yield path, dead
+
+
+def has_dead_journal(ar) -> bool:
+    """Whether a journal of a dead importer is left (cheap: one listing, no
+    archive lock), so that opening the archive sweeps only when needed."""
+    return any(dead for _, dead in _journal_states(ar))
 
 
 def sweep(ar) -> int:
     """Delete what dead importers left; return the number of blobs deleted."""
     deleted = 0
     with ar._lock(exclusive=True):
-        live, dead = set(), []
-        for path in _journals(ar):
-            try:
-                fd = os.open(path, os.O_RDONLY)
-            except FileNotFoundError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        live: set[str] = set()
+        dead: list[Path] = []
+        for path, is_dead in _journal_states(ar):
+            if is_dead:
                 dead.append(path)
-            except BlockingIOError:
+            else:
                 live |= _read(path)
-            finally:
-                os.close(fd)
         for path in dead:
             for sha in _read(path) - live:
                 blob = ar.blob_path(sha)
