@@ -323,13 +323,18 @@ def test_small_entry_bomb_refused(world, target):
             "compression bomb")
 
 
-@pytest.mark.parametrize("name", ["CON.png", "nul.jpg", "com1.gif"])
-def test_windows_reserved_asset_names_refused(world, target, name):
+def _first_asset_named(world, name: str) -> bytes:
+    """The plain bundle with its first article's first asset renamed."""
     aid = world["ids"][0]
 
     def fn(d):
         d["assets"][0]["name"] = name
-    refused(world, target, rebuild(world["plain"], lambda f: edit_article(f, aid, fn)), "bad or duplicate asset name")
+    return rebuild(world["plain"], lambda f: edit_article(f, aid, fn))
+
+
+@pytest.mark.parametrize("name", ["CON.png", "nul.jpg", "com1.gif"])
+def test_windows_reserved_asset_names_refused(world, target, name):
+    refused(world, target, _first_asset_named(world, name), "bad or duplicate asset name")
 
 
 @pytest.mark.parametrize("name", ["CON", "aux.txt", "x.", "LPT9.html"])
@@ -439,11 +444,7 @@ def test_bidi_controls_escaped_in_inspect_and_ls(world, target, tmp_path):
 
 @pytest.mark.parametrize("name", ["photo.png", "IMAGE.JPEG", "0123456789abcdef.png"])
 def test_asset_names_follow_the_sanitisers_rule(world, target, name):
-    aid = world["ids"][0]
-
-    def fn(d):
-        d["assets"][0]["name"] = name
-    refused(world, target, rebuild(world["plain"], lambda f: edit_article(f, aid, fn)), "bad or duplicate asset name")
+    refused(world, target, _first_asset_named(world, name), "bad or duplicate asset name")
 
 
 def test_asset_rule_is_shared():

@@ -39,14 +39,21 @@ def _current_everywhere(tmp, archive, aid):
             json.loads(r.stdout))
 
 
-def test_an_older_capture_imported_later_does_not_become_current_in_any_view(tmp_path):
-    a = tmp_path / "A"
+def _saved_in_order(tmp, *captures: tuple[str, str, str]):
+    """An archive with one article saved as (text, title, captured) in this
+    order, so the first gets number 1; returns (archive, id)."""
+    a = tmp / "A"
     with Archive.open(a) as ar:
-        aid = ar.save(new_version(0, text=LATE, title="Later edition",
-                                  captured="2026-03-05T09:00:00Z")).id
-        # An honest courier's older capture arrives afterwards: it gets number 2.
-        ar.save(new_version(0, text=EARLY, title="Earlier edition", captured="2026-03-01T08:00:00Z"))
-        assert [v.version for v in ar.versions(aid)] == [1, 2]
+        aid = [ar.save(new_version(0, text=text, title=title, captured=when)).id
+               for text, title, when in captures][0]
+        assert [v.version for v in ar.versions(aid)] == list(range(1, len(captures) + 1))
+    return a, aid
+
+
+def test_an_older_capture_imported_later_does_not_become_current_in_any_view(tmp_path):
+    # An honest courier's older capture arrives afterwards: it gets number 2.
+    a, aid = _saved_in_order(tmp_path, (LATE, "Later edition", "2026-03-05T09:00:00Z"),
+                             (EARLY, "Earlier edition", "2026-03-01T08:00:00Z"))
     text, ls_captured, search_captured, page, report = _current_everywhere(tmp_path, a, aid)
     assert text == LATE
     assert ls_captured == search_captured == "2026-03-05T09:00:00Z"
@@ -56,11 +63,8 @@ def test_an_older_capture_imported_later_does_not_become_current_in_any_view(tmp
 
 
 def test_a_far_future_capture_does_not_pin_itself_as_current(tmp_path):
-    a = tmp_path / "A"
-    with Archive.open(a) as ar:
-        aid = ar.save(new_version(0, text=FORGED, title="Forged edition",
-                                  captured="9999-12-31T00:00:00Z")).id
-        ar.save(new_version(0, text=LATE, title="Genuine edition", captured="2026-03-05T09:00:00Z"))
+    a, aid = _saved_in_order(tmp_path, (FORGED, "Forged edition", "9999-12-31T00:00:00Z"),
+                             (LATE, "Genuine edition", "2026-03-05T09:00:00Z"))
     text, ls_captured, search_captured, page, _ = _current_everywhere(tmp_path, a, aid)
     assert text == LATE
     assert ls_captured == search_captured == "2026-03-05T09:00:00Z"

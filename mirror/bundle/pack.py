@@ -86,11 +86,11 @@ def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, sit
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError."""
     done = 0
+    # A capture dated in the future is refused by every reader (the import
+    # rule): leave it out rather than have the whole bundle refused.
+    cut = future_cutoff()
     for aid in ids:
         stored = ar.versions(aid)
-        # A capture dated in the future is refused by every reader (the
-        # import rule): leave it out rather than have the whole bundle refused.
-        cut = future_cutoff()
         kept = [v for v in stored if v.captured <= cut]
         if len(kept) < len(stored):
             (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(kept)} version(s) dated in"
