@@ -56,9 +56,12 @@ def extract_body(root, md: Metadata, url: str | None):
             return None, []
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
-                and prose.get(core, 0) > 2 * prose.get(top, 0):
+                and prose.get(core, 0) > 2 * prose.get(top, 0) \
+                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0):
             # Scores and prose disagree: link-heavy hover cards or widgets
-            # inside the real paragraphs can sink their score. Trust the prose.
+            # inside the real paragraphs can sink their score. Trust the prose,
+            # unless the prose block is a small piece beside the top (one long
+            # comment beside a post written as lists and headings).
             top, top_score = core, max(scores.get(core, 0.0), top_score)
         parts = merge_siblings(top, top_score, scores, stats)
         extra = same_kind_blocks(top, top_score, scores, stats)
