@@ -10,7 +10,8 @@ from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
 from mirror.extract.postclean import conditional_clean, drop_headers
-from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
+from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
+                                    same_kind_blocks)
 
 
 def _find_hints(body) -> list:
@@ -64,7 +65,7 @@ def extract_body(root, md: Metadata, url: str | None):
             # comment beside a post written as lists and headings).
             top, top_score = core, max(scores.get(core, 0.0), top_score)
         parts = merge_siblings(top, top_score, scores, stats)
-        extra = same_kind_blocks(top, top_score, scores, stats)
+        extra = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
         if extra:
             parts = _document_order(body, parts + extra)
     fragment = etree.Element("div")
