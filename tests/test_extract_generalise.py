@@ -3,7 +3,10 @@ for (issue 10), each shown on a small synthetic page that fails without it."""
 
 from __future__ import annotations
 
+import pytest
+
 from extractkit import PARAGRAPHS
+from mirror.errors import ExtractionError
 from mirror.extract import extract
 
 URL = "https://gazette.example/story"
@@ -36,3 +39,15 @@ def test_a_story_cut_into_repeated_step_sections_keeps_every_section():
                     for cls, p in zip(["content lead"] + ["content"] * 4, PARAGRAPHS))
     html = wrap(f"<article>{steps}</article><div class='more'><a href='/x'>More how-tos</a></div>")
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_page_of_short_lines_straight_in_body_is_returned_whole():
+    # No block is long enough to score: the cleaned page is the second opinion.
+    html = wrap("<div><p>Shop closed today.</p><p>Back on Monday.</p></div>")
+    assert extract(html, URL).text == "Shop closed today.\n\nBack on Monday."
+
+
+def test_a_page_that_is_only_links_is_still_no_article():
+    links = "".join(f'<a href="/s{i}">Story number {i}</a> ' for i in range(8))
+    with pytest.raises(ExtractionError):
+        extract(wrap(f"<div>{links}</div>"), URL)

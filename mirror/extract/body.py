@@ -54,7 +54,7 @@ def extract_body(root, md: Metadata, url: str | None):
         parts = hints
     else:
         if top is None:
-            return None, []
+            return _whole_body(body, stats, md, url)
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
                 and prose.get(core, 0) > 2 * prose.get(top, 0) \
@@ -68,6 +68,13 @@ def extract_body(root, md: Metadata, url: str | None):
         extra = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
         if extra:
             parts = _document_order(body, parts + extra)
+    fragment, images = _fragment(parts, md, url)
+    if not "".join(fragment.itertext()).strip():
+        return _whole_body(body, stats, md, url)
+    return fragment, images
+
+
+def _fragment(parts: list, md: Metadata, url: str | None):
     fragment = etree.Element("div")
     for p in parts:
         fragment.append(copy.deepcopy(p))
@@ -77,3 +84,15 @@ def extract_body(root, md: Metadata, url: str | None):
     conditional_clean(fragment, fstats)
     images = tidy(fragment, url)
     return fragment, images
+
+
+def _whole_body(body, stats: Stats, md: Metadata, url: str | None):
+    """Second opinion when no block scored (a page of a few short lines, text
+    straight in <body>): the cleaned page itself, as Reader View does, but
+    never when it is mostly links (a menu or a link list is not an article)."""
+    if not stats.text.get(body, 0) or stats.link_density(body) >= WHOLE_BODY_MAX_LINKS:
+        return None, []
+    return _fragment([body], md, url)
+
+
+WHOLE_BODY_MAX_LINKS = 0.5
