@@ -14,6 +14,7 @@ demo: venv
 
 test: venv system-deps
 	$(BIN)/python -m pytest -q
+	MIRROR_TEST_ARCHIVE=plaintext $(BIN)/python -m pytest -q tests/test_archive.py tests/test_archive_crash.py tests/test_cli.py tests/test_bundle_roundtrip.py
 
 # The bundle fuzzer, longer than in `make test`: FUZZ_EXAMPLES per target (3 targets).
 FUZZ_EXAMPLES ?= 20000
