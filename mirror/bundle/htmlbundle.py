@@ -124,7 +124,7 @@ def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
             "T_PASSPHRASE": L._("Passphrase"), "T_OPEN": L._("Open"),
             "T_IMPORT": L._("Readers with the mirror tool can import this file:"),
             "T_ARTICLES": L._("Articles"), "T_ALL": L._("All articles"),
-            "T_PREV": f"{back} {L._('Previous')}", "T_NEXT": f"{L._('Next')} {fwd}"}
+            "T_PREV": back + " " + L._("Previous"), "T_NEXT": L._("Next") + " " + fwd}
     js = {"articles": L._("Articles"),
           "deriving": L._("Deriving the key…"),
           "decrypting": L._("Decrypting… {pct}%"),

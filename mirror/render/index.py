@@ -79,7 +79,8 @@ def _meta(s: Summary, by: str, L: Labels) -> str:
             parts.append(f'<time datetime="{esc(s.published)}"><bdi>{esc(L.date(s.published))}</bdi></time>')
     else:
         when = f'<time datetime="{esc(s.captured[:10])}"><bdi>{esc(L.date(s.captured))}</bdi></time>'
-        parts.append(f'<span class="unknown">{L.markup("date unknown, captured {date}", date=when)}</span>')
+        unknown = L.markup("date unknown, captured {date}", date=when)
+        parts.append(f'<span class="unknown">{unknown}</span>')
     if s.byline:
         parts.append(f"<bdi>{esc(s.byline)}</bdi>")
     if s.versions > 1:
@@ -95,12 +96,15 @@ def index_page(summaries: Iterable[Summary], link: Callable[[Summary], str], lan
     title = title or L._("Articles")
     secs = sections(summaries, by, L)
     count = sum(len(sec.items) for sec in secs)
-    body = [f"<h1>{esc(title)}</h1>", f'<p class="count">{esc(L.ngettext("{n} article", "{n} articles", count))}</p>']
+    counted = L.ngettext("{n} article", "{n} articles", count)
+    undated_note = L._("These articles give no publication date. They are sorted by the day they were"
+                       " captured, newest first.")
+    body = [f"<h1>{esc(title)}</h1>", f'<p class="count">{esc(counted)}</p>']
     for sec in secs:
         body.append(f'<section class="group{" undated" if sec.undated else ""}">')
         body.append(f"<h2>{esc(sec.heading)}</h2>")
         if sec.undated:
-            body.append(f'<p class="note">{esc(L._("These articles give no publication date. They are sorted by the day they were captured, newest first."))}</p>')
+            body.append(f'<p class="note">{esc(undated_note)}</p>')
         body.append('<ol class="toc">')
         for s in sec.items:
             code = clean_lang(s.lang)

@@ -43,18 +43,19 @@ def pager(nav: Nav | None, L: Labels, where: str) -> str:
     if nav is None:
         return ""
     back, fwd = ("→", "←") if L.dir == "rtl" else ("←", "→")
+    words = {"up": L._("All articles"), "prev": L._("Previous"), "next": L._("Next"), "nav": L._("Navigation")}
     items = []
     if nav.index:
-        items.append(f'<a class="up" href="{esc(nav.index)}">{esc(L._("All articles"))}</a>')
+        items.append(f'<a class="up" href="{esc(nav.index)}">{esc(words["up"])}</a>')
     if nav.related and where == "top":
         items.append(f'<a class="related" href="{esc(nav.related.href)}">{esc(nav.related.title)}</a>')
     if nav.prev and where == "bottom":
         items.append(f'<a class="prev" rel="prev" href="{esc(nav.prev.href)}"><span class="k">{back} '
-                     f'{esc(L._("Previous"))}</span>{_title(nav.prev)}</a>')
+                     f'{esc(words["prev"])}</span>{_title(nav.prev)}</a>')
     if nav.next and where == "bottom":
         items.append(f'<a class="next" rel="next" href="{esc(nav.next.href)}"><span class="k">'
-                     f'{esc(L._("Next"))} {fwd}</span>{_title(nav.next)}</a>')
+                     f'{esc(words["next"])} {fwd}</span>{_title(nav.next)}</a>')
     if not items:
         return ""
-    label = esc(L._("Navigation"))
+    label = esc(words["nav"])
     return f'<nav class="pager {where}"{L.attrs()} aria-label="{label}">' + "".join(items) + "</nav>"

@@ -51,12 +51,14 @@ def _header(art: StoredVersion, L: Labels) -> str:
     if art.published:
         dates = [L.markup("Published {date}", date=_time(art.published, L))]
     else:  # said, not left out: a reader must not take the capture date for it
-        dates = [f'<span class="unknown">{esc(L._("Publication date unknown"))}</span>']
+        unknown = L._("Publication date unknown")
+        dates = [f'<span class="unknown">{esc(unknown)}</span>']
     if art.modified and art.modified != art.published:
         dates.append(L.markup("updated {date}", date=_time(art.modified, L)))
     lines.append(f'<p class="dates"{own}>{" · ".join(dates)}</p>')
     # Plain text, not a link: a click on an archived page must not reach the outlet.
-    lines.append(f'<p class="source"{own}>{esc(L._("Source:"))} <bdi dir="ltr"><code>{esc(art.url)}</code></bdi></p>')
+    source = L._("Source:")
+    lines.append(f'<p class="source"{own}>{esc(source)} <bdi dir="ltr"><code>{esc(art.url)}</code></bdi></p>')
     lines.append("</header>")
     return "\n".join(lines)
 

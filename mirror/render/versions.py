@@ -43,14 +43,16 @@ def _inline(old: str, new: str) -> str:
 
 
 def _folded(n: int, L: Labels) -> str:
-    return f'<p class="same">{esc(L.ngettext("… {n} unchanged paragraph …", "… {n} unchanged paragraphs …", n))}</p>'
+    text = L.ngettext("… {n} unchanged paragraph …", "… {n} unchanged paragraphs …", n)
+    return f'<p class="same">{esc(text)}</p>'
 
 
 def diff_html(old: str, new: str, L: Labels) -> str:
     """What changed between two texts (paragraphs split by blank lines)."""
     a, b = paragraphs(old), paragraphs(new)
     if a == b:
-        return f'<p class="same">{esc(L._("The text did not change."))}</p>'
+        same = L._("The text did not change.")
+        return f'<p class="same">{esc(same)}</p>'
     out = []
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
@@ -84,30 +86,35 @@ def versions_page(versions: list[StoredVersion], nav: Nav | None = None) -> str:
     cur = versions[-1]
     L = labels(cur.lang)
     title = cur.title or cur.url
-    body = [pager(nav, L, "top"), f'<h1>{esc(L._("All versions"))}</h1>',
+    words = {"h1": L._("All versions"), "current": L._("(the current version)"),
+             "first": L._("The first capture."), "title": L._("The title changed:"),
+             "note": L._("Each capture is a copy of the page as it was that day. Below each one, what changed"
+                         " from the one before: removed text is struck through, added text is underlined.")}
+    body = [pager(nav, L, "top"), f'<h1>{esc(words["h1"])}</h1>',
             f'<p class="subject"{_text_attrs(cur.lang)}>{esc(title)}</p>',
-            f'<p class="note">{esc(L._("Each capture is a copy of the page as it was that day. Below each one, what changed from the one before: removed text is struck through, added text is underlined."))}</p>',
+            f'<p class="note">{esc(words["note"])}</p>',
             '<ol class="captures">']
     for i, v in enumerate(versions, 1):
         when = f'<time datetime="{esc(v.captured[:10])}"><bdi>{esc(L.date(v.captured))}</bdi></time>'
         label = L.markup("Version {n}, captured {date}", n=str(i), date=when)
         if i == len(versions):
-            label += f' <span class="current">{esc(L._("(the current version)"))}</span>'
+            label += f' <span class="current">{esc(words["current"])}</span>'
         body.append(f'<li><a href="#v{i}">{label}</a></li>')
     body.append("</ol>")
     for i, v in enumerate(versions, 1):
         when = f'<time datetime="{esc(v.captured[:10])}"><bdi>{esc(L.date(v.captured))}</bdi></time>'
         body.append(f'<section class="version" id="v{i}">')
-        body.append(f'<h2>{L.markup("Version {n}, captured {date}", n=str(i), date=when)}</h2>')
+        heading = L.markup("Version {n}, captured {date}", n=str(i), date=when)
+        body.append(f'<h2>{heading}</h2>')
         body.append(f'<p class="vtitle"{_text_attrs(v.lang)}>{esc(v.title or v.url)}</p>')
         if i == 1:
-            body.append(f'<p class="same">{esc(L._("The first capture."))}</p>')
+            body.append(f'<p class="same">{esc(words["first"])}</p>')
         else:
             prev = versions[i - 2]
             if (prev.title or "") != (v.title or ""):
-                body.append(f'<p class="label">{esc(L._("The title changed:"))}</p>')
+                body.append(f'<p class="label">{esc(words["title"])}</p>')
                 body.append(f'<p class="changed"{_text_attrs(v.lang)}>{_inline(prev.title or "", v.title or "")}</p>')
             body.append(f'<div class="diff"{_text_attrs(v.lang)}>\n{diff_html(prev.text, v.text, L)}\n</div>')
         body.append("</section>")
     body.append(pager(nav, L, "bottom"))
-    return page(L._("All versions") + " · " + title, "\n".join(x for x in body if x), L.lang)
+    return page(words["h1"] + " · " + title, "\n".join(x for x in body if x), L.lang)
