@@ -254,4 +254,27 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) 
     click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
 
 
-COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd]
+@command("export-epub")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+@click.option("--search", "search_q", metavar="Q", help="Articles matching a full-text search.")
+@click.option("--since", metavar="DATE", help="Articles captured on or after DATE (YYYY-MM-DD).")
+@click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
+@look_options
+def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, force, lang, index_by) -> None:
+    """Write articles as one EPUB 3 book for e-readers (NOT encrypted)."""
+    from mirror import epub
+    from mirror.bundle import pack
+
+    selection = pack.Selection(tuple(article_ids), all_, search_q, since)
+    if not force:
+        pack.refuse_existing(Path(output))
+    with state.open_archive() as ar:
+        ids = pack.select(ar, selection)
+        n = epub.export_epub(ar, ids, Path(output), pack.Look(lang, index_by), overwrite=force)
+    click.echo(f"wrote {n} article(s) to {output}", err=True)
+    click.echo(f"warning: {epub.NOT_ENCRYPTED}", err=True)
+
+
+COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd, export_epub_cmd]

@@ -67,6 +67,13 @@ def render_article_page(art: StoredVersion, image_src: Callable[[Asset], str | N
                         nav: Nav | None = None) -> str:
     """The full reader page; `image_src(asset)` gives each image's `src`
     (None drops the image); `nav` adds the links around a site."""
+    return page(art.title or art.url, article_html(art, image_src, nav), art.lang)
+
+
+def article_html(art: StoredVersion, image_src: Callable[[Asset], str | None],
+                 nav: Nav | None = None) -> str:
+    """The page's content without the document around it (an e-book
+    chapter is this in its own document)."""
     L = labels(art.lang)
     by_name = {a.name: a for a in art.assets}
     cache: dict[str, str | None] = {}
@@ -93,7 +100,7 @@ def render_article_page(art: StoredVersion, image_src: Callable[[Asset], str | N
     parts.append(f'<footer class="archived"{chrome_attrs(L, art.lang)}>{captured}</footer>')
     parts.append("</article>")
     parts.append(pager(nav, L, "bottom"))
-    return page(art.title or art.url, "\n".join(p for p in parts if p), art.lang)
+    return "\n".join(p for p in parts if p)
 
 
 def reader_page(art: StoredVersion, read_blob: Callable[[str], bytes]) -> str:
