@@ -43,7 +43,8 @@ RU2 = dict(RU1, title="Задержаны пять человек", text=RU_V2, 
 AR = dict(key="ar", title="الصحفيون: الاجتماع انتهى دون اتفاق", text=AR_TEXT, lang="ar", site="الصحيفة",
           published="2026-03-01T12:00:00+03:00", captured="2026-03-01T13:00:00Z", seed=2)
 ZH = dict(key="zh", title="记者在北京报道会议", text=ZH_TEXT, lang="zh", site="新闻网",
-          published="2026-03-03T07:00:00+08:00", captured="2026-03-03T09:00:00Z", seed=3)
+          published="2026-03-03T07:00:00+08:00", captured="2026-03-03T09:00:00Z", seed=3,
+          extra='<p>更多见<a href="https://zh.example.org/other">相关报道</a>。</p>')
 UNDATED = dict(key="undated", title="Без даты", text="Текст без даты публикации.", lang="ru", site="Новая газета",
                published=None, captured="2026-03-05T09:00:00Z", seed=4)
 
