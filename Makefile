@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PKGS := age chromium firefox-esr microsocks strace zip unzip
+APT_PKGS := age chromium firefox-esr microsocks strace zip unzip epubcheck
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test fuzz system-deps venv bench clean
