@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bundleutil import asset, sample_png
-from mirror.archive import Archive
+from conftest import open_archive
 from mirror.model import NewVersion
 
 RU_V1 = ("Журналисты сообщили о задержании трёх человек в центре города.\n\n"
@@ -52,7 +52,7 @@ UNDATED = dict(key="undated", title="Без даты", text="Текст без �
 def make_lang_archive(path: Path) -> dict[str, str]:
     """The archive; returns {key: article id}."""
     out = {}
-    with Archive.open(path) as ar:
+    with open_archive(path) as ar:
         for spec in (RU1, RU2, AR, ZH, UNDATED):
             spec = dict(spec)
             key = spec.pop("key")
