@@ -343,6 +343,12 @@ class Archive:
     def has_content(self, aid: str, chash: str) -> bool:
         return self.catalogue.has_content(aid, chash)
 
+    def raw_page(self, art: StoredVersion) -> bytes | None:
+        """The page as it was fetched for this version, if it was kept (captures
+        imported from bundles have none)."""
+        sha = self.catalogue.raw_sha(art.id, art.version)
+        return self.read_blob(sha) if sha else None
+
     def _stored(self, row: cat.Row) -> StoredVersion:
         aid = row["article_id"]
         assets: list[Asset] = self.catalogue.assets_of(row["rowid"])
