@@ -79,6 +79,15 @@ def content_hash(url, title, byline, published, modified, lang, site_name, text,
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class SaveResult:
+    """What storing one capture did."""
+
+    id: str
+    version: int
+    created: bool  # False: the same content was already stored
+
+
 @dataclass
 class StoredVersion:
     id: str  # article id
