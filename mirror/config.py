@@ -36,6 +36,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "max_images_bytes": (int, 40 * 1024 * 1024),
         "jobs": (int, 4),
         "per_host_delay": (float, 1.0),
+        "allow_private": (bool, False),
     },
     "mirrors": dict,
     "crypto": {
@@ -68,6 +69,7 @@ class FetchConfig:
     max_images_bytes: int = 40 * 1024 * 1024
     jobs: int = 4
     per_host_delay: float = 1.0
+    allow_private: bool = False  # fetch loopback, private and link-local addresses too
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from mirror import connections
 from mirror.config import FetchConfig
+from mirror.connections import Cutoff, os_socket
+from mirror.destinations import host_refusal, refused
 from mirror.errors import NetworkError, UsageError
 from mirror.urls import from_mirror, host_of, to_mirror, valid_url
 
@@ -141,7 +143,8 @@ def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
         backoff_factor=cfg.backoff, backoff_max=max(cfg.backoff * 8, 1.0),
         status_forcelist=RETRY_STATUS, allowed_methods=frozenset({"GET"}),
         raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool)
+    adapter = connections.Adapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool,
+                                  allow_private=cfg.allow_private)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s
@@ -182,51 +185,13 @@ def next_hop(current: str, location: str) -> str:
     return nxt
 
 
-class _Cutoff:
-    """A response's wall-clock bound, enforced while reading: when it passes, a
-    timer thread shuts the connection's socket down, so whatever read is blocked
-    (a body dripping a byte at a time, a chunk-size line, decompression) returns
-    at once, and the response is reported as timed out. Checking a clock between
-    reads cannot do this: one buffered read may wait for a drip indefinitely."""
-
-    def __init__(self, seconds: float, sock: socket.socket | None):
-        self._sock = sock
-        self._lock = threading.Lock()
-        self._done = False
-        self.fired = False
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Cutoff":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            self._done = True
-        self._timer.cancel()
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            if self._sock is not None:
-                with contextlib.suppress(OSError):
-                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
-
-
 def _socket_of(resp: requests.Response) -> socket.socket | None:
     """The OS socket under a streamed response (plain, TLS or SOCKS), if reachable."""
     conn = getattr(resp.raw, "_connection", None)
     sock = getattr(conn, "sock", None)
     if sock is None:  # fall back to http.client's reader: BufferedReader -> SocketIO -> socket
         sock = getattr(getattr(getattr(getattr(resp.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
-    for _ in range(4):  # urllib3's SSLTransport (TLS inside an https proxy) wraps the socket
-        if sock is None or isinstance(sock, socket.socket):
-            return sock
-        sock = getattr(sock, "socket", None)
-    return None
+    return os_socket(sock)
 
 
 def _chain(e: BaseException) -> Iterator[BaseException]:
@@ -362,6 +327,7 @@ class Fetcher:
             if scheme not in ("http", "https") or not host_of(target):
                 raise NetworkError(f"unsupported URL: {target}")
             self.allow(target)
+            self._check_destination(target)
             with self.gate.slot(host_of(target)):
                 deadline = time.monotonic() + self.cfg.response_timeout
                 resp = self._send(target, headers, deadline)
@@ -379,6 +345,17 @@ class Fetcher:
             current = nxt
         raise NetworkError(f"too many redirects (> {self.cfg.max_redirects})")
 
+    def _check_destination(self, target: str) -> None:
+        """The host as written (an IP literal, `localhost`...): all we can judge when
+        a proxy resolves names. A direct connection also checks every address the
+        name resolves to (`mirror.connections`)."""
+        if self.cfg.allow_private:
+            return
+        host = host_of(target)
+        why = host_refusal(host)
+        if why is not None:
+            raise NetworkError(refused(host, why))
+
     def _send(self, target: str, headers: dict[str, str], deadline: float) -> requests.Response:
         prep = self.session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
         for name in ("Cookie", "Referer", "Authorization", "Proxy-Authorization"):
@@ -386,8 +363,9 @@ class Fetcher:
         t = self.cfg.timeout
         read = max(min(t, deadline - time.monotonic()), 0.001)
         try:
-            resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
-                                     proxies=self.proxies, verify=True)
+            with connections.deadline(deadline):  # the status line and headers end by it too
+                resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
+                                         proxies=self.proxies, verify=True)
         except requests.RequestException as e:
             raise NetworkError(reason(e)) from None
         except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
@@ -410,7 +388,7 @@ class Fetcher:
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
         failure: str | None = None
-        with _Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
+        with Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
             try:
                 for chunk in resp.iter_content(CHUNK):
                     body += chunk

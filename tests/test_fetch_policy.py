@@ -74,7 +74,8 @@ def drip_site():
 
 
 def _cfg(**kw) -> FetchConfig:
-    return FetchConfig(**{"timeout": 5.0, "response_timeout": BOUND, "retries": 0, "per_host_delay": 0.0, **kw})
+    return FetchConfig(**{"timeout": 5.0, "response_timeout": BOUND, "retries": 0, "per_host_delay": 0.0,
+                          "allow_private": True, **kw})
 
 
 @pytest.mark.parametrize("kind", ["length", "chunked", "close"])
@@ -103,7 +104,7 @@ def test_a_dripping_body_is_cut_at_the_bound(drip_site, kind):
 
 def test_the_cli_reports_a_drip_as_timed_out_and_exits_3(drip_site, tmp_path):
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f"[fetch]\ntimeout = 5.0\nresponse_timeout = {BOUND}\nretries = 0\nper_host_delay = 0.0\n")
+    cfg.write_text(f"[fetch]\nallow_private = true\ntimeout = 5.0\nresponse_timeout = {BOUND}\nretries = 0\nper_host_delay = 0.0\n")
     url = f"{drip_site.base}/drip-close"
     r = run_mirror("add", "--json", url, config=cfg, archive=tmp_path / "ar", timeout=HANG_GUARD)
     sent = drip_site.sent["bytes"]

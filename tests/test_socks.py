@@ -58,7 +58,7 @@ def socks():
 
 def traced_add(tmp_path, *args):
     cfg = tmp_path / "config.toml"
-    cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
+    cfg.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
     log = tmp_path / "strace.log"
     r = run_mirror("add", "--json", *args, config=cfg, archive=tmp_path / "ar",
                    wrap=("strace", "-f", "-qq", "-e", "trace=connect,openat", "-o", str(log)))
@@ -97,7 +97,7 @@ def test_the_trace_does_see_a_direct_connection(site, tmp_path):
 
 def test_dead_proxy_is_a_network_error(site, tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("[fetch]\nretries = 0\ntimeout = 3\n")
+    cfg.write_text("[fetch]\nallow_private = true\nretries = 0\ntimeout = 3\n")
     r = run_mirror("add", "--proxy", f"socks5h://127.0.0.1:{free_port()}", f"http://localhost:{site.port}/story",
                    config=cfg, archive=tmp_path / "ar", timeout=60)
     assert r.returncode == 3
