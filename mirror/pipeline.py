@@ -21,7 +21,7 @@ from mirror.errors import ExtractionError, MirrorError, NetworkError, UsageError
 from mirror.fetch import Fetcher
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
-from mirror.urls import canonical_url, is_web_url
+from mirror.urls import article_url, canonical_url, is_web_url
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
 ImageLoader = Callable[[str, int], "bytes | None"]
@@ -72,9 +72,11 @@ def collect_assets(urls: Iterable[str], load: ImageLoader, cfg: FetchConfig
 
 
 def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
-                  raw: bytes | None = None) -> NewVersion:
-    """Extract, collect images through `load`, sanitise. `url` is canonical and
-    is the base for every relative link and image."""
+                  raw: bytes | None = None, filed_as: Callable[[str | None], str] | None = None
+                  ) -> NewVersion:
+    """Extract, collect images through `load`, sanitise. `url` is the base for
+    every relative link and image; the article is filed under `url`, or under
+    `filed_as(the page's declared canonical URL)` when given."""
     from mirror.extract import extract
 
     ex = extract(html, url)
@@ -85,7 +87,7 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
         raise ExtractionError("no article content left after cleaning")
     lead = names.get(ex.lead_image or "")
     return NewVersion(
-        url=url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
+        url=filed_as(ex.canonical) if filed_as else url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
         lang=ex.lang, site_name=ex.site_name, text=ex.text, html=body, captured=now_utc(),
         lead_image=f"assets/{lead}" if lead else None, assets=assets, raw=raw)
 
@@ -103,13 +105,16 @@ def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
 
 
 def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
-    """Fetch one page and everything the article needs; store nothing."""
+    """Fetch one page and everything the article needs; store nothing. Links
+    and images resolve against where the page was served from; the article is
+    filed under `urls.article_url` (the user's URL or a same-site canonical)."""
     from mirror.extract import decode_html
 
     page = fetcher.page(url)
-    canonical = canonical_url(page.url)
+    base = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, canonical, network_loader(fetcher, page.url), cfg, raw=page.body)
+    return build_version(text, base, network_loader(fetcher, page.url), cfg, raw=page.body,
+                         filed_as=lambda declared: article_url(url, page.url, declared))
 
 
 def _fail(url: str, e: BaseException) -> Outcome:

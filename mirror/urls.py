@@ -126,6 +126,20 @@ def canonical_url(url: str) -> str:
     return strip_userinfo(detrack(url.strip())).split("#", 1)[0]
 
 
+def article_url(given: str, page_url: str, declared: str | None) -> str:
+    """The URL an article is filed under (it travels in every bundle the article
+    enters): the page's own canonical URL (rel=canonical, og:url) when it is on
+    the site that served the page and is no downgrade from https, else the URL
+    the user gave; cleaned either way. Never the URL a redirect ended on: a
+    server could put a per-fetch token there (`/t/8f3a.../story`) and make it
+    the article's identity."""
+    if declared and valid_url(declared.strip()) and same_site(declared, page_url) \
+            and not (urlsplit(page_url).scheme.lower() == "https"
+                     and urlsplit(declared.strip()).scheme.lower() != "https"):
+        return canonical_url(declared)
+    return canonical_url(given)
+
+
 MAX_URL_CHARS = 4096
 
 

@@ -171,7 +171,7 @@ def test_mirror_domain_is_fetched_and_canonical_url_is_kept(run_add):
 
 def test_hostile_article_extracted_and_cleaned(run_add):
     art = run_add["arts"]["http://news.example/go/bridge"]
-    assert art["url"] == PAGE  # after the redirect
+    assert art["url"] == "http://news.example/go/bridge"  # the URL given, not where the redirect went
     assert art["title"] == "Bridge closes" and art["byline"] == "Jane Roe" and art["lang"] == "en"
     assert "Paragraph 4." in art["text"] and "1894" in art["text"]
     html = art["html"]
@@ -210,7 +210,7 @@ def test_reader_pages_are_offline_safe_in_chromium(run_add):
     hostile = reports["http://news.example/go/bridge"]
     assert hostile.title == "Bridge closes"
     assert hostile.images_total == 4  # lead image + three article images, all visible
-    assert "The old bridge in 1894" in hostile.text and PAGE in hostile.text
+    assert "The old bridge in 1894" in hostile.text and "http://news.example/go/bridge" in hostile.text
     rtl = reports["http://akhbar.example/a/1"]
     assert rtl.dir == "rtl" and rtl.images_total == 1 and AR_TITLE in rtl.text
     assert reports["http://vesti.example/news/1"].title == RU_TITLE
