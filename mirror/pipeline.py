@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from mirror.config import Config, FetchConfig
 from mirror.errors import ExtractionError, MirrorError, NetworkError, UsageError
 from mirror.fetch import Fetcher
+from mirror.imagerule import ImageChoice, choose_url
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import article_url, canonical_url, is_web_url
@@ -49,22 +50,27 @@ def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect_assets(urls: Iterable[str], load: ImageLoader, cfg: FetchConfig
+def collect_assets(images: Iterable[ImageChoice], load: ImageLoader, cfg: FetchConfig
                    ) -> tuple[dict[str, str], list[tuple[Asset, bytes]]]:
-    """Load images in order within the count and byte caps. Returns
-    URL -> asset name for those kept, and the distinct assets."""
+    """Load images in order within the count and byte caps, each from the first
+    of its candidate URLs that yields a real image. Returns image URL (the
+    choice's first) -> asset name for those kept, and the distinct assets."""
     names: dict[str, str] = {}
     assets: dict[str, tuple[Asset, bytes]] = {}
     budget = cfg.max_images_bytes
-    for url in urls:
+    for choice in images:
         if len(assets) >= cfg.max_images or budget <= 0:
             break
-        data = load(url, min(cfg.max_image_bytes, budget))
-        made = make_asset(data, url) if data else None
+        made = None
+        for url in choice.urls:
+            data = load(url, min(cfg.max_image_bytes, budget))
+            made = make_asset(data, url) if data else None
+            if made is not None:
+                break
         if made is None:
             continue
         asset = made[0]
-        names[url] = asset.name
+        names[choice.urls[0]] = asset.name
         if asset.name not in assets:
             assets[asset.name] = made
             budget -= asset.size
@@ -85,7 +91,7 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
     body = sanitize(ex.html, url, names)
     if not body.strip():
         raise ExtractionError("no article content left after cleaning")
-    lead = names.get(ex.lead_image or "")
+    lead = names.get(choose_url(ex.lead_image, url).url or "")
     return NewVersion(
         url=filed_as(ex.canonical) if filed_as else url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
         lang=ex.lang, site_name=ex.site_name, text=ex.text, html=body, captured=now_utc(),

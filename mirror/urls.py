@@ -164,25 +164,3 @@ def valid_url(url: str) -> bool:
 def is_web_url(url: str) -> bool:
     """`valid_url` for typed input: surrounding whitespace is forgiven."""
     return valid_url(url.strip()) if isinstance(url, str) else False
-
-
-def parse_srcset(srcset: str) -> str | None:
-    """The largest candidate of a srcset ("a.jpg 480w, b.jpg 960w" -> b.jpg), by
-    width, or by density (which outranks any width)."""
-    best, best_w = None, -1.0
-    for part in srcset.split(","):
-        bits = part.strip().split()
-        if not bits:
-            continue
-        url, w = bits[0], 1.0
-        if len(bits) > 1:
-            d = bits[1].lower()
-            try:
-                w = float(d[:-1]) if d[-1] in "wx" else 1.0
-                if d.endswith("x"):
-                    w *= 1000
-            except ValueError:
-                w = 1.0
-        if w > best_w:
-            best, best_w = url, w
-    return best
