@@ -1,6 +1,7 @@
 """The one HTTP session of a run: private, polite and bounded.
 
-Private: browser-like headers, no Referer, no cookies kept or sent (not even
+Private: the claimed browser's headers (`mirror.browser`), no Referer but an
+image's, no cookies kept or sent (not even
 from a redirect to the page or from the page to its images), all traffic and
 DNS through the proxy when one is set (socks5h), environment proxies and
 .netrc ignored. Polite: one request at a time per host with a delay between
@@ -18,14 +19,14 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
 from urllib3.util.retry import Retry
 
-from mirror import connections
+from mirror import browser, connections
 from mirror.config import FetchConfig
 from mirror.connections import Cutoff, os_socket
 from mirror.destinations import host_refusal, refused
@@ -39,11 +40,8 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
 CHUNK = 64 * 1024
 
-PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
               "application/rdf+xml", "application/feed+json", "text/html", "text/plain")
-IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
 
 
 @dataclass(frozen=True)
@@ -285,25 +283,22 @@ class Fetcher:
 
     def page(self, url: str) -> Fetched:
         """An HTML page (refused before download if it is anything else)."""
-        headers = self._headers(PAGE_ACCEPT, {
-            "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate",
-            "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"})
-        return self._get(url, headers, self.cfg.max_page_bytes, _check_page_type)
+        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
+                         _check_page_type)
 
     def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
-        """An image (image/* only, never SVG), at most `limit` bytes."""
-        same = page_url is not None and host_of(page_url) == host_of(url)
-        headers = self._headers(IMAGE_ACCEPT, {
-            "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors",
-            "Sec-Fetch-Site": "same-origin" if same else "cross-site"})
+        """An image (image/* only, never SVG), at most `limit` bytes. `page_url`
+        is the page's address as a browser had it (where it was fetched from):
+        Referer and Sec-Fetch-Site are judged against it."""
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
-        return self._get(url, headers, cap, _check_image_type)
+        return self._get(url, lambda target: browser.image_headers(self.cfg, target, page_url), cap,
+                         _check_image_type)
 
     def feed(self, url: str) -> Fetched:
         """An RSS/Atom document (XML or, for broken servers, text/HTML)."""
-        headers = self._headers(FEED_ACCEPT, {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "navigate",
-                                              "Sec-Fetch-Site": "none"})
-        return self._get(url, headers, self.cfg.max_page_bytes, _check_feed_type)
+        # Exactly a page's request: a browser opening a feed's URL sends nothing else.
+        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
+                         _check_feed_type)
 
     def allow(self, url: str) -> None:
         """Called before every request, redirect hops included; raise
@@ -311,14 +306,9 @@ class Fetcher:
 
     # -- internals -----------------------------------------------------------
 
-    def _headers(self, accept: str, extra: dict[str, str]) -> dict[str, str]:
-        """Firefox's header order; requests adds nothing but Host."""
-        return {"User-Agent": self.cfg.user_agent, "Accept": accept,
-                "Accept-Language": self.cfg.accept_language,
-                "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
-                "Connection": "keep-alive", **extra}
-
-    def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
+    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int, check_type) -> Fetched:
+        """Follow redirects by `next_hop`; each hop's headers are `headers_for(its URL)`,
+        in the order they are sent (requests adds only Host, first, as Firefox)."""
         current = strip_userinfo(url)
         visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
@@ -330,7 +320,7 @@ class Fetcher:
             self._check_destination(target)
             with self.gate.slot(host_of(target)):
                 deadline = time.monotonic() + self.cfg.response_timeout
-                resp = self._send(target, headers, deadline)
+                resp = self._send(target, headers_for(target), deadline)
                 try:
                     if resp.is_redirect:
                         location = resp.headers.get("Location", "")
@@ -359,7 +349,8 @@ class Fetcher:
     def _send(self, target: str, headers: dict[str, str], deadline: float) -> requests.Response:
         prep = self.session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
         for name in ("Cookie", "Referer", "Authorization", "Proxy-Authorization"):
-            prep.headers.pop(name, None)
+            if name not in headers:  # (only a Referer is ever ours: images, by the browser's policy)
+                prep.headers.pop(name, None)
         t = self.cfg.timeout
         read = max(min(t, deadline - time.monotonic()), 0.001)
         try:

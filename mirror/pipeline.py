@@ -99,7 +99,8 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
 
 
 def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
-    """Images through the run's session; a failed image is simply left out."""
+    """Images through the run's session, as a browser showing `page_url` (where
+    the page was fetched from) would ask; a failed image is simply left out."""
 
     def load(url: str, limit: int) -> bytes | None:
         try:
@@ -119,7 +120,7 @@ def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
     page = fetcher.page(url)
     base = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, base, network_loader(fetcher, page.url), cfg, raw=page.body,
+    return build_version(text, base, network_loader(fetcher, page.fetched_url), cfg, raw=page.body,
                          filed_as=lambda declared: article_url(url, page.url, declared))
 
 
