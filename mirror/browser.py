@@ -20,7 +20,7 @@ from mirror.urls import host_of, site_of, strip_userinfo
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
-ENCODINGS_TRUSTWORTHY = "gzip, deflate, br, zstd"  # urllib3 decodes br (brotli) and zstd (zstandard)
+ENCODINGS_TRUSTWORTHY = "gzip, deflate, br, zstd"  # urllib3[brotli,zstd] decodes both
 ENCODINGS_PLAIN = "gzip, deflate"
 PAGE_PRIORITY = "u=0, i"
 IMAGE_PRIORITY = "u=4, i"

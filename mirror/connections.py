@@ -18,6 +18,7 @@ so the fetcher judges the URL's host as written (`destinations.host_refusal`).
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import threading
 import time
@@ -95,18 +96,21 @@ def deadline(at: float) -> Iterator[None]:
 
 
 class _BoundedHeaders:
-    """Reading the status line and headers ends at the thread's deadline."""
+    """Reading the status line and headers ends at the thread's deadline, and
+    over-long ones (http.client's caps: a 64 KiB line, 100 headers) are a plain
+    error, not a "connection broken" that urllib3 would ask again."""
 
     def getresponse(self, *args, **kwargs):
         at = getattr(_local, "at", None)
-        if at is None:
-            return super().getresponse(*args, **kwargs)
-        with Cutoff(at - time.monotonic(), os_socket(self.sock)) as cut:
+        cut = Cutoff(at - time.monotonic(), os_socket(self.sock)) if at is not None else None
+        with cut or contextlib.nullcontext():
             try:
                 return super().getresponse(*args, **kwargs)
-            except Exception:
-                if cut.fired:  # not a retryable "connection closed": the bound is spent
+            except Exception as e:
+                if cut is not None and cut.fired:  # the bound is spent
                     raise NetworkError("timed out") from None
+                if isinstance(e, http.client.LineTooLong) or "got more than" in str(e):
+                    raise NetworkError("response headers too large") from None
                 raise
 
 
