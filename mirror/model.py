@@ -31,6 +31,7 @@ class Extracted:
     html: str = ""
     images: list[str] = field(default_factory=list)
     description: str | None = None
+    canonical: str | None = None  # what the page declares (rel=canonical, og:url), if anything
 
     def to_json(self) -> dict:
         return asdict(self)
