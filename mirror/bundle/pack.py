@@ -149,8 +149,7 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
         yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
         stats.signer = fingerprint(sign_key.public)
     if pad:
-        unpadded = z.offset + 30 + len(layout.PADDING) + z.central_size((layout.PADDING,))
-        stats.padding_bytes = padme(unpadded) - unpadded
+        stats.padding_bytes = z.padding_for(layout.PADDING, padme)
         yield from z.zeros(layout.PADDING, stats.padding_bytes)
     yield from z.finish()
     stats.articles = len(entries)
