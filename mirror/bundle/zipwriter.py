@@ -89,12 +89,14 @@ class ZipWriter:
     """Call `entry()` for each file (in the order you want), then `finish()`.
     Both return chunks to write; `offset` is the bytes produced so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, zip64_end: bool = False) -> None:
+        """`zip64_end`: write the ZIP64 end records even if nothing needs them."""
         self.offset = 0
         self._entries: list[_Written] = []
         self._names: set[bytes] = set()
         self._cd_size = 0  # of the central records of the entries so far
-        self._force_end64 = False  # set by padding_for when its own bytes tip the balance
+        self._zip64_end = zip64_end
+        self._force_end64 = zip64_end  # also set by padding_for when its own bytes tip the balance
 
     def _end_len(self, count: int, cd_offset: int, cd_size: int) -> int:
         big = self._force_end64 or _needs_end64(count, cd_offset, cd_size)
@@ -158,7 +160,7 @@ class ZipWriter:
         so a size that switches them on may round to one that switches them
         off again: then the ZIP64 end records are written anyway (allowed,
         and harmless) and the size is found with them."""
-        for force in (False, True):
+        for force in (self._zip64_end, True):
             self._force_end64 = force
             pad = 0
             for _ in range(4):
