@@ -227,3 +227,102 @@ def test_entry_limit_grows_with_the_bundle_but_not_with_tiny_entries():
         small += chunk
     with pytest.raises(VerificationError, match="more than the limit"):
         verify.verify(io.BytesIO(bytes(small)), BundleConfig())
+
+
+# -- end to end -----------------------------------------------------------------------
+
+# Each article carries 32 images its page does not show (so as assets/ files,
+# one entry each; the same 32 blobs throughout, cheap to store), plus its
+# article.json and page: 1,930 x 34 + index.html, manifest.json, zz-padding.
+ARTICLES, PICTURES = 1_930, 32
+ENTRIES = ARTICLES * (PICTURES + 2) + 3
+
+
+def article(i: int, pictures: list):
+    from mirror.model import NewVersion
+
+    return NewVersion(url=f"https://many.example.org/{i}", title=f"Note {i}", byline=None, published=None,
+                      modified=None, lang="en", site_name=None, text=f"Note {i}.", html=f"<p>Note {i}.</p>",
+                      captured="2026-01-01T00:00:00Z", lead_image=None, assets=list(pictures))
+
+
+@pytest.mark.slow
+@pytest.mark.agecli
+@needs_tools("age", "unzip")
+def test_bundle_of_more_than_65535_entries_packs_and_unpacks(tmp_path):
+    """pack --all writes a ZIP64 bundle (before, it failed at the end with
+    "too many entries"), unzip -t accepts its plaintext, and unpack into an
+    empty archive imports every article with every image."""
+    import json
+
+    from bundleutil import age_keypair, asset, sample_png
+    from conftest import run_mirror
+    from mirror.archive import Archive
+
+    pictures = [asset(sample_png(k), "png", "image/png", f"https://img.example.org/{k}.png")
+                for k in range(PICTURES)]
+    with Archive.open(tmp_path / "A") as ar:
+        ar.save_many([article(i, pictures) for i in range(ARTICLES)])
+        ids = sorted(ar.ids())
+    key, rcp = age_keypair(tmp_path)
+    r = run_mirror("pack", "-o", str(tmp_path / "b.age"), "--all", "-r", rcp, archive=tmp_path / "A")
+    assert r.returncode == 0, r.stderr
+    plain = subprocess.run(["age", "-d", "-i", str(key), str(tmp_path / "b.age")], capture_output=True,
+                           check=True).stdout
+    (tmp_path / "b.zip").write_bytes(plain)
+    assert end_fields(plain)[3:5] == (0xFFFF, 0xFFFF)
+    assert len(zipfile.ZipFile(io.BytesIO(plain)).infolist()) == ENTRIES > 65_535
+    out = subprocess.run(["unzip", "-tq", str(tmp_path / "b.zip")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-2000:]
+    r = run_mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), "--json", archive=tmp_path / "B")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["imported"] == ARTICLES
+    with Archive.open(tmp_path / "B") as ar:
+        assert sorted(ar.ids()) == ids
+        last = ar.get(ids[-1])
+        assert len(last.assets) == PICTURES and ar.read_blob(last.assets[0].sha256)
+
+
+@pytest.mark.browser
+def test_self_decrypting_page_reads_a_zip64_payload(tmp_path):
+    """70,000 empty entries ahead of a real bundle's: the page finds the
+    manifest and the articles through the ZIP64 end record (before, it read
+    the first 65,535 records and found no manifest)."""
+    from playwright.sync_api import sync_playwright
+
+    from browserutil import ARGS, CHROMIUM
+    from bundleutil import make_archive
+    from mirror.archive import Archive
+    from mirror.bundle import htmlbundle, pack
+    from test_bundle_html import PASSPHRASE, Session
+
+    ids = make_archive(tmp_path / "A", 2)
+    with Archive.open(tmp_path / "A") as ar:
+        real = zipfile.ZipFile(io.BytesIO(b"".join(pack.payload(ar, sorted(ids)))))
+        titles = [ar.get(i).title for i in ids]
+    z = ZipWriter()
+    out = bytearray()
+    for i in range(70_000):
+        out += b"".join(z.entry(f"filler/{i:06d}", b"", False))
+    for info in real.infolist():
+        out += b"".join(z.entry(info.filename, real.read(info), True))
+    out += b"".join(z.finish())
+    assert end_fields(bytes(out))[3] == 0xFFFF
+    page = tmp_path / "b.html"
+    with open(page, "wb") as f:
+        htmlbundle.write(io.BytesIO(bytes(out)).readinto, f, PASSPHRASE, iterations=1000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        s = Session(browser, page)
+        try:
+            s.unlock(PASSPHRASE)
+            assert s.page.inner_text("#message") == ""
+            toc = s.page.inner_text("#toc")
+            assert all(t in toc for t in titles), toc
+            s.page.click(f"#toc a >> text={titles[0]}")
+            s.page.wait_for_selector("#reader:not([hidden])")
+            assert titles[0] in s.page.frame_locator("#frame").locator("h1").inner_text()
+            assert s.network() == []
+        finally:
+            s.close()
+            browser.close()
