@@ -85,6 +85,13 @@ Warn = Callable[[str], object]
 def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError."""
+    from mirror.bundle.pagecache import PageCache
+
+    with PageCache(ar) as pages:
+        yield from _rendered_with(ar, ids, warn, pages)
+
+
+def _rendered_with(ar, ids: list[str], warn: Warn | None, pages) -> Iterator[tuple[list, site.ArticleFiles]]:
     done = 0
     # A capture dated in the future is refused by every reader (the import
     # rule): leave it out rather than have the whole bundle refused.
@@ -102,7 +109,7 @@ def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, sit
             if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
                 raise RenderError(f"article {aid} has a URL no reader accepts"
                                   f" ({line(versions[-1].url)[:80]!r})")
-            files = site.article_files(versions, ar.read_blob)
+            files = site.article_files(versions, ar.read_blob, pages)
         except RenderError as e:
             (warn or _stderr)(f"warning: {e}; skipped")
             continue
