@@ -47,3 +47,11 @@ class NetworkError(MirrorError):
     """A fetch failed: timeout, refused, HTTP error, size cap, redirect loop."""
 
     exit_code = 3
+
+
+class Locked(VerificationError):
+    """An encrypted archive was opened with no key available."""
+
+
+class WrongKey(VerificationError):
+    """No key slot of an encrypted archive opens with the key given."""

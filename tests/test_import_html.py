@@ -9,9 +9,8 @@ import socket
 
 import pytest
 
-from conftest import run_mirror
+from conftest import run_mirror, open_archive
 from mirror import config
-from mirror.archive import Archive
 from mirror.pipeline import import_files
 from sitekit import article, png
 
@@ -54,7 +53,7 @@ def no_network(monkeypatch):
 
 def test_import_reads_only_local_images_inside_the_folder(saved, tmp_path, no_network):
     cfg = config.load(archive=tmp_path / "ar")
-    with Archive.open(cfg.archive) as ar:
+    with open_archive(cfg.archive) as ar:
         [o] = import_files([str(saved)], URL, cfg, ar)
         assert o.ok, o.error
         art = ar.get(o.id)

@@ -30,8 +30,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bundleutil import sample_png
-from conftest import needs_tools, run_mirror
-from mirror.archive import Archive
+from conftest import needs_tools, run_mirror, open_archive
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
 from mirror.crypto import age
@@ -312,7 +311,7 @@ def test_unpack_refuses_an_asset_not_named_as_an_image(tmp_path, keys, name, dat
     r = run_mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
     assert r.returncode == 2, r.stderr
     assert "asset name" in r.stderr and "Traceback" not in r.stderr
-    with Archive.open(tmp_path / "B") as ar:
+    with open_archive(tmp_path / "B") as ar:
         assert ar.ids() == []
 
 
@@ -320,7 +319,7 @@ def test_export_and_pack_refuse_to_write_an_asset_not_named_as_an_image(tmp_path
     """An archive that took such an asset in before unpack refused it: nothing
     of it is written, and the message says which article."""
     html_sha = hashlib.sha256(EVIL_PAGE).hexdigest()
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         aid = ar.save(NewVersion(url="https://news.example/old", title="t", byline=None, published=None,
                                  modified=None, lang="en", site_name=None, text="x", html="<p>x</p>",
                                  captured="2024-01-02T00:00:00Z",
@@ -346,7 +345,7 @@ def test_article_text_quoting_the_inline_placeholder_is_exported_verbatim(tmp_pa
     quoted = [f'src="data:image/x-mirror-inline;base64,{sha}"', "data:image/x-mirror-inline;base64,"]
     html = (f"<p>{quoted[0]}</p><p>{quoted[1]}</p><figure><img src=\"assets/{pic.name}\" alt=\"ok\">"
             "<figcaption>cap</figcaption></figure>")
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         aid = ar.save(NewVersion(url="https://news.example/quote", title="t", byline=None, published=None,
                                  modified=None, lang="en", site_name=None, text=" ".join(quoted), html=html,
                                  captured="2024-01-02T00:00:00Z", assets=[(pic, IMAGE)])).id
@@ -445,7 +444,7 @@ def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
                archive=tmp_path / "A")
     assert r.returncode == 0, r.stderr
     [o] = json.loads(r.stdout)
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         art = ar.get(o["id"])
         got = [ar.read_blob(a.sha256) for a in art.assets]
     assert got == [sample_png(13)], [a.source_url for a in art.assets]

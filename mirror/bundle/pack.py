@@ -22,10 +22,10 @@ from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
 from mirror.fsutil import neutral_name
 from mirror.model import current_last, future_cutoff
-from mirror.bundle.padding import padme
+from mirror.crypto.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
-from mirror.archive import fsync_dir
+from mirror.fsutil import fsync_dir
 from mirror.errors import RenderError, UsageError
 from mirror.termtext import line
 from mirror.urls import valid_url

@@ -11,6 +11,7 @@ import click
 from mirror.cli.options import (command, identity_option, json_option, passphrase_file_option,
                                 recipient_options, trust_option)
 from mirror.cli.output import emit_json, human
+from mirror.cli.prompts import ask_passphrase
 from mirror.cli.state import State
 from mirror.errors import UsageError
 from mirror.termtext import line
@@ -98,29 +99,6 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
         click.echo(f"Public key: {pub}\nFingerprint: {fp}", err=True)
 
 
-def ask_passphrase() -> str:
-    """Hidden prompt, confirmed; an empty answer offers a generated one."""
-    from mirror.bundle import passphrase
-
-    if not sys.stdin.isatty():
-        raise UsageError("no key given and no terminal to ask for a passphrase: use "
-                         "--passphrase-file F, -r RECIPIENT or -R FILE")
-    first = click.prompt("Passphrase (leave empty to generate one)", hide_input=True, default="",
-                         show_default=False, err=True)
-    if not first:
-        first = passphrase.generate()
-        click.echo(f"Generated passphrase ({passphrase.entropy_bits():.0f} bits of entropy); "
-                   "write it down or read it aloud to the recipient:", err=True)
-        click.echo(f"    {first}", err=True)
-        if not click.confirm("Use this passphrase?", default=True, err=True):
-            raise click.exceptions.Abort()
-        return first
-    again = click.prompt("Repeat passphrase", hide_input=True, err=True)
-    if again != first:
-        raise UsageError("the passphrases do not match")
-    return first
-
-
 @command("pack")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Bundle file to write; - for standard output.")
@@ -187,7 +165,7 @@ def _check(state: State, *, file, identities, passphrase_file, trust, as_json, d
         if not sys.stdin.isatty():
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
         secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
-    rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import)
+    rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import, state.open_archive)
     for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
         click.echo(w, err=True)
     if as_json:
