@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mirror.archive import Archive  # noqa: E402
+from mirror.store import Archive  # noqa: E402
 from mirror.model import Asset, NewVersion  # noqa: E402
 
 MIRROR = str(ROOT / ".venv" / "bin" / "mirror")
@@ -80,7 +80,7 @@ def build(path: Path, n: int) -> int:
     """The archive of `n` articles; returns the number of versions."""
     rng = random.Random(n)
     count = 0
-    with Archive.open(path) as ar:
+    with Archive.create(path, None) as ar:  # plaintext: the floors read its SQLite file
         batch: list[NewVersion] = []
         for i in range(n):
             extra = rng.choice((1, 2)) if i % 10 == 3 else 0
@@ -184,8 +184,8 @@ def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run
     res["pack --all -r"] = (median(ours), median(floor), cold)
     print(f"  bundle: {bundle.stat().st_size / 2**20:.1f} MiB", flush=True)
 
-    ours = repeat(reps, lambda: ([MIRROR, "--archive", str(fresh(work / "U")), "unpack", str(bundle), "-i",
-                                  str(key)],))
+    ours = repeat(reps, lambda: (f"{MIRROR} --archive {fresh(work / 'U')} init --plaintext >/dev/null &&"
+                                 f" {MIRROR} --archive {work / 'U'} unpack {bundle} -i {key}",))
     floor = repeat(reps, lambda: (f"age -d -i {key} -o {fresh(work / 'u.zip')} {bundle} &&"
                                   f" unzip -q {work / 'u.zip'} -d {fresh(out)}",))
     res["unpack (empty archive)"] = (median(ours), median(floor), None)

@@ -10,13 +10,20 @@ import sqlite3
 
 import pytest
 
-from bundleutil import make_archive, new_version
-from mirror.archive import Archive
+from bundleutil import make_archive as make_encrypted, new_version
+from conftest import open_archive
 from mirror.bundle import pack, pagecache, site
+from mirror.store import Archive
+
+
+def make_archive(path, n: int) -> list[str]:
+    """A plaintext archive: the cache's index is kept only there (see pagecache)."""
+    with Archive.create(path, None) as ar:
+        return [ar.save(new_version(i)).id for i in range(n)]
 
 
 def payload(path) -> bytes:
-    with Archive.open(path) as ar:
+    with open_archive(path) as ar:
         return b"".join(pack.payload(ar, sorted(ar.ids())))
 
 
@@ -35,10 +42,10 @@ def test_second_pack_takes_every_page_from_the_cache_and_is_identical(tmp_path, 
 
 def test_export_site_uses_the_same_pages(tmp_path, monkeypatch):
     make_archive(tmp_path / "A", 2)
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         pack.export_site(ar, sorted(ar.ids()), tmp_path / "one")
     no_rendering(monkeypatch)
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         pack.export_site(ar, sorted(ar.ids()), tmp_path / "two")
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert files and all((tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes()
@@ -54,7 +61,7 @@ def test_a_new_renderer_or_a_new_version_is_a_miss(tmp_path, monkeypatch):
     monkeypatch.setattr(pagecache, "fingerprint", lambda: b"another renderer")
     payload(tmp_path / "A")
     assert len(calls) == 2
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         ar.save(new_version(0, title="Story number 0, corrected", captured="2026-03-05T00:00:00Z"))
     calls.clear()
     payload(tmp_path / "A")
@@ -68,7 +75,7 @@ def test_damaged_or_missing_cache_renders_again(tmp_path):
     shas = [r[0] for r in db.execute("SELECT sha FROM pages")]
     db.close()
     assert len(shas) == 2
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         path = ar.blob_path(shas[0])
         ar.blob_path(shas[1]).unlink()  # what gc does to pages
     os.chmod(path, 0o600)
@@ -85,3 +92,12 @@ def test_unwritable_cache_is_no_error(tmp_path):
     first = payload(tmp_path / "A")
     (tmp_path / "A" / "cache").unlink()
     assert payload(tmp_path / "A") == first
+
+
+def test_encrypted_archive_keeps_no_plaintext_index(tmp_path):
+    """Its catalogue is encrypted; an index of hashes beside it would let a
+    seized disk confirm which articles it holds: no cache there."""
+    make_encrypted(tmp_path / "E", 2)
+    first = payload(tmp_path / "E")
+    assert payload(tmp_path / "E") == first
+    assert not (tmp_path / "E" / "cache").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ziputil
-from conftest import needs_tools
+from conftest import needs_tools, open_archive
 from mirror.bundle import container, verify
 from mirror.bundle.padding import padme
 from mirror.bundle.zipwriter import ZipWriter
@@ -257,11 +257,10 @@ def test_bundle_of_more_than_65535_entries_packs_and_unpacks(tmp_path):
 
     from bundleutil import age_keypair, asset, sample_png
     from conftest import run_mirror
-    from mirror.archive import Archive
 
     pictures = [asset(sample_png(k), "png", "image/png", f"https://img.example.org/{k}.png")
                 for k in range(PICTURES)]
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         ar.save_many([article(i, pictures) for i in range(ARTICLES)])
         ids = sorted(ar.ids())
     key, rcp = age_keypair(tmp_path)
@@ -277,7 +276,7 @@ def test_bundle_of_more_than_65535_entries_packs_and_unpacks(tmp_path):
     r = run_mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), "--json", archive=tmp_path / "B")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == ARTICLES
-    with Archive.open(tmp_path / "B") as ar:
+    with open_archive(tmp_path / "B") as ar:
         assert sorted(ar.ids()) == ids
         last = ar.get(ids[-1])
         assert len(last.assets) == PICTURES and ar.read_blob(last.assets[0].sha256)
@@ -292,12 +291,11 @@ def test_self_decrypting_page_reads_a_zip64_payload(tmp_path):
 
     from browserutil import ARGS, CHROMIUM
     from bundleutil import make_archive
-    from mirror.archive import Archive
     from mirror.bundle import htmlbundle, pack
     from test_bundle_html import PASSPHRASE, Session
 
     ids = make_archive(tmp_path / "A", 2)
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         real = zipfile.ZipFile(io.BytesIO(b"".join(pack.payload(ar, sorted(ids)))))
         titles = [ar.get(i).title for i in ids]
     z = ZipWriter()

@@ -16,7 +16,9 @@ a stale page.
 The pages are blobs of the archive, stored and read through its public API
 (so whatever protects blobs protects them); the key -> blob index is a
 small SQLite file of hashes only, `cache/pages.sqlite` in the archive
-folder, which can be deleted at any time. A blob read back is checked
+folder, which can be deleted at any time. An encrypted archive has no
+cache: such an index beside its encrypted catalogue would let whoever holds
+the disk confirm which articles it has (the index belongs in the catalogue). A blob read back is checked
 against its hash, so a missing or damaged one (`gc` removes pages no row
 names) is a miss. The cache never makes a command fail: if it cannot be
 written (a read-only archive), pages are rendered as before.
@@ -68,6 +70,8 @@ class PageCache:
         self._new: dict[str, str] = {}  # key -> blob sha, indexed on close
         self.hits = self.misses = 0
         path = Path(ar.root) / "cache" / "pages.sqlite"
+        if getattr(ar, "encrypted", False):
+            return  # see the module's docstring
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None)
