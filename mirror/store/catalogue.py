@@ -101,7 +101,7 @@ def connect(path: Path, keys: ArchiveKeys | None) -> sqlcipher3.Connection:
         db.execute("PRAGMA temp_store = MEMORY")  # sorts and temp indexes never reach the disk
     except sqlcipher3.DatabaseError as e:
         db.close()
-        raise ArchiveError(f"the archive catalogue {path.name} is damaged or not a catalogue ({e})") from None
+        raise ArchiveError(f"the archive's catalogue {path} is damaged or is not a catalogue ({e})") from None
     return db
 
 
