@@ -16,7 +16,7 @@ import pytest
 import ziputil
 from conftest import needs_tools, open_archive
 from mirror.bundle import container, verify
-from mirror.bundle.padding import padme
+from mirror.crypto.padding import padme
 from mirror.bundle.zipwriter import ZipWriter
 from mirror.config import BundleConfig
 from mirror.errors import VerificationError

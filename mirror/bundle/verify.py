@@ -16,6 +16,7 @@ import binascii
 import collections
 import contextlib
 import hashlib
+import io
 import re
 import stat
 import threading
@@ -425,6 +426,8 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
 def verify(f: BinaryIO, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | None = None) -> Verified:
     """Open and check the plaintext ZIP in the seekable file `f`. The
     returned `zf` stays open."""
+    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: its reads may be short, and
+        f = io.BufferedReader(f, 1 << 16)  # zipfile reads the central directory in one read()
     end = container.end_record(f)
     _check_count(end, caps)
     zf = _open(f)
