@@ -354,23 +354,15 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
     return files
 
 
-<<<<<<< HEAD
-def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
-    """Open and check the plaintext ZIP at `path` (a path or a seekable file).
-    Inline images the import will need are handed to `stash` as they are
-    decoded, so pages are not inflated and decoded twice. The returned `zf`
-    stays open."""
-    zf = _open(path)
-=======
-def verify(f: BinaryIO, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | None = None) -> Verified:
-    """Open and check the plaintext ZIP in the seekable file `f`. The
-    returned `zf` stays open."""
-    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: its reads may be short, and
-        f = io.BufferedReader(f, 1 << 16)  # zipfile reads the central directory in one read()
+def verify(f: BinaryIO, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
+    """Open and check the plaintext ZIP in the seekable file `f`. Inline
+    images the import will need are handed to `stash` as they are decoded,
+    so pages are not inflated and decoded twice. The returned `zf` stays open."""
+    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: buffered, so zipfile's many
+        f = io.BufferedReader(f, 1 << 16)  # small reads do not each set up a cipher
     end = container.end_record(f)
     _check_count(end, caps)
     zf = _open(f)
->>>>>>> zip64
     try:
         container.check(f, zf, end)
         return _verify(zf, caps, list(trusted), stash)
