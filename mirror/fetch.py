@@ -44,6 +44,10 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", 
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
 
 
+class Cancelled(NetworkError):
+    """The run was stopped (`Fetcher.cancel`): not a failure of the URL."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """One response body. `url` is canonical (after redirects, mirror host
@@ -106,10 +110,12 @@ class _Retry(Retry):
 
 
 class HostGate:
-    """One request at a time per host, `delay` seconds apart."""
+    """One request at a time per host, `delay` seconds apart (a wait that
+    `cancelled` cuts short)."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, cancelled: threading.Event | None = None):
         self.delay = delay
+        self.cancelled = cancelled or threading.Event()
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
@@ -122,8 +128,8 @@ class HostGate:
             last = self._last.get(host)
             if last is not None:
                 wait = last + self.delay - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
+                if wait > 0 and self.cancelled.wait(wait):
+                    raise Cancelled("cancelled")
             try:
                 yield
             finally:
@@ -305,10 +311,23 @@ class Fetcher:
         self.mirrors = {k.lower(): v for k, v in (mirrors or {}).items()}
         self.proxies = {"http": proxy, "https": proxy} if proxy else {}
         self.session = make_session(cfg, pool=max(jobs, 1))
-        self.gate = HostGate(cfg.per_host_delay)
+        self.cancelled = threading.Event()
+        self.gate = HostGate(cfg.per_host_delay, self.cancelled)
+        self._live: set[socket.socket] = set()  # sockets of bodies being read, for `cancel`
+        self._live_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+
+    def cancel(self) -> None:
+        """Stop: no new request starts, and every body being read is cut now
+        (its socket shut down). Safe from a signal handler or another thread."""
+        self.cancelled.set()
+        with self._live_lock:
+            live = list(self._live)
+        for sock in live:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -357,6 +376,8 @@ class Fetcher:
         current = strip_userinfo(url)
         visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
+            if self.cancelled.is_set():
+                raise Cancelled("cancelled")
             target = to_mirror(current, self.mirrors)
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https") or not host_of(target):
@@ -397,6 +418,21 @@ class Fetcher:
             raise NetworkError("timed out")
         return resp
 
+    @contextlib.contextmanager
+    def _reading(self, sock: socket.socket | None) -> Iterator[None]:
+        if sock is None:
+            yield
+            return
+        with self._live_lock:
+            self._live.add(sock)
+        try:
+            if self.cancelled.is_set():
+                raise Cancelled("cancelled")
+            yield
+        finally:
+            with self._live_lock:
+                self._live.discard(sock)
+
     def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
                 deadline: float) -> Fetched:
         if resp.status_code >= 400 or resp.status_code < 200:
@@ -410,7 +446,8 @@ class Fetcher:
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
         failure: str | None = None
-        with _Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
+        sock = _socket_of(resp)
+        with _Cutoff(deadline - time.monotonic(), sock) as cutoff, self._reading(sock):
             try:
                 for chunk in resp.iter_content(CHUNK):
                     body += chunk
@@ -420,6 +457,8 @@ class Fetcher:
                         break
             except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as e:
                 failure = reason(e)
+        if self.cancelled.is_set():
+            raise Cancelled("cancelled")
         if cutoff.fired:  # whatever the cut read returned (an error, or a short body that looks whole)
             raise NetworkError("timed out")
         if failure is not None:

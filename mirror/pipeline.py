@@ -8,17 +8,18 @@ never stops a batch: each gets an `Outcome` with a one-line error.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import os
+import queue
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
-from mirror.errors import ExtractionError, MirrorError, NetworkError, UsageError
-from mirror.fetch import Fetcher
+from mirror.errors import ExtractionError, Interrupted, MirrorError, NetworkError, UsageError
+from mirror.fetch import Cancelled, Fetcher
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import canonical_url, is_web_url
@@ -125,18 +126,67 @@ def _saved(url: str, archive, new: NewVersion) -> Outcome:
 
 
 Progress = Callable[[int, int, Outcome], None]
+OnResult = Callable[[Outcome], None]
+
+INTERRUPTED_EXIT = 130
+
+
+def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> Iterator[tuple]:
+    """Run `fn(item)` on `jobs` daemon threads; yield `(item, value, error)`
+    in completion order. When `cancel` is set, no new item starts and this
+    returns within a tenth of a second (after yielding the calls already
+    finished), without waiting for calls still running: they are daemon
+    threads, so a stuck socket never holds the process (the caller cuts their
+    sockets, see `Fetcher.cancel`)."""
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    for it in items:
+        todo.put(it)
+
+    def worker() -> None:
+        while not cancel.is_set():
+            try:
+                it = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((it, fn(it), None))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                done.put((it, None, e))
+
+    for _ in range(min(jobs, len(items))):
+        threading.Thread(target=worker, daemon=True, name="mirror-fetch").start()
+    for _ in items:
+        while True:
+            if cancel.is_set():
+                while True:
+                    try:
+                        yield done.get_nowait()
+                    except queue.Empty:
+                        return
+            try:
+                yield done.get(timeout=0.1)
+                break
+            except queue.Empty:
+                continue
 
 
 def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: int | None = None,
-             fetcher: Fetcher | None = None, progress: Progress | None = None) -> list[Outcome]:
-    """Archive a batch of URLs with `jobs` threads. Results are in input order,
-    one per distinct input; inputs naming the same article (tracking
-    parameters, #fragments) are fetched once. Pass `fetcher` to reuse a
-    session (the demo does); else one is made here."""
+             fetcher: Fetcher | None = None, progress: Progress | None = None,
+             on_result: OnResult | None = None, cancel: threading.Event | None = None) -> list[Outcome]:
+    """Archive a batch of URLs with `jobs` threads. Each result goes to
+    `on_result` the moment it is stored (completion order); the list returned
+    is in input order, one per distinct input; inputs naming the same article
+    (tracking parameters, #fragments) are fetched once. When `cancel` is set
+    the batch stops at once: what was stored stays stored, and the rest come
+    back as failures with exit code 130 (not passed to `on_result`). Pass
+    `fetcher` to reuse a session (the demo does); else one is made here."""
     jobs = max(1, jobs or cfg.fetch.jobs)
+    cancel = cancel or threading.Event()
     order: list[str] = []
     outcomes: dict[str, Outcome] = {}
     groups: dict[str, list[str]] = {}  # canonical URL -> inputs, in input order
+    bad: list[Outcome] = []
     for raw in urls:
         u = raw.strip()
         if not u or u in order:
@@ -145,32 +195,42 @@ def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: in
         if is_web_url(u):
             groups.setdefault(canonical_url(u), []).append(u)
         else:
-            outcomes[u] = Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code)
+            bad.append(Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code))
+
+    def report(o: Outcome) -> None:
+        outcomes[o.url] = o
+        if progress:
+            progress(len(outcomes), len(order), o)
+        if on_result:
+            on_result(o)
+
+    for o in bad:
+        report(o)
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs)
-    done = len(outcomes)
     try:
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
-        try:
-            futures = {pool.submit(archive_page, c, fetcher, cfg.fetch): c for c in groups}
-            for fut in concurrent.futures.as_completed(futures):
-                first, *rest = groups[futures[fut]]
-                try:
-                    result = _saved(first, archive, fut.result())  # one writer: this thread
-                except Exception as e:  # noqa: BLE001 - one URL never stops the batch
-                    result = _fail(first, e)
-                for u in (first, *rest):
-                    outcomes[u] = replace(result, url=u, created=result.created if u == first else
-                                          (False if result.ok else None))
-                    done += 1
-                    if progress:
-                        progress(done, len(order), outcomes[u])
-        finally:
-            # On Ctrl-C, queued URLs are dropped; only in-flight requests finish.
-            pool.shutdown(wait=True, cancel_futures=True)
+        for canon, new, error in parallel(lambda c: archive_page(c, fetcher, cfg.fetch), list(groups), jobs,
+                                          cancel):
+            if isinstance(error, Cancelled):
+                continue  # not done: reported as interrupted below
+            first, *rest = groups[canon]
+            try:
+                if error is not None:
+                    raise error
+                result = _saved(first, archive, new)  # one writer: this thread
+            except Exception as e:  # noqa: BLE001 - one URL never stops the batch
+                result = _fail(first, e)
+            for u in (first, *rest):
+                report(replace(result, url=u, created=result.created if u == first else
+                               (False if result.ok else None)))
     finally:
+        if cancel.is_set():
+            fetcher.cancel()
         if own:
             fetcher.close()
+    for u in order:
+        if u not in outcomes:
+            outcomes[u] = Outcome(u, False, error="interrupted", exit_code=INTERRUPTED_EXIT)
     return [outcomes[u] for u in order]
 
 
@@ -246,10 +306,15 @@ def read_url_file(path: str) -> list[str]:
 
 
 def batch_error(outcomes: list[Outcome]) -> MirrorError | None:
-    """The error that sets the exit code: 3 if any fetch failed, else 1."""
+    """The error that sets the exit code: 130 if the batch was interrupted,
+    3 if any fetch failed, else 1."""
     failed = [o for o in outcomes if not o.ok]
     if not failed:
         return None
+    left = sum(o.exit_code == INTERRUPTED_EXIT for o in failed)
+    if left:
+        saved = sum(o.ok for o in outcomes)
+        return Interrupted(f"interrupted: {saved} saved, {len(failed) - left} failed, {left} not done")
     msg = f"{len(failed)} of {len(outcomes)} failed"
     if any(o.exit_code == NetworkError.exit_code for o in failed):
         return NetworkError(msg)

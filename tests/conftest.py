@@ -70,3 +70,10 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.delenv("MIRROR_HOME", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+def json_lines(text: str) -> list:
+    """The records of a JSON Lines output (`add`, `update`, `import-html` with --json)."""
+    import json
+
+    return [json.loads(x) for x in text.splitlines() if x.strip()]

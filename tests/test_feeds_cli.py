@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import run_mirror
+from conftest import json_lines, run_mirror
 
 ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} | Harbour Post</title>
 <script src="/track.js"></script></head><body><nav><a href="/">Home</a></nav>
@@ -72,9 +72,9 @@ def test_follow_then_update_fetches_only_new_entries(tmp_path, site):
     assert "Harbour Post" in r.stdout and "2 entries" in r.stdout
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr
-    report = json.loads(r.stdout)
-    assert [a["url"] for a in report[0]["articles"]] == [site.base + "/a/one", site.base + "/a/two"]
-    assert all(a["ok"] for a in report[0]["articles"])
+    report = json_lines(r.stdout)
+    assert sorted(a["url"] for a in report) == [site.base + "/a/one", site.base + "/a/two"]
+    assert all(a["ok"] and a["feed"] == site.base + "/rss.xml" for a in report)
     titles = sorted(i["title"] for i in json.loads(run(tmp_path, "ls", "--json").stdout))
     assert titles == ["Story one", "Story two"]
     assert "/track.js" not in site.requests
@@ -83,7 +83,7 @@ def test_follow_then_update_fetches_only_new_entries(tmp_path, site):
     site.requests.clear()
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr
-    assert [a["url"] for a in json.loads(r.stdout)[0]["articles"]] == [site.base + "/a/three"]
+    assert [a["url"] for a in json_lines(r.stdout)] == [site.base + "/a/three"]
     assert sorted(site.requests) == ["/a/three", "/rss.xml"]  # de-tracked, nothing refetched
 
 
@@ -103,6 +103,6 @@ def test_update_with_a_dead_feed_exits_3_and_keeps_going(tmp_path, site):
         ar.follow(site.base + "/gone.xml", None, "2026-11-26")
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 3
-    report = {f["feed"]: f for f in json.loads(r.stdout)}
-    assert report[site.base + "/gone.xml"]["error"] == "HTTP 404"
-    assert [a["ok"] for a in report[site.base + "/rss.xml"]["articles"]] == [True]
+    report = json_lines(r.stdout)
+    assert {"feed": site.base + "/gone.xml", "ok": False, "error": "HTTP 404"} in report
+    assert [a["ok"] for a in report if a["feed"] == site.base + "/rss.xml"] == [True]

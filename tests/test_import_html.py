@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from conftest import run_mirror
+from conftest import json_lines, run_mirror
 from mirror import config
 from mirror.archive import Archive
 from mirror.pipeline import import_files
@@ -74,7 +74,7 @@ def test_import_cli_json_and_errors(saved, tmp_path):
     junk.write_bytes(b"\x00\x01\x02 binary")
     r = run_mirror("import-html", saved, junk, tmp_path / "nope.html", "--url", URL, "--json", archive=ar)
     assert r.returncode == 1, r.stderr
-    out = json.loads(r.stdout)
+    out = json_lines(r.stdout)
     assert [o["ok"] for o in out] == [True, False, False]
     assert out[0]["images"] == 2 and out[0]["created"] is True
     assert out[1]["error"] == "input does not look like an HTML page" and "cannot read" in out[2]["error"]

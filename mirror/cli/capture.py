@@ -12,31 +12,40 @@ from mirror.cli.state import State
 from mirror.termtext import block, line
 
 
+quiet_option = click.option("-q", "--quiet", is_flag=True,
+                            help="Print only failures: no line per saved article, no progress bar.")
+
+
 @command("add")
 @click.argument("urls", nargs=-1)
 @click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="Read URLs, one per line.")
 @proxy_options
 @jobs_option
 @json_option
-def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
-    """Fetch articles and archive them."""
+@quiet_option
+def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json, quiet) -> None:
+    """Fetch articles and archive them. Each result is printed the moment it
+    is stored (a JSON Lines record with --json); Ctrl-C stops the batch and
+    keeps what was saved."""
     from mirror import pipeline
+    from mirror.cli.interrupt import stop_on_sigint
+    from mirror.cli.output import Results, finish
     from mirror.errors import UsageError
     from mirror.fetch import choose_proxy
-    from mirror.progress import Bar
 
     todo = list(urls) + (pipeline.read_url_file(from_file) if from_file else [])
     if not todo:
         raise UsageError("no URL given (pass URLs or --from-file)")
     cfg = state.cfg()
     chosen = choose_proxy(proxy, tor, cfg.fetch.proxy)
-    bar = Bar()
-    with state.open_archive() as ar:
+    show = Results(as_json, quiet)
+    with stop_on_sigint() as stop, state.open_archive() as ar:
         try:
-            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=bar)
+            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=show.progress,
+                                         on_result=show, cancel=stop)
         finally:
-            bar.close()
-    print_outcomes(outcomes, as_json)
+            show.close()
+    finish(outcomes)
 
 
 @command("import-html")
@@ -97,35 +106,40 @@ def follow_cmd(state: State, feed_url, proxy, tor) -> None:
 @click.option("--per-feed", type=click.IntRange(1, 1000), default=30, show_default=True,
               help="At most this many new articles per feed.")
 @json_option
-def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
-    """Archive new articles from every followed feed."""
+@quiet_option
+def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None:
+    """Archive new articles from every followed feed, printing each as it is
+    stored (with --json, a JSON Lines record per article and per failed feed)."""
     from mirror import feeds
-    from mirror.errors import MirrorError, NetworkError, UsageError
+    from mirror.cli.interrupt import stop_on_sigint
+    from mirror.cli.output import Results, emit_json_line
+    from mirror.errors import Interrupted, MirrorError, NetworkError, UsageError
     from mirror.fetch import choose_proxy
 
     cfg = state.cfg()
-    with state.open_archive() as ar:
+    show = Results(as_json, quiet)
+    with stop_on_sigint() as stop, state.open_archive() as ar:
         if not ar.feeds():
             raise UsageError("no feeds followed; add one with `mirror follow FEED_URL`")
-        reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
-                               per_feed=per_feed)
-    if as_json:
-        emit_json([r.to_json() for r in reports])
-    failed = 0
+        try:
+            reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
+                                   per_feed=per_feed, progress=show.progress,
+                                   on_result=lambda feed, o: show(o, feed=feed), cancel=stop)
+        finally:
+            show.close()
+    outcomes = [o for r in reports for o in r.outcomes]
     for r in reports:
         if not r.ok:
-            failed += 1
+            if as_json:
+                emit_json_line({"feed": r.feed, "ok": False, "error": r.error})
             click.echo(line(f"mirror: {r.feed}: {r.error}"), err=True)
-            continue
-        for o in r.outcomes:
-            if o.ok and not as_json:
-                click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}"))
-            elif not o.ok:
-                failed += 1
-                click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
+    if stop.is_set():
+        saved = sum(o.ok for o in outcomes)
+        raise Interrupted(f"interrupted: {saved} saved; `mirror update` again fetches the rest")
+    failed = sum(not r.ok for r in reports) + sum(not o.ok for o in outcomes)
     if failed:
         net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
-            not o.ok and o.exit_code == NetworkError.exit_code for r in reports for o in r.outcomes)
+            not o.ok and o.exit_code == NetworkError.exit_code for o in outcomes)
         raise (NetworkError if net else MirrorError)(f"{failed} failed")
 
 
