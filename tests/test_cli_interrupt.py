@@ -223,3 +223,13 @@ def test_ctrl_c_during_pack_to_a_file_leaves_nothing(packed):
     finally:
         os.close(w)
     assert os.listdir(out_dir) == []
+
+
+def test_quiet_prints_only_failures_and_no_progress_off_a_terminal(slow_site, cfg, tmp_path):
+    good, missing = f"{slow_site.base}/quick/0", f"{slow_site.base}/nowhere"
+    r = run_mirror("add", good, missing, config=cfg, archive=tmp_path / "ar")
+    assert r.returncode == 3 and "Quick story 0" in r.stdout
+    assert "\r" not in r.stderr and "[" not in r.stderr  # no progress bar: stderr is not a terminal
+    r = run_mirror("add", "--quiet", good, missing, config=cfg, archive=tmp_path / "ar")
+    assert r.returncode == 3 and r.stdout == ""
+    assert r.stderr.splitlines() == [f"mirror: {missing}: HTTP 404", "mirror: error: 1 of 2 failed"]
