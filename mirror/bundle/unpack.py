@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from mirror import orphans
-from mirror.bundle import signing, verify as vf
+from mirror.bundle import diagnose, signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
@@ -59,6 +59,10 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
     from mirror.crypto import age
 
     identities = [read_text(p, "identity file") for p in secrets.identity_files]
+    for path, text in zip(secrets.identity_files, identities):
+        problem = diagnose.identity_problem(text, path)
+        if problem is not None:
+            raise problem
     passphrases = [secrets.passphrase] if secrets.passphrase is not None else []
     if not identities and not passphrases:
         raise UsageError("no key to decrypt with: give -i IDENTITY or --passphrase-file F")
@@ -71,10 +75,15 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
             htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases,
                                page_check=None if page is None else lambda ours: page.update(ours=ours))
         else:
-            age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
-                        identities="\n".join(identities) if identities else (),
-                        passphrases=passphrases,
-                        max_work_factor=cfg.crypto.scrypt_max_work_factor)
+            seen = diagnose.Recording(src)
+            try:
+                age.decrypt(seen, CappedWriter(out, cfg.bundle.max_payload_bytes),
+                            identities="\n".join(identities) if identities else (),
+                            passphrases=passphrases,
+                            max_work_factor=cfg.crypto.scrypt_max_work_factor)
+            except age.AgeError as e:
+                raise diagnose.explain(e, str(bundle), seen, bool(identities),
+                                       bool(passphrases)) from None
         out.flush()
         out.seek(0)
         yield out
