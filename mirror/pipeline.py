@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import queue
+import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -266,8 +267,30 @@ def local_loader(page_file: Path, base_url: str) -> ImageLoader:
     return load
 
 
-def import_file(path: Path, url: str, cfg: FetchConfig) -> NewVersion:
-    """A page saved by a browser (or received by hand), filed under `url`."""
+SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.I)
+BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"7z\xbc\xaf")
+
+
+def page_own_url(data: bytes, text: str) -> str | None:
+    """The address a saved page names for itself: its canonical link or
+    og:url, else the `<!-- saved from url=(N)... -->` comment browsers write."""
+    from mirror.extract import extract
+
+    try:
+        own = extract(text, None).url
+    except MirrorError:
+        own = None
+    if own and is_web_url(own):
+        return own
+    m = SAVED_FROM.search(data[:8192])
+    if m and is_web_url(m.group(1).decode("ascii", "replace")):
+        return m.group(1).decode("ascii")
+    return None
+
+
+def import_file(path: Path, url: str | None, cfg: FetchConfig) -> NewVersion:
+    """A page saved by a browser (or received by hand), filed under `url`, or
+    the page's own URL when `url` is None."""
     from mirror.extract import decode_html
 
     try:
@@ -277,19 +300,41 @@ def import_file(path: Path, url: str, cfg: FetchConfig) -> NewVersion:
         data = path.read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    if data.startswith(BINARY_MAGIC) or b"\x00" in data[:4096]:
+        raise UsageError(f"{path}: not an HTML file")
+    text = decode_html(data, None)
+    if url is None:
+        url = page_own_url(data, text)
+        if url is None:
+            raise UsageError(f"{path}: the page names no URL of its own (no canonical link, og:url or "
+                             "'saved from' comment): give it with --url")
     canonical = canonical_url(url)
-    return build_version(decode_html(data, None), canonical, local_loader(path, canonical), cfg, raw=data)
+    return build_version(text, canonical, local_loader(path, canonical), cfg, raw=data)
 
 
-def import_files(files: list[str], url: str, cfg: Config, archive) -> list[Outcome]:
-    if not is_web_url(url):
+def check_import(files: list[str], url: str | None) -> None:
+    """One `url` names one article: with several files it is refused (they
+    would be stored as versions of each other)."""
+    if url is not None and not is_web_url(url):
         raise UsageError(f"--url must be an http(s) URL, not {url!r}")
+    if url is not None and len(files) > 1:
+        raise UsageError("--url names one article: give one file with it, or leave it out to take each "
+                         "page's own URL")
+
+
+def import_files(files: list[str], url: str | None, cfg: Config, archive,
+                 on_result: OnResult | None = None) -> list[Outcome]:
+    """Each file under `url`, or under its own URL when `url` is None."""
+    check_import(files, url)
     out = []
     for f in files:
         try:
-            out.append(_saved(os.fspath(f), archive, import_file(Path(f), url, cfg.fetch)))
+            o = _saved(os.fspath(f), archive, import_file(Path(f), url, cfg.fetch))
         except Exception as e:  # noqa: BLE001 - report per file, continue
-            out.append(_fail(os.fspath(f), e))
+            o = _fail(os.fspath(f), e)
+        out.append(o)
+        if on_result:
+            on_result(o)
     return out
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from mirror.cli.options import command, jobs_option, json_option, proxy_options
-from mirror.cli.output import emit_json, print_outcomes
+from mirror.cli.output import emit_json
 from mirror.cli.state import State
 from mirror.termtext import block, line
 
@@ -50,15 +50,23 @@ def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json, quiet) -> 
 
 @command("import-html")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--url", required=True, help="The page's original URL.")
+@click.option("--url", help="The page's original URL (one file only; default: the URL the page names "
+                            "itself: canonical link, og:url or the browser's 'saved from' comment).")
 @json_option
-def import_html_cmd(state: State, files, url, as_json) -> None:
+@quiet_option
+def import_html_cmd(state: State, files, url, as_json, quiet) -> None:
     """Archive pages saved by a browser or received by hand."""
     from mirror import pipeline
+    from mirror.cli.output import Results, finish
 
+    pipeline.check_import(list(files), url)  # before an archive is opened (or made)
+    show = Results(as_json, quiet)
     with state.open_archive() as ar:
-        outcomes = pipeline.import_files(list(files), url, state.cfg(), ar)
-    print_outcomes(outcomes, as_json)
+        try:
+            outcomes = pipeline.import_files(list(files), url, state.cfg(), ar, on_result=show)
+        finally:
+            show.close()
+    finish(outcomes)
 
 
 @command("extract")

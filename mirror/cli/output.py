@@ -68,16 +68,6 @@ class Results:
         self.bar.close()
 
 
-def print_outcomes(outcomes: list[Any], as_json: bool, quiet: bool = False) -> None:
-    """Per-item results of a batch already done (stdout), failures (stderr);
-    the exit code reflects failures."""
-    show = Results(as_json, quiet)
-    for o in outcomes:
-        show(o)
-    show.close()
-    finish(outcomes)
-
-
 def finish(outcomes: list[Any]) -> None:
     """After a batch: raise the error that sets the exit code, if any."""
     from mirror.pipeline import batch_error
