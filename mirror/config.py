@@ -36,6 +36,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "max_images_bytes": (int, 40 * 1024 * 1024),
         "jobs": (int, 4),
         "per_host_delay": (float, 1.0),
+        "refetch_after": (float, 24.0),
     },
     "mirrors": dict,
     "crypto": {
@@ -68,6 +69,7 @@ class FetchConfig:
     max_images_bytes: int = 40 * 1024 * 1024
     jobs: int = 4
     per_host_delay: float = 1.0
+    refetch_after: float = 24.0  # hours: `add` skips what it fetched more recently, unless --refresh
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,9 @@ class Fetched:
     content_type: str
     charset: str | None
     body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304 to a conditional GET: `body` is empty
 
 
 def choose_proxy(proxy: str | None, tor: bool, configured: str = "") -> str:
@@ -337,11 +340,13 @@ class Fetcher:
 
     # -- public --------------------------------------------------------------
 
-    def page(self, url: str) -> Fetched:
-        """An HTML page (refused before download if it is anything else)."""
+    def page(self, url: str, validators: dict[str, str] | None = None) -> Fetched:
+        """An HTML page (refused before download if it is anything else).
+        `validators` (If-None-Match, If-Modified-Since) make it a conditional
+        GET: a 304 comes back as `not_modified`."""
         headers = self._headers(PAGE_ACCEPT, {
             "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate",
-            "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"})
+            "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1", **(validators or {})})
         return self._get(url, headers, self.cfg.max_page_bytes, _check_page_type)
 
     def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
@@ -353,10 +358,11 @@ class Fetcher:
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
         return self._get(url, headers, cap, _check_image_type)
 
-    def feed(self, url: str) -> Fetched:
-        """An RSS/Atom document (XML or, for broken servers, text/HTML)."""
+    def feed(self, url: str, validators: dict[str, str] | None = None) -> Fetched:
+        """An RSS/Atom document (XML or, for broken servers, text/HTML); a
+        conditional GET with `validators`, as `page`."""
         headers = self._headers(FEED_ACCEPT, {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "navigate",
-                                              "Sec-Fetch-Site": "none"})
+                                              "Sec-Fetch-Site": "none", **(validators or {})})
         return self._get(url, headers, self.cfg.max_page_bytes, _check_feed_type)
 
     def allow(self, url: str) -> None:
@@ -435,6 +441,10 @@ class Fetcher:
 
     def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
                 deadline: float) -> Fetched:
+        validators = {"etag": _header(resp, "ETag"), "last_modified": _header(resp, "Last-Modified")}
+        asked = resp.request.headers if resp.request is not None else {}
+        if resp.status_code == 304 and ("If-None-Match" in asked or "If-Modified-Since" in asked):
+            return Fetched(canonical, target, "", None, b"", **validators, not_modified=True)
         if resp.status_code >= 400 or resp.status_code < 200:
             raise NetworkError(f"HTTP {resp.status_code}")
         if 300 <= resp.status_code < 400:
@@ -463,7 +473,13 @@ class Fetcher:
             raise NetworkError("timed out")
         if failure is not None:
             raise NetworkError(failure)
-        return Fetched(canonical, target, mime, charset, bytes(body))
+        return Fetched(canonical, target, mime, charset, bytes(body), **validators)
+
+
+def _header(resp: requests.Response, name: str) -> str | None:
+    """A validator worth keeping: short printable ASCII, else None."""
+    v = (resp.headers.get(name) or "").strip()
+    return v if v and len(v) <= 200 and v.isascii() and v.isprintable() else None
 
 
 def _check_page_type(mime: str) -> None:

@@ -15,15 +15,18 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
 from mirror.errors import ExtractionError, Interrupted, MirrorError, NetworkError, UsageError
-from mirror.fetch import Cancelled, Fetcher
+from mirror.fetch import Cancelled, Fetched, Fetcher
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import canonical_url, is_web_url
+
+if TYPE_CHECKING:
+    from mirror.fetchstate import Memory
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
 ImageLoader = Callable[[str, int], "bytes | None"]
@@ -40,11 +43,12 @@ class Outcome:
     title: str | None = None
     images: int = 0
     exit_code: int = 0
+    note: str | None = None  # why nothing was fetched or stored: "not modified", "archived 2 h ago"
 
     def to_json(self) -> dict:
         return {"url": self.url, "ok": self.ok, "id": self.id, "version": self.version,
                 "created": self.created, "error": self.error, "title": self.title,
-                "images": self.images}
+                "images": self.images, "note": self.note}
 
 
 def now_utc() -> str:
@@ -104,14 +108,18 @@ def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
     return load
 
 
-def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
-    """Fetch one page and everything the article needs; store nothing."""
+def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig,
+                 validators: dict[str, str] | None = None) -> "tuple[NewVersion | None, Fetched]":
+    """Fetch one page and everything the article needs; store nothing. With
+    `validators`, a 304 comes back as (None, the response)."""
     from mirror.extract import decode_html
 
-    page = fetcher.page(url)
+    page = fetcher.page(url, validators) if validators else fetcher.page(url)
+    if page.not_modified:
+        return None, page
     canonical = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, canonical, network_loader(fetcher, page.url), cfg, raw=page.body)
+    return build_version(text, canonical, network_loader(fetcher, page.url), cfg, raw=page.body), page
 
 
 def _fail(url: str, e: BaseException) -> Outcome:
@@ -124,6 +132,39 @@ def _saved(url: str, archive, new: NewVersion) -> Outcome:
     res = archive.save(new)
     return Outcome(url, True, id=res.id, version=res.version, created=res.created, title=new.title,
                    images=len(new.assets))
+
+
+def _current(archive, url: str) -> Outcome | None:
+    """The stored article for canonical `url`, as an unchanged outcome, or None."""
+    from mirror.errors import NotFound
+    from mirror.model import article_id
+
+    try:
+        cur = archive.get(article_id(url))
+    except NotFound:
+        return None
+    return Outcome(url, True, id=cur.id, version=cur.version, created=False, title=cur.title,
+                   images=len(cur.assets))
+
+
+def _unchanged(url: str, archive, canon: str) -> Outcome:
+    """A 304: the page is what we stored (or, if it was removed since, an error)."""
+    cur = _current(archive, canon)
+    if cur is None:
+        raise NetworkError("HTTP 304 for a page no longer in the archive; run again with --refresh")
+    return replace(cur, url=url, note="not modified")
+
+
+def _recent(archive, memory: "Memory", canon: str, refetch_after: float) -> Outcome | None:
+    ago = memory.fetched_ago(canon)
+    if ago is None or ago >= refetch_after:
+        return None
+    cur = _current(archive, canon)
+    if cur is None:
+        return None
+    hours = ago / 3600
+    when = f"{hours:.0f} h ago" if hours >= 1 else f"{ago / 60:.0f} min ago"
+    return replace(cur, note=f"fetched {when}; --refresh fetches it again")
 
 
 Progress = Callable[[int, int, Outcome], None]
@@ -174,14 +215,18 @@ def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> I
 
 def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: int | None = None,
              fetcher: Fetcher | None = None, progress: Progress | None = None,
-             on_result: OnResult | None = None, cancel: threading.Event | None = None) -> list[Outcome]:
+             on_result: OnResult | None = None, cancel: threading.Event | None = None,
+             memory: "Memory | None" = None, refetch_after: float | None = None) -> list[Outcome]:
     """Archive a batch of URLs with `jobs` threads. Each result goes to
     `on_result` the moment it is stored (completion order); the list returned
     is in input order, one per distinct input; inputs naming the same article
     (tracking parameters, #fragments) are fetched once. When `cancel` is set
     the batch stops at once: what was stored stays stored, and the rest come
     back as failures with exit code 130 (not passed to `on_result`). Pass
-    `fetcher` to reuse a session (the demo does); else one is made here."""
+    `fetcher` to reuse a session (the demo does); else one is made here.
+    With `memory`, each fetch is remembered (with its validators, for a
+    conditional GET next time), and with `refetch_after` an article fetched
+    less than that many seconds ago is not fetched again."""
     jobs = max(1, jobs or cfg.fetch.jobs)
     cancel = cancel or threading.Event()
     order: list[str] = []
@@ -207,18 +252,30 @@ def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: in
 
     for o in bad:
         report(o)
+    if memory is not None and refetch_after:
+        for canon in list(groups):
+            recent = _recent(archive, memory, canon, refetch_after)
+            if recent is not None:
+                for u in groups.pop(canon):
+                    report(replace(recent, url=u))
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs)
     try:
-        for canon, new, error in parallel(lambda c: archive_page(c, fetcher, cfg.fetch), list(groups), jobs,
-                                          cancel):
+        def fetch(c: str):
+            return archive_page(c, fetcher, cfg.fetch, memory.validators(c) if memory is not None else None)
+
+        for canon, got, error in parallel(fetch, list(groups), jobs, cancel):
             if isinstance(error, Cancelled):
                 continue  # not done: reported as interrupted below
             first, *rest = groups[canon]
             try:
                 if error is not None:
                     raise error
-                result = _saved(first, archive, new)  # one writer: this thread
+                new, page = got
+                result = _unchanged(first, archive, canon) if new is None else \
+                    _saved(first, archive, new)  # one writer: this thread
+                if memory is not None:
+                    memory.fetched(canon, page.etag, page.last_modified)
             except Exception as e:  # noqa: BLE001 - one URL never stops the batch
                 result = _fail(first, e)
             for u in (first, *rest):
@@ -339,14 +396,19 @@ def import_files(files: list[str], url: str | None, cfg: Config, archive,
 
 
 def read_url_file(path: str) -> list[str]:
-    """URLs one per line; blank lines and `#` comments skipped."""
+    """URLs one per line (`-`: standard input); blank lines and `#` comments skipped."""
+    import sys
+
     try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read(16 * 1024 * 1024).splitlines()
+        if path == "-":
+            lines = sys.stdin.buffer.read(16 * 1024 * 1024).decode("utf-8").splitlines()
+        else:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read(16 * 1024 * 1024).splitlines()
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+        raise UsageError(f"{'standard input' if path == '-' else path}: not UTF-8 text") from None
     return [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
 
 
@@ -359,7 +421,8 @@ def batch_error(outcomes: list[Outcome]) -> MirrorError | None:
     left = sum(o.exit_code == INTERRUPTED_EXIT for o in failed)
     if left:
         saved = sum(o.ok for o in outcomes)
-        return Interrupted(f"interrupted: {saved} saved, {len(failed) - left} failed, {left} not done")
+        return Interrupted(f"interrupted: {saved} saved, {len(failed) - left} failed, {left} not done "
+                           "(`mirror add --resume` finishes the batch)")
     msg = f"{len(failed)} of {len(outcomes)} failed"
     if any(o.exit_code == NetworkError.exit_code for o in failed):
         return NetworkError(msg)

@@ -17,32 +17,55 @@ quiet_option = click.option("-q", "--quiet", is_flag=True,
 
 
 @command("add")
-@click.argument("urls", nargs=-1)
-@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="Read URLs, one per line.")
+@click.argument("urls", nargs=-1)  # - reads them from standard input
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read URLs, one per line (- for standard input).")
+@click.option("--resume", is_flag=True,
+              help="Also retry what earlier batches left: interrupted, killed or failed by the network.")
+@click.option("--refresh", is_flag=True,
+              help="Fetch again pages fetched less than fetch.refetch_after hours ago.")
 @proxy_options
 @jobs_option
 @json_option
 @quiet_option
-def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json, quiet) -> None:
+def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as_json, quiet) -> None:
     """Fetch articles and archive them. Each result is printed the moment it
     is stored (a JSON Lines record with --json); Ctrl-C stops the batch and
-    keeps what was saved."""
+    keeps what was saved; `add --resume` finishes what is left."""
     from mirror import pipeline
     from mirror.cli.interrupt import stop_on_sigint
     from mirror.cli.output import Results, finish
-    from mirror.errors import UsageError
+    from mirror.errors import NetworkError, UsageError
     from mirror.fetch import choose_proxy
+    from mirror.fetchstate import Memory
 
-    todo = list(urls) + (pipeline.read_url_file(from_file) if from_file else [])
-    if not todo:
-        raise UsageError("no URL given (pass URLs or --from-file)")
+    todo = [u for u in urls if u != "-"] + (pipeline.read_url_file(from_file) if from_file else [])
+    if "-" in urls:  # `add -`: URLs on standard input, as --from-file -
+        todo += pipeline.read_url_file("-")
+    if not todo and not resume:
+        raise UsageError("no URL given (pass URLs, --from-file F, or --resume)")
     cfg = state.cfg()
     chosen = choose_proxy(proxy, tor, cfg.fetch.proxy)
     show = Results(as_json, quiet)
     with stop_on_sigint() as stop, state.open_archive() as ar:
+        memory = Memory.of(ar, chosen)
+        if resume:
+            todo += [u for u in memory.pending() if u not in todo]
+            if not todo:
+                raise UsageError("nothing to resume: every URL asked for was archived")
+        memory.enqueue([u.strip() for u in todo if u.strip()])
+
+        def each(o) -> None:
+            show(o)
+            if o.ok or o.exit_code != NetworkError.exit_code:  # (a retry will not fix it)
+                memory.done(o.url)
+            else:
+                memory.failed(o.url, o.error or "")
+
         try:
             outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=show.progress,
-                                         on_result=show, cancel=stop)
+                                         on_result=each, cancel=stop, memory=memory,
+                                         refetch_after=None if refresh else cfg.fetch.refetch_after * 3600)
         finally:
             show.close()
     finish(outcomes)

@@ -58,7 +58,7 @@ class Results:
         if self.as_json:
             emit_json_line({**o.to_json(), **extra})
         if o.ok and not self.as_json and not self.quiet:
-            note = "" if o.created else "  (unchanged)"
+            note = f"  ({o.note})" if o.note else ("" if o.created else "  (unchanged)")
             click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}{note}"))
         elif not o.ok:
             click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
