@@ -66,6 +66,7 @@ class FeedReport:
     error: str | None = None
     outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
     exit_code: int = 0
+    note: str | None = None
 
     def to_json(self) -> dict:
         return {"feed": self.feed, "ok": self.ok, "error": self.error,
@@ -75,6 +76,36 @@ class FeedReport:
 def fetch_feed(fetcher, url: str) -> Feed:
     got = fetcher.feed(url)
     return parse_feed(got.body, got.url)
+
+
+@dataclass(frozen=True)
+class Followed:
+    url: str
+    title: str | None
+    added: str
+    last_checked: str | None
+    entries: int  # entries handled (archived, or failed for good)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def followed(archive) -> list[Followed]:
+    rows = archive.db.execute(
+        "SELECT f.url, f.title, f.added, f.last_checked,"
+        " (SELECT COUNT(*) FROM feed_entries e WHERE e.feed_url = f.url) FROM feeds f ORDER BY f.url")
+    return [Followed(*r) for r in rows]
+
+
+def unfollow(archive, url: str) -> None:
+    """Stop following `url` (its articles stay archived)."""
+    from mirror.errors import NotFound
+    from mirror.fetchstate import Memory
+
+    cur = archive.db.execute("DELETE FROM feeds WHERE url = ?", (url.strip(),))
+    if cur.rowcount != 1:
+        raise NotFound(f"not following {url} (see `mirror feeds`)")
+    Memory.of(archive).forget(url.strip())
 
 
 def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
@@ -102,17 +133,27 @@ def update(cfg, archive, *, proxy: str = "", jobs: int | None = None, per_feed: 
     at once and returns the reports of the feeds it finished."""
     from mirror.errors import MirrorError, NetworkError
     from mirror.fetch import Fetcher
+    from mirror.fetchstate import Memory
     from mirror.pipeline import INTERRUPTED_EXIT, add_urls, now_utc, parallel
 
     cancel = cancel or threading.Event()
     jobs = max(1, jobs or cfg.fetch.jobs)
     urls = [u for u, _title in archive.feeds()]
     reports: list[FeedReport] = []
+    memory = Memory.of(archive, proxy)
+    validators = {u: memory.validators(u) for u in urls}  # (the database is used on this thread only)
+
+    def conditional(u: str):
+        got = fetcher.feed(u, validators[u]) if validators[u] else fetcher.feed(u)
+        return got, None if got.not_modified else parse_feed(got.body, got.url)
+
     with Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs) as fetcher:
         got: dict[str, tuple[Feed | None, BaseException | None]] = {}
         try:
-            for url, feed, error in parallel(lambda u: fetch_feed(fetcher, u), urls, jobs, cancel):
-                got[url] = (feed, error)
+            for url, value, error in parallel(conditional, urls, jobs, cancel):
+                if error is None:
+                    memory.fetched(url, value[0].etag, value[0].last_modified)
+                got[url] = (value[1] if value else None, error)
         finally:
             if cancel.is_set():
                 fetcher.cancel()
@@ -124,6 +165,9 @@ def update(cfg, archive, *, proxy: str = "", jobs: int | None = None, per_feed: 
                 if not isinstance(error, MirrorError):
                     error = MirrorError(f"unexpected error: {type(error).__name__}: {error}")
                 reports.append(FeedReport(url, False, str(error), exit_code=error.exit_code))
+                continue
+            if feed is None:  # 304: nothing new
+                reports.append(FeedReport(url, True, None, [], note="not modified"))
                 continue
             new = archive.unseen_entries(url, [e.link for e in feed.entries])[:per_feed]
             each = (lambda o, feed_url=url: on_result(feed_url, o)) if on_result else None

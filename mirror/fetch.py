@@ -40,7 +40,8 @@ CHUNK = 64 * 1024
 PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
-              "application/rdf+xml", "application/feed+json", "text/html", "text/plain")
+              "application/rdf+xml", "application/feed+json", "application/json", "application/x-netcdf",
+              "text/html", "text/plain")
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
 
 
@@ -488,7 +489,10 @@ def _check_page_type(mime: str) -> None:
 
 
 def _check_feed_type(mime: str) -> None:
-    if mime and mime not in FEED_TYPES:
+    """What feedparser takes: XML types (application/ or text/ xml, *+xml such
+    as application/x-rss+xml), JSON Feed, and text it parses loosely."""
+    if mime and mime not in FEED_TYPES and not mime.startswith("text/") and not (
+            mime.startswith("application/") and (mime.endswith(("+xml", "+json")) or "xml" in mime)):
         raise NetworkError(f"not a feed ({mime})")
 
 

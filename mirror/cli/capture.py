@@ -159,19 +159,48 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None
         finally:
             show.close()
     outcomes = [o for r in reports for o in r.outcomes]
-    for r in reports:
-        if not r.ok:
-            if as_json:
-                emit_json_line({"feed": r.feed, "ok": False, "error": r.error})
-            click.echo(line(f"mirror: {r.feed}: {r.error}"), err=True)
+    dead = [r for r in reports if not r.ok]
+    for r in dead:  # one line per feed, and the others go on
+        if as_json:
+            emit_json_line({"feed": r.feed, "ok": False, "error": r.error})
+        click.echo(line(f"mirror: warning: feed {r.feed}: {r.error} (`mirror unfollow {r.feed}` stops "
+                        "following it)"), err=True)
     if stop.is_set():
         saved = sum(o.ok for o in outcomes)
         raise Interrupted(f"interrupted: {saved} saved; `mirror update` again fetches the rest")
-    failed = sum(not r.ok for r in reports) + sum(not o.ok for o in outcomes)
-    if failed:
-        net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
-            not o.ok and o.exit_code == NetworkError.exit_code for o in outcomes)
-        raise (NetworkError if net else MirrorError)(f"{failed} failed")
+    failed = [o for o in outcomes if not o.ok]
+    if failed or (dead and len(dead) == len(reports)):  # a dead feed among live ones is only a warning
+        net = any(o.exit_code == NetworkError.exit_code for o in failed) or (
+            not failed and any(r.exit_code == NetworkError.exit_code for r in dead))
+        what = f"{len(failed)} article(s) failed" if failed else "no feed could be read"
+        raise (NetworkError if net else MirrorError)(what)
+
+
+@command("feeds")
+@json_option
+def feeds_cmd(state: State, as_json) -> None:
+    """List the feeds followed: URL, title, when last checked, entries handled."""
+    from mirror import feeds
+
+    with state.open_archive() as ar:
+        got = feeds.followed(ar)
+    if as_json:
+        emit_json([f.to_json() for f in got])
+        return
+    for f in got:
+        checked = (f.last_checked or "never")[:10]
+        click.echo(line(f"{f.url}  {f.title or '(untitled)'}  checked {checked}  {f.entries} entries"))
+
+
+@command("unfollow")
+@click.argument("feed_url")
+def unfollow_cmd(state: State, feed_url) -> None:
+    """Stop following a feed; what it brought stays archived."""
+    from mirror import feeds
+
+    with state.open_archive() as ar:
+        feeds.unfollow(ar, feed_url)
+    click.echo(line(f"no longer following {feed_url}"), err=True)
 
 
 @command("clean-url")
@@ -186,4 +215,4 @@ def clean_url_cmd(state: State, url) -> None:
     click.echo(strip_userinfo(detrack(url.strip())))
 
 
-COMMANDS = [add_cmd, clean_url_cmd, import_html_cmd, extract_cmd, follow_cmd, update_cmd]
+COMMANDS = [add_cmd, clean_url_cmd, import_html_cmd, extract_cmd, follow_cmd, feeds_cmd, unfollow_cmd, update_cmd]
