@@ -27,7 +27,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from mirror.config import FetchConfig
-from mirror.errors import NetworkError, UsageError
+from mirror.errors import ExtractionError, NetworkError, UsageError
 from mirror.urls import from_mirror, host_of, to_mirror, valid_url
 
 TOR_PROXY = "socks5h://127.0.0.1:9050"
@@ -417,9 +417,9 @@ class Fetcher:
             resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
                                      proxies=self.proxies, verify=True)
         except requests.RequestException as e:
-            raise NetworkError(reason(e)) from None
+            raise NetworkError(self._why(e)) from None
         except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
-            raise NetworkError(reason(e)) from None
+            raise NetworkError(self._why(e)) from None
         if time.monotonic() >= deadline:  # retries and backoff inside send count towards the bound
             resp.close()
             raise NetworkError("timed out")
@@ -439,6 +439,14 @@ class Fetcher:
         finally:
             with self._live_lock:
                 self._live.discard(sock)
+
+    def _why(self, e: BaseException) -> str:
+        """`reason`, naming Tor when it is the proxy that failed."""
+        why = reason(e)
+        if why.startswith("proxy failed") and self.proxies.get("https") == TOR_PROXY:
+            why += (": is Tor running? --tor expects it at 127.0.0.1:9050 (Tor Browser listens on 9150: "
+                    "--proxy socks5h://127.0.0.1:9150)")
+        return why
 
     def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
                 deadline: float) -> Fetched:
@@ -484,8 +492,8 @@ def _header(resp: requests.Response, name: str) -> str | None:
 
 
 def _check_page_type(mime: str) -> None:
-    if mime and mime not in HTML_TYPES:
-        raise NetworkError(f"not HTML ({mime})")
+    if mime and mime not in HTML_TYPES:  # the network worked: the URL is not a page (exit 1)
+        raise ExtractionError(f"not HTML ({mime})")
 
 
 def _check_feed_type(mime: str) -> None:

@@ -66,10 +66,18 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
     passphrases = [secrets.passphrase] if secrets.passphrase is not None else []
     if not identities and not passphrases:
         raise UsageError("no key to decrypt with: give -i IDENTITY or --passphrase-file F")
-    try:
-        src = open(bundle, "rb")
-    except OSError as e:
-        raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
+    if str(bundle) == "-":  # `unpack -`: the bundle on standard input
+        import io
+        import os
+        import sys
+
+        src = io.BufferedReader(io.FileIO(os.dup(sys.stdin.fileno()), "rb"))
+        bundle = "standard input"
+    else:
+        try:
+            src = open(bundle, "rb")
+        except OSError as e:
+            raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
     with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp" if ar is not None else None) as out:
         if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
             htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases,
@@ -153,10 +161,43 @@ def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
     missing archive is not created (and every article in the bundle is new)."""
     from mirror.archive import DB_NAME, Archive
 
-    if not do_import and not (Path(cfg.archive).expanduser() / DB_NAME).is_file():
+    root = Path(cfg.archive).expanduser()
+    if not do_import and not (root / DB_NAME).is_file():
         return check(None, bundle, secrets, cfg, trust_files, do_import)
-    with Archive.open(cfg.archive) as ar:
-        return check(ar, bundle, secrets, cfg, trust_files, do_import)
+    made = _would_create(root)
+    try:
+        with Archive.open(root) as ar:
+            return check(ar, bundle, secrets, cfg, trust_files, do_import)
+    except BaseException:
+        if made is not None:  # a refused bundle leaves no new, empty archive behind
+            _remove_new_archive(root, made)
+        raise
+
+
+def _would_create(root: Path) -> Path | None:
+    """The first folder of `root` that does not exist yet (root itself, or a
+    parent), or `root` when it exists empty; None when it is an archive."""
+    from mirror.archive import DB_NAME
+
+    if (root / DB_NAME).exists():
+        return None
+    if root.is_dir():
+        return root if not any(root.iterdir()) else None
+    top = root
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    return top
+
+
+def _remove_new_archive(root: Path, top: Path) -> None:
+    import shutil
+
+    with contextlib.suppress(OSError):
+        if top == root and root.is_dir():  # it existed, empty: empty it again
+            for p in root.iterdir():
+                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        else:
+            shutil.rmtree(top)
 
 
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
