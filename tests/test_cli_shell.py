@@ -246,3 +246,12 @@ def test_tor_not_running_is_named(tmp_path):
     assert r.returncode == 3, r.stderr
     first = r.stderr.splitlines()[0]
     assert "proxy failed (connection refused): is Tor running?" in first and "9050" in first and "9150" in first
+
+
+@pytest.mark.parametrize("name,why", [("news:today.age", "':'"), ("what?.age", "'?'"), ("news.age.", "a dot"),
+                                      ("CON.age", "reserved device name"), ('a"b.age', "'\"'")])
+def test_pack_refuses_a_name_a_usb_stick_refuses_up_front(env, name, why):
+    tmp, a, key, rcp = env
+    r = run_mirror("pack", "-o", str(tmp / name), "--all", "-r", rcp, archive=a)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and why in r.stderr and "USB stick" in r.stderr
+    assert not (tmp / name).exists() and no_temp_left(tmp)

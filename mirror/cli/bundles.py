@@ -173,6 +173,7 @@ def _bundle_destination(output: str, force: bool, binary: bool):
         if binary and sys.stdout.isatty():
             raise UsageError("refusing to write a binary bundle to the terminal: redirect it or use --armor")
         return sys.stdout.buffer
+    pack.refuse_unportable(Path(output))
     if not force:
         pack.refuse_existing(Path(output))
     return Path(output)
