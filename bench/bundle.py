@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mirror.archive import Archive  # noqa: E402
+from mirror.store import Archive  # noqa: E402
 from mirror.model import Asset, NewVersion  # noqa: E402
 
 MIRROR = str(ROOT / ".venv" / "bin" / "mirror")

@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """Extraction benchmark: mirror.extract against trafilatura and readability-lxml.
 
-Runs every system over the saved pages of the shared benchmark (dev part by
-default), scores them with the benchmark's own score.py (imported from the
-benchmark folder, never copied), and prints one table: precision, recall,
-F1, accuracy, empty outputs, pages per CPU-second, and F1 and speed ratios to
-trafilatura's defaults measured in the same run.
+Runs every system over the corpora in one run and prints their tables side by
+side, scored with the shared benchmark's own score.py (imported from the
+benchmark folder, never copied):
 
-    python bench/extraction.py [--dev DIR] [--only mirror] [--worst N] [--save DIR]
+  dev          ../shared/bench/extraction/dev: hand-marked article bodies
+  readability  ../shared/bench/extraction/readability: Firefox Reader View's
+               output for Mozilla Readability's test pages (keeps captions)
+  pages        tests/extraction_pages: pages we wrote in shapes neither has
+
+Judge a change by the sum over all corpora: one that wins on dev but loses on
+another is fitted to dev. Speed is pages per CPU-second over all pages of all
+corpora, and its ratio to trafilatura's defaults measured in the same run.
+
+    python bench/extraction.py [--corpus NAME ...] [--only SYSTEM ...] [--worst N] [--save DIR]
 
 trafilatura and readability-lxml are benchmark-only dependencies (the
-`bench` extra).
+`bench` extra). Without ../shared the shared corpora are skipped with a message.
 """
 
 from __future__ import annotations
@@ -20,20 +27,81 @@ import gzip
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DEV = ROOT.parent / "shared" / "bench" / "extraction" / "dev"
+
+
+def _find_shared() -> Path:
+    """../shared beside the checkout; a worktree nested deeper finds it further up."""
+    for up in ROOT.parents:
+        if (up / "shared" / "bench" / "extraction").is_dir():
+            return up / "shared" / "bench" / "extraction"
+    return ROOT.parent / "shared" / "bench" / "extraction"
+
+
+SHARED = _find_shared()
+DEFAULT_DEV = SHARED / "dev"
+PAGES = ROOT / "tests" / "extraction_pages"
 sys.path.insert(0, str(ROOT))
 
 
-def load_pages(dev: Path) -> tuple[dict, dict]:
-    gt = json.loads((dev / "ground-truth.json").read_text(encoding="utf-8"))
+@dataclass
+class Corpus:
+    name: str
+    gt: dict  # id -> {"articleBody", "url"}
+    pages: dict  # id -> html
+
+
+def _gz_pages(folder: Path, ids) -> dict:
     pages = {}
-    for pid in sorted(gt):
-        with gzip.open(dev / "html" / f"{pid}.html.gz", "rt", encoding="utf-8") as fh:
+    for pid in ids:
+        with gzip.open(folder / "html" / f"{pid}.html.gz", "rt", encoding="utf-8") as fh:
             pages[pid] = fh.read()
+    return pages
+
+
+def load_shared(folder: Path, truth_file: str) -> tuple[dict, dict]:
+    """A shared corpus: truth JSON (id -> {articleBody, url, ...}) and html/ID.html.gz."""
+    gt = json.loads((folder / truth_file).read_text(encoding="utf-8"))
+    return gt, _gz_pages(folder, sorted(gt))
+
+
+def load_pages(dev: Path) -> tuple[dict, dict]:
+    """The dev corpus (kept for callers of the one-corpus form)."""
+    return load_shared(dev, "ground-truth.json")
+
+
+def load_local(folder: Path = PAGES) -> tuple[dict, dict]:
+    """tests/extraction_pages: NAME.html with its expected body in NAME.txt."""
+    gt, pages = {}, {}
+    for html_path in sorted(folder.glob("*.html")):
+        pid = html_path.stem
+        gt[pid] = {"articleBody": html_path.with_suffix(".txt").read_text(encoding="utf-8"),
+                   "url": f"https://www.{pid}.example/article"}
+        pages[pid] = html_path.read_text(encoding="utf-8")
     return gt, pages
+
+
+CORPORA = {
+    "dev": lambda: load_shared(SHARED / "dev", "ground-truth.json"),
+    "readability": lambda: load_shared(SHARED / "readability", "reference.json"),
+    "pages": load_local,
+}
+
+
+def load_corpora(names) -> list[Corpus]:
+    out = []
+    for name in names:
+        try:
+            gt, pages = CORPORA[name]()
+        except FileNotFoundError as e:
+            print(f"extraction.py: skipping corpus {name}: {e.filename} is absent "
+                  "(the shared benchmark lives in ../shared/bench/extraction)", file=sys.stderr)
+            continue
+        out.append(Corpus(name, gt, pages))
+    return out
 
 
 # -- systems: page html (str), url -> body text ----------------------------
@@ -113,68 +181,88 @@ def run_system(run, gt: dict, pages: dict) -> tuple[dict, float]:
     return preds, time.process_time() - t0
 
 
+def import_score():
+    sys.path.insert(0, str(SHARED))
+    from score import score
+    return score
+
+
+def print_tables(corpora: list[Corpus], results: dict, speed: dict) -> None:
+    """One row per system: P/R/F1/acc/empty per corpus side by side, then the
+    sum of F1s, pages per CPU-second and the ratios to the reference."""
+    head = f"{'system':<22}"
+    sub = " " * 22
+    for c in corpora:
+        label = f"{c.name} ({len(c.pages)})"
+        head += f" | {label:<32}"
+        sub += f" | {'P':>5} {'R':>5} {'F1':>5} {'±':>5} {'acc':>5} {'emp':>3}"
+    head += f" | {'sum F1':>6} {'pages/s':>8} {'speed/ref':>9}"
+    print(head)
+    print(sub)
+    ref = speed.get(REFERENCE)
+    for name, per in results.items():
+        row = f"{name:<22}"
+        for c in corpora:
+            r = per[c.name]
+            row += (f" | {r['precision']:>5.3f} {r['recall']:>5.3f} {r['f1']:>5.3f} "
+                    f"{r['f1_std']:>5.3f} {r['accuracy']:>5.3f} {r['n_pred_empty']:>3}")
+        total = sum(per[c.name]["f1"] for c in corpora)
+        ratio = f"{speed[name] / ref:.2f}" if ref else "-"
+        row += f" | {total:>6.3f} {speed[name]:>8.1f} {ratio:>9}"
+        print(row)
+    print(f"(pages/s = pages per CPU-second of this process over all corpora; speed/ref is "
+          f"the ratio to {REFERENCE} defaults in this run)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV,
-                    help="benchmark folder with ground-truth.json and html/ (default: %(default)s)")
+    ap.add_argument("--corpus", action="append", choices=list(CORPORA),
+                    help="run only these corpora (repeatable; default: all)")
     ap.add_argument("--only", action="append", choices=sorted(SYSTEMS),
                     help="run only these systems (repeatable); ratios need trafilatura")
     ap.add_argument("--worst", type=int, default=0, metavar="N",
-                    help="also list mirror's N lowest-F1 pages")
+                    help="also list mirror's N lowest-F1 pages of each corpus")
     ap.add_argument("--save", type=Path, metavar="DIR", help="write each system's predictions here")
     args = ap.parse_args(argv)
 
-    # The scorer lives next to the page folder; a held-out folder elsewhere
-    # is scored with the shared benchmark's scorer.
-    for scorer_dir in (args.dev.resolve().parent, DEFAULT_DEV.parent):
-        if (scorer_dir / "score.py").exists():
-            sys.path.insert(0, str(scorer_dir))
-            break
-    try:
-        from score import score
-    except ImportError:
-        print(f"extraction.py: no score.py next to {args.dev} or {DEFAULT_DEV}", file=sys.stderr)
-        return 2
-    if not (args.dev / "ground-truth.json").exists():
-        print(f"extraction.py: {args.dev} has no ground-truth.json", file=sys.stderr)
-        return 2
-    gt, pages = load_pages(args.dev)
+    corpora = load_corpora(args.corpus or list(CORPORA))
+    if not (SHARED / "score.py").exists():
+        print(f"extraction.py: skipping: no score.py in {SHARED} (the shared benchmark "
+              "is absent)", file=sys.stderr)
+        return 0
+    score = import_score()
     names = args.only or list(SYSTEMS)
-    results = {}
+    results: dict = {}
+    speed: dict = {}
     for name in names:
         try:
             run = SYSTEMS[name]()
         except ImportError as e:
             print(f"extraction.py: skipping {name}: {e} (pip install -e '.[bench]')", file=sys.stderr)
             continue
-        preds, cpu = run_system(run, gt, pages)
-        r = score(gt, preds, n_bootstrap=200)
-        r["pages_per_s"] = len(pages) / cpu if cpu else float("inf")
-        results[name] = r
-        if args.save:
-            args.save.mkdir(parents=True, exist_ok=True)
-            (args.save / f"{name}.json").write_text(json.dumps(preds, ensure_ascii=False))
+        results[name], cpu, n = {}, 0.0, 0
+        for c in corpora:
+            preds, t = run_system(run, c.gt, c.pages)
+            cpu, n = cpu + t, n + len(c.pages)
+            results[name][c.name] = score(c.gt, preds, n_bootstrap=200)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / f"{c.name}-{name}.json").write_text(json.dumps(preds, ensure_ascii=False))
+        speed[name] = n / cpu if cpu else float("inf")
 
-    ref = results.get(REFERENCE)
-    print(f"{len(pages)} pages from {args.dev}")
-    print(f"{'system':<22} {'P':>6} {'R':>6} {'F1':>6} {'±':>6} {'acc':>6} {'empty':>5} "
-          f"{'pages/s':>8} {'F1/ref':>7} {'speed/ref':>9}")
-    for name, r in results.items():
-        f1_ratio = f"{r['f1'] / ref['f1']:.3f}" if ref else "-"
-        sp_ratio = f"{r['pages_per_s'] / ref['pages_per_s']:.2f}" if ref else "-"
-        print(f"{name:<22} {r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
-              f"{r['f1_std']:>6.3f} {r['accuracy']:>6.3f} {r['n_pred_empty']:>5} "
-              f"{r['pages_per_s']:>8.1f} {f1_ratio:>7} {sp_ratio:>9}")
-    print(f"(pages/s = pages per CPU-second of this process; ratios are to {REFERENCE} "
-          "defaults in this run)")
+    print_tables(corpora, results, speed)
     if args.worst and "mirror" in results:
-        per = results["mirror"]["per_page"]
-        print(f"\nmirror's {args.worst} lowest-F1 pages:")
-        for pid in sorted(per, key=lambda p: per[p]["f1"])[: args.worst]:
-            p = per[pid]
-            prec = "-" if p["precision"] is None else f"{p['precision']:.3f}"
-            rec = "-" if p["recall"] is None else f"{p['recall']:.3f}"
-            print(f"  {p['f1']:.3f}  P {prec:>5}  R {rec:>5}  {pid[:12]}  {gt[pid].get('url', '')}")
+        others = [n for n in results if n != "mirror"]
+        for c in corpora:
+            per = results["mirror"][c.name]["per_page"]
+            print(f"\nmirror's {args.worst} lowest-F1 pages of {c.name} (best other system in brackets):")
+            for pid in sorted(per, key=lambda p: per[p]["f1"])[: args.worst]:
+                p = per[pid]
+                prec = "-" if p["precision"] is None else f"{p['precision']:.3f}"
+                rec = "-" if p["recall"] is None else f"{p['recall']:.3f}"
+                best = max(others, key=lambda o: results[o][c.name]["per_page"][pid]["f1"], default=None)
+                extra = f"  [{best} {results[best][c.name]['per_page'][pid]['f1']:.3f}]" if best else ""
+                print(f"  {p['f1']:.3f}  P {prec:>5}  R {rec:>5}  {pid[:24]:<24}{extra}")
     return 0
 
 

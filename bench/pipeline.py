@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from sitekit import Site, article, png  # noqa: E402
 
 from mirror import config  # noqa: E402
-from mirror.archive import Archive  # noqa: E402
+from mirror.store import Archive  # noqa: E402
 from mirror.pipeline import add_urls  # noqa: E402
 from mirror.render import reader_page  # noqa: E402
 

@@ -41,6 +41,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
     "mirrors": dict,
     "crypto": {
         "scrypt_max_work_factor": (int, 22),
+        "archive_work_factor": (int, 18),
+        "session_minutes": (int, 15),
     },
     "bundle": {
         "trusted_keys": (list, []),
@@ -75,6 +77,8 @@ class FetchConfig:
 @dataclass(frozen=True)
 class CryptoConfig:
     scrypt_max_work_factor: int = 22
+    archive_work_factor: int = 18  # scrypt log2 N of a new passphrase key slot (~0.7-1 s)
+    session_minutes: int = 15  # how long `mirror unlock` keeps the key without --for
 
 
 @dataclass(frozen=True)

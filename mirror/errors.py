@@ -54,3 +54,11 @@ class Interrupted(MirrorError):
     """The user pressed Ctrl-C (SIGINT): work stopped, what was done is kept."""
 
     exit_code = 130
+
+
+class Locked(VerificationError):
+    """An encrypted archive was opened with no key available."""
+
+
+class WrongKey(VerificationError):
+    """No key slot of an encrypted archive opens with the key given."""

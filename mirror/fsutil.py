@@ -1,12 +1,45 @@
-"""File-system helpers shared by the archive and the bundle writers."""
+"""File-system helpers shared by the archive, the bundle writers and the
+commands: neutral temp names, durable renames, bounded reads of the small
+text files a user names (identity, recipients, passphrase files)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import string
+
+from mirror.errors import UsageError
 
 
 def neutral_name() -> str:
     """A temp name that says nothing about who made it: a dot and 12 random
     letters (`.mirror-pack-XXXX.tmp` on a courier's stick named the tool)."""
     return "." + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
+
+
+def fsync_dir(path: "os.PathLike[str] | str") -> None:
+    """Make a rename or new name in `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: str, what: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(1 << 20)
+    except OSError as e:
+        raise UsageError(f"cannot read {what} {path}: {e.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path} is not text") from None
+
+
+def read_passphrase_file(path: str) -> str:
+    text = read_text(path, "passphrase file").rstrip("\r\n")
+    if not text:
+        raise UsageError(f"passphrase file {path} is empty")
+    return text

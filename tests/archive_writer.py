@@ -8,8 +8,8 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from mirror.archive import Archive
 from mirror.model import Asset, NewVersion
+from conftest import open_archive
 
 
 def make(i: int, salt: str) -> NewVersion:
@@ -26,7 +26,7 @@ def make(i: int, salt: str) -> NewVersion:
 
 def main() -> None:
     root, log, salt, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    with Archive.open(root) as ar, open(log, "a") as out:
+    with open_archive(root) as ar, open(log, "a") as out:
         for i in range(count):
             new = make(i, salt)
             res = ar.save(new)

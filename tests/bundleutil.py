@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mirror.archive import Archive
+from mirror.store import Archive
 from mirror.demo.imagegen import png
 from mirror.model import Asset, NewVersion
+from conftest import open_archive
 
 # A 6x4 JPEG drawn by Chromium's canvas (toDataURL) for these tests.
 JPEG = base64.b64decode(
@@ -52,7 +53,7 @@ def new_version(i: int, *, title: str | None = None, text: str | None = None,
 
 
 def make_archive(path: Path, n: int = 3) -> list[str]:
-    with Archive.open(path) as ar:
+    with open_archive(path) as ar:
         return [ar.save(new_version(i)).id for i in range(n)]
 
 
@@ -82,6 +83,6 @@ def target(tmp_path):
     """Archive B, the receiving side of a hostile-bundle test, with one article
     already in it (so 'unchanged' means more than 'still empty')."""
     b = tmp_path / "B"
-    with Archive.open(b) as ar:
+    with open_archive(b) as ar:
         ar.save(new_version(99))
     return b

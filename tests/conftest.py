@@ -16,15 +16,54 @@ def mirror_argv(*args, archive: Path | str | None = None, config: Path | str | N
     return [*MIRROR, *head, *map(str, args)]
 
 
+# Which archive the tests work on: encrypted (the default, as for users) or
+# plaintext (MIRROR_TEST_ARCHIVE=plaintext runs the same suite on the other layout).
+TEST_LAYOUT = os.environ.get("MIRROR_TEST_ARCHIVE", "encrypted")
+TEST_IDENTITY_ENV = "MIRROR_TEST_IDENTITY"
+
+# Commands that need no archive, or make their own: run_mirror does not create one for them.
+NO_ARCHIVE = {"init", "inspect", "extract", "keygen", "clean-url", "demo", "--help", "-h", "--version"}
+
+
+def open_archive(path: Path | str):
+    """Open the archive at `path`, creating it first (in the suite's layout,
+    unlocked by the test's identity through $MIRROR_UNLOCK) if there is none:
+    what `mirror init` leaves a user with."""
+    from mirror.store import Archive, NewKeys, kind
+
+    root = Path(path)
+    if kind(root) == "none":
+        return Archive.create(root, None if TEST_LAYOUT == "plaintext" else
+                              NewKeys(recipients=(os.environ[TEST_IDENTITY_ENV],)))
+    return Archive.open(root)
+
+
+def ensure_archive(path: Path | str) -> Path:
+    """Create the archive at `path` if there is none (opening nothing else)."""
+    from mirror.store import kind
+
+    if kind(Path(path)) == "none":
+        open_archive(path).close()
+    return Path(path)
+
+
 def run_mirror(*args, archive: Path | str | None = None, config: Path | str | None = None,
                input: str | bytes | None = None, env: dict[str, str | None] | None = None,
-               text: bool = True, timeout: float = 120, wrap: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+               text: bool = True, timeout: float = 120, wrap: tuple[str, ...] = (),
+               init: bool | None = None) -> subprocess.CompletedProcess:
     """Run `mirror ARGS` in a subprocess, the one way every test runs the CLI.
 
     The environment is this process's (which `_isolated_env` keeps away from the
     developer's config and archive) with MIRROR_CONFIG at an empty file unless
     set; `env` overrides it (None removes a variable). `wrap` prefixes a command
-    (e.g. strace). `text=False` passes bytes in and out."""
+    (e.g. strace). `text=False` passes bytes in and out. A missing `archive` (or
+    $MIRROR_HOME in `env`) is created first, as `mirror init` would, unless the
+    command needs none or `init=False`."""
+    where = archive if archive is not None else (env or {}).get("MIRROR_HOME")
+    if init is None:
+        init = where is not None and bool(args) and str(args[0]) not in NO_ARCHIVE
+    if init and where is not None:
+        ensure_archive(where)
     e = {"MIRROR_CONFIG": os.devnull, **os.environ}
     for k, v in (env or {}).items():
         if v is None:
@@ -77,3 +116,31 @@ def json_lines(text: str) -> list:
     import json
 
     return [json.loads(x) for x in text.splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_key(tmp_path_factory):
+    """The key every test archive is sealed to, found as a user's would be,
+    through $MIRROR_UNLOCK (set for the whole session, so module-scoped
+    fixtures have it too), and a private runtime dir for unlocked sessions.
+    Both live outside every test's tmp_path, which tests use as archives."""
+    from mirror.crypto import age
+
+    home = tmp_path_factory.mktemp("keys")
+    identity, recipient = age.generate_identity()
+    key = home / "unlock-identity.txt"
+    key.write_text(identity + "\n")
+    saved = {k: os.environ.get(k) for k in ("MIRROR_UNLOCK", TEST_IDENTITY_ENV, "XDG_RUNTIME_DIR")}
+    os.environ.update({"MIRROR_UNLOCK": str(key), TEST_IDENTITY_ENV: recipient,
+                       "XDG_RUNTIME_DIR": str(_private_dir(home / "runtime"))})
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _private_dir(p: Path) -> Path:
+    p.mkdir(mode=0o700, exist_ok=True)
+    return p

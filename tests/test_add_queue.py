@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from conftest import json_lines, mirror_argv, run_mirror
-from mirror.archive import Archive
+from conftest import ensure_archive, json_lines, mirror_argv, open_archive, run_mirror
+
 from sitekit import Reply, Site, article
 from test_cli_interrupt import HANG_GUARD, wait_for
 
@@ -65,17 +65,21 @@ def cfg(tmp_path):
 
 
 def titles(archive) -> list[str]:
-    with Archive.open(archive) as ar:
+    with open_archive(archive) as ar:
         return sorted(s.title for s in ar.list())
 
 
 def test_resume_finishes_a_killed_batch(site, cfg, tmp_path):
     ar = tmp_path / "ar"
     site.hang.set()
+    ensure_archive(ar)
     urls = [f"{site.base}/quick/0", f"{site.base}/quick/1", f"{site.base}/later"]
-    p = subprocess.Popen(mirror_argv("add", "--jobs", "1", *urls, config=cfg, archive=ar),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "log"
+    with open(log, "w") as out:
+        p = subprocess.Popen(mirror_argv("add", "--jobs", "1", *urls, config=cfg, archive=ar),
+                             stdout=out, stderr=subprocess.DEVNULL)
     wait_for(lambda: any("/later" in u for u in site.urls()), "the last fetch")
+    wait_for(lambda: len(log.read_text().splitlines()) == 2, "the two quick ones stored")
     p.send_signal(signal.SIGKILL)
     p.wait(HANG_GUARD)
     assert titles(ar) == ["Quick 0", "Quick 1"]

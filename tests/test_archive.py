@@ -1,13 +1,14 @@
 import os
-import sqlite3
 
 import pytest
 
-from mirror import archive as archive_mod
-from mirror.archive import Archive
+from mirror.store import Archive, NewKeys
+from mirror.store import archive as archive_mod
+from mirror.store import catalogue as catalogue_mod
 from mirror.errors import ArchiveError, NotFound, UsageError
 from mirror.model import Asset, NewVersion, article_id
 import hashlib
+from conftest import open_archive
 
 
 def version(url="https://news.example/a", text="First text of the article.", title="Title", assets=()):
@@ -21,46 +22,54 @@ def png_asset(data: bytes):
     return Asset(f"{sha[:16]}.png", sha, "image/png", len(data), "https://img.example/x.png"), data
 
 
-def test_missing_dir_is_initialised(tmp_path):
-    with Archive.open(tmp_path / "new" / "archive") as ar:
-        assert ar.list() == []
-    assert (tmp_path / "new" / "archive" / archive_mod.DB_NAME).exists()
+def test_missing_dir_is_created_by_create_only(tmp_path):
+    root = tmp_path / "new" / "archive"
+    with pytest.raises(ArchiveError, match="no archive at .*mirror init"):
+        Archive.open(root)
+    assert not root.exists()
+    with Archive.create(root, None) as ar:
+        assert ar.list() == [] and not ar.encrypted
+    assert (root / archive_mod.DB_NAME).exists()
+    with Archive.open(root) as ar:
+        assert not ar.encrypted
 
 
-def test_empty_dir_is_initialised(tmp_path):
-    with Archive.open(tmp_path) as ar:
-        assert ar.list() == []
+def test_empty_dir_becomes_an_archive(tmp_path):
+    with Archive.create(tmp_path, NewKeys(recipients=(os.environ["MIRROR_TEST_IDENTITY"],))) as ar:
+        assert ar.list() == [] and ar.encrypted
+    with pytest.raises(ArchiveError, match="already an archive"):
+        Archive.create(tmp_path, None)
 
 
 def test_foreign_dir_is_refused_and_untouched(tmp_path):
     (tmp_path / "thesis.txt").write_text("mine")
-    with pytest.raises(ArchiveError, match="not a mirror archive"):
-        Archive.open(tmp_path)
+    for attempt in (lambda: open_archive(tmp_path), lambda: Archive.create(tmp_path, None)):
+        with pytest.raises(ArchiveError, match="not a mirror archive"):
+            attempt()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
 
 
-def test_newer_schema_is_refused(tmp_path):
-    Archive.open(tmp_path).close()
-    db = sqlite3.connect(tmp_path / archive_mod.DB_NAME)
-    db.execute(f"PRAGMA user_version = {archive_mod.SCHEMA_VERSION + 1}")
-    db.close()
+def test_newer_schema_is_refused(tmp_path, monkeypatch):
+    open_archive(tmp_path).close()
+    with open_archive(tmp_path) as ar:
+        ar.db.execute(f"PRAGMA user_version = {catalogue_mod.SCHEMA_VERSION + 1}")
     with pytest.raises(ArchiveError, match="newer"):
-        Archive.open(tmp_path)
+        open_archive(tmp_path)
 
 
 def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
     """Build an archive at each earlier schema version with an article in it, then
     open it with the current code: it must migrate and keep what was stored."""
-    assert archive_mod.SCHEMA_VERSION >= 2
-    for start in range(1, archive_mod.SCHEMA_VERSION):
+    assert catalogue_mod.SCHEMA_VERSION >= 2
+    for start in range(1, catalogue_mod.SCHEMA_VERSION):
         root = tmp_path / f"v{start}"
-        monkeypatch.setattr(archive_mod, "SCHEMA_VERSION", start)
-        with Archive.open(root) as ar:
+        monkeypatch.setattr(catalogue_mod, "SCHEMA_VERSION", start)
+        with open_archive(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == start
             res = ar.save(version())
         monkeypatch.undo()
-        with Archive.open(root) as ar:
-            assert ar.db.execute("PRAGMA user_version").fetchone()[0] == archive_mod.SCHEMA_VERSION
+        with open_archive(root) as ar:
+            assert ar.db.execute("PRAGMA user_version").fetchone()[0] == catalogue_mod.SCHEMA_VERSION
             assert ar.get(res.id).text == "First text of the article."
             assert ar.search("article")[0].id == res.id
             assert ar.follow("https://n.example/feed.xml", "Feed", "2026-11-26")  # v2 table usable
@@ -68,7 +77,7 @@ def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
 
 
 def test_feed_bookkeeping(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         assert ar.follow("https://n.example/rss", "News", "2026-11-26")
         assert not ar.follow("https://n.example/rss", "News", "2026-11-26")
         assert ar.feeds() == [("https://n.example/rss", "News")]
@@ -80,7 +89,7 @@ def test_feed_bookkeeping(tmp_path):
 
 def test_save_get_roundtrip_with_asset(tmp_path):
     asset, data = png_asset(b"\x89PNG fake image bytes")
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         res = ar.save(version(assets=[(asset, data)]))
         assert res.created and res.version == 1 and res.id == article_id("https://news.example/a")
         got = ar.get(res.id)
@@ -92,7 +101,7 @@ def test_save_get_roundtrip_with_asset(tmp_path):
 
 
 def test_same_content_is_not_duplicated(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         a = ar.save(version())
         b = ar.save(version())
         assert not b.created and b.version == a.version
@@ -100,7 +109,7 @@ def test_same_content_is_not_duplicated(tmp_path):
 
 
 def test_changed_content_is_a_new_version_never_an_overwrite(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         ar.save(version(text="Original wording."))
         res = ar.save(version(text="Edited wording after complaints."))
         assert res.version == 2
@@ -112,7 +121,7 @@ def test_changed_content_is_a_new_version_never_an_overwrite(tmp_path):
 
 
 def test_search_finds_title_byline_and_text(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         ar.save(version(url="https://n.example/1", text="Dockworkers strike in the harbour", title="Strike"))
         ar.save(version(url="https://n.example/2", text="Суд оштрафовал журналиста", title="Суд"))
         assert [s.url for s in ar.search("harbour")] == ["https://n.example/1"]
@@ -124,7 +133,7 @@ def test_search_finds_title_byline_and_text(tmp_path):
 
 
 def test_id_prefix_and_unknown_id(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         res = ar.save(version())
         assert ar.get(res.id[:6]).id == res.id
         with pytest.raises(NotFound):
@@ -136,7 +145,7 @@ def test_id_prefix_and_unknown_id(tmp_path):
 def test_rm_then_gc_frees_blobs_but_keeps_shared_ones(tmp_path):
     shared, sdata = png_asset(b"shared image")
     only, odata = png_asset(b"only in the removed article")
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         keep = ar.save(version(url="https://n.example/keep", assets=[(shared, sdata)]))
         gone = ar.save(version(url="https://n.example/gone", text="other", assets=[(shared, sdata), (only, odata)]))
         ar.remove(gone.id)
@@ -151,13 +160,13 @@ def test_rm_then_gc_frees_blobs_but_keeps_shared_ones(tmp_path):
 
 
 def test_gc_removes_stale_temp_files(tmp_path):
-    with Archive.open(tmp_path) as ar:
-        (ar.blobs / "tmp" / "tmpabc").write_bytes(b"half-written")
+    with open_archive(tmp_path) as ar:
+        (ar.blobs.tmp / "tmpabc").write_bytes(b"half-written")
         assert ar.gc() == (1, 12)
 
 
 def test_save_many_is_all_or_nothing(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         good = version(url="https://n.example/good")
         bad_asset = Asset("x.png", "0" * 64, "image/png", 3)
         bad = version(url="https://n.example/bad", assets=[(bad_asset, b"abc")])
@@ -169,7 +178,7 @@ def test_save_many_is_all_or_nothing(tmp_path):
 def test_assets_stored_beforehand_are_linked_not_rewritten(tmp_path):
     import io
     data = b"\xff\xd8\xff big jpeg" * 1000
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         sha = ar.put_blob_file(io.BytesIO(data))
         asset = Asset(f"{sha[:16]}.jpg", sha, "image/jpeg", len(data))
         res = ar.save(version(assets=[(asset, None)]))
@@ -182,7 +191,7 @@ def test_assets_stored_beforehand_are_linked_not_rewritten(tmp_path):
 
 
 def test_an_older_capture_imported_later_does_not_become_current(tmp_path):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         new = version(text="Text as captured today.")
         new.captured = "2026-11-20T10:00:00Z"
         ar.save(new)
@@ -228,11 +237,11 @@ def test_blob_batch_fsyncs_each_directory_once_before_the_commit(tmp_path, monke
     """Batched durability: every blob file is fsynced before it is named,
     each blob directory (and blobs/ for new ones) once, all before COMMIT."""
     log = []
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         streamed = [png_asset(b"streamed %d" % i) for i in range(6)]
         adopted = [png_asset(b"adopted %d" % i * 1000) for i in range(6)]
         inline = [png_asset(b"inline %d" % i) for i in range(4)]
-        ar.db = _DbSpy(ar.db, log)
+        ar.catalogue.db = _DbSpy(ar.catalogue.db, log)
         _spy_fsync(monkeypatch, log)
         with ar.blob_batch(workers=workers) as batch:
             import io
@@ -249,7 +258,7 @@ def test_blob_batch_fsyncs_each_directory_once_before_the_commit(tmp_path, monke
         for a, data in streamed + adopted + inline:
             assert ar.read_blob(a.sha256) == data
             assert oct(ar.blob_path(a.sha256).stat().st_mode & 0o777) == "0o600"
-        dirs = {ar.blob_path(s).parent for s in shas} | {ar.blobs}
+        dirs = {ar.blob_path(s).parent for s in shas} | {ar.blobs.root}
         dir_ids = {(d.stat().st_dev, d.stat().st_ino) for d in dirs}
     commit = log.index(("commit", None))
     dir_syncs = [ident for kind, ident in log[:commit] if kind == "dir"]
@@ -260,7 +269,7 @@ def test_blob_batch_fsyncs_each_directory_once_before_the_commit(tmp_path, monke
 
 
 def test_blob_batch_failure_commits_nothing(tmp_path, monkeypatch):
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         ar.save(version(url="https://n.example/first"))
         _spy_fsync(monkeypatch, [], fail_fd_kind="file")
         a, data = png_asset(b"will not be durable")
@@ -280,7 +289,7 @@ def test_adopt_falls_back_to_a_checked_copy(tmp_path, monkeypatch):
     def no_link(*a, **k):
         raise OSError(18, "Invalid cross-device link")
     monkeypatch.setattr(archive_mod.os, "link", no_link)
-    with Archive.open(tmp_path) as ar:
+    with open_archive(tmp_path) as ar:
         a, data = png_asset(b"copied, not linked")
         f = ar.blob_tmpfile()
         f.write(data)

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_mirror
-from mirror.archive import Archive
+from conftest import run_mirror, open_archive
 from mirror.model import content_hash
 
 WRITER = [sys.executable, str(Path(__file__).with_name("archive_writer.py"))]
 
 
 def check_archive(root: Path, log: Path) -> int:
-    with Archive.open(root) as ar:
+    with open_archive(root) as ar:
         assert ar.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert ar.integrity() == []  # no row points at a missing blob
         acked = [line.split() for line in log.read_text().splitlines() if line.strip()]
@@ -67,14 +66,14 @@ def test_ls_and_search_while_another_process_writes(tmp_path):
     before it was taken, every listed article reads back whole (blob included), a
     later read never shows fewer, and at the end the count is the acknowledged one."""
     root, log = tmp_path / "archive", tmp_path / "acked.log"
-    Archive.open(root).close()
+    open_archive(root).close()
     writer = subprocess.Popen(WRITER + [str(root), str(log), "c", "150"])
     last = 0
     try:
         while True:  # at least one reading, however fast the writer is
             done = writer.poll() is not None
             acked = _acked(log)
-            with Archive.open(root) as ar:
+            with open_archive(root) as ar:
                 listed = ar.list()
                 found = ar.search("harbour")  # a later snapshot than `listed`
                 nums = _numbers(listed)
@@ -97,5 +96,5 @@ def test_ls_and_search_while_another_process_writes(tmp_path):
     finally:
         writer.wait(timeout=600)
     assert writer.returncode == 0
-    with Archive.open(root) as ar:
+    with open_archive(root) as ar:
         assert len(ar.list()) == _acked(log) == 150

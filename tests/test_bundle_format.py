@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from bundleutil import make_archive
-from mirror.archive import Archive
 from mirror.bundle import layout, manifest as mf, pack, signing
-from mirror.bundle.padding import padme
+from mirror.crypto.padding import padme
 from mirror.bundle.zipwriter import ZipWriter
 from mirror.errors import UsageError, VerificationError
+from conftest import open_archive
 
 
 def test_padme_known_values():
@@ -44,7 +44,7 @@ def _payload(ar, ids, **kw) -> bytes:
 
 def test_zip_is_deterministic_sorted_and_plain(tmp_path):
     ids = make_archive(tmp_path / "a", 3)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         one = _payload(ar, sorted(ids))
         two = _payload(ar, sorted(ids))
     assert one == two
@@ -62,7 +62,7 @@ def test_zip_is_deterministic_sorted_and_plain(tmp_path):
 
 def test_zip_passes_unzip_test(tmp_path):
     ids = make_archive(tmp_path / "a", 2)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         (tmp_path / "p.zip").write_bytes(_payload(ar, sorted(ids), pad=False))
     out = subprocess.run(["unzip", "-t", str(tmp_path / "p.zip")], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
@@ -81,7 +81,7 @@ def test_images_stored_text_deflated(tmp_path):
 
 def test_padding_rounds_whole_payload(tmp_path):
     ids = make_archive(tmp_path / "a", 1)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         stats = pack.PackStats()
         padded = _payload(ar, ids, stats=stats)
         bare = _payload(ar, ids, pad=False)
@@ -91,7 +91,7 @@ def test_padding_rounds_whole_payload(tmp_path):
 
 def test_manifest_covers_every_file(tmp_path):
     ids = make_archive(tmp_path / "a", 2)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         zf = zipfile.ZipFile(io.BytesIO(_payload(ar, sorted(ids))))
     m = mf.parse(zf.read("manifest.json"))
     listed = m.all_files()
@@ -117,7 +117,7 @@ def test_manifest_covers_every_file(tmp_path):
 ])
 def test_manifest_schema_refusals(tmp_path, edit, msg):
     ids = make_archive(tmp_path / "a", 1)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         zf = zipfile.ZipFile(io.BytesIO(_payload(ar, ids)))
     doc = json.loads(zf.read("manifest.json"))
     edit(doc)
@@ -148,7 +148,7 @@ def test_signing_key_file_and_signature(tmp_path):
 
 def test_article_json_content_hash_checked(tmp_path):
     ids = make_archive(tmp_path / "a", 1)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         doc = layout.to_article_json(ar.get(ids[0]))
     new, assets = layout.parse_article_json(json.loads(json.dumps(doc)), "x")
     assert new.url == doc["url"] and len(assets) == 2
@@ -159,7 +159,7 @@ def test_article_json_content_hash_checked(tmp_path):
 
 def test_article_json_refuses_non_http_url(tmp_path):
     ids = make_archive(tmp_path / "a", 1)
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         doc = layout.to_article_json(ar.get(ids[0]))
     doc["url"] = "javascript:alert(1)"
     with pytest.raises(VerificationError, match="http"):
@@ -176,7 +176,7 @@ def _fuzz_plain() -> bytes:
 
         d = Path(tempfile.mkdtemp())
         ids = make_archive(d / "a", 2)
-        with Archive.open(d / "a") as ar:
+        with open_archive(d / "a") as ar:
             _FUZZ["plain"] = _payload(ar, sorted(ids), sign_key=signing.generate())
     return _FUZZ["plain"]
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from bundleutil import age_keypair, make_archive, new_version, target, tree_digest  # target: a fixture
-from conftest import mirror_argv, run_mirror
-from mirror.archive import Archive
+from conftest import mirror_argv, run_mirror, open_archive
 from mirror.bundle import layout, pack, signing, unpack
 from mirror.config import Config
 from mirror.errors import VerificationError
@@ -31,7 +30,7 @@ def world(tmp_path_factory):
     ids = make_archive(tmp / "A", 3)
     key, rcp = age_keypair(tmp)
     sk = signing.generate()
-    with Archive.open(tmp / "A") as ar:
+    with open_archive(tmp / "A") as ar:
         plain = b"".join(pack.payload(ar, sorted(ids), sign_key=sk))
         other = b"".join(pack.payload(ar, sorted(ids)[:1], sign_key=sk))
     return {"tmp": tmp, "ids": sorted(ids), "key": key, "rcp": rcp, "plain": plain, "other": other}
@@ -70,7 +69,7 @@ def refused(world, target: Path, bundle: Path, needle: str, *extra: str) -> None
 def refused_inproc(world, target: Path, plain: bytes, needle: str, cfg: Config | None = None) -> None:
     bundle = encrypt(world, plain, "case.age")
     before = tree_digest(target, skip_tmp=False)
-    with Archive.open(target) as ar:
+    with open_archive(target) as ar:
         with pytest.raises(VerificationError) as e:
             unpack.check(ar, bundle, unpack.Secrets((str(world["key"]),)), cfg or Config(target), (), True)
     assert e.value.exit_code == 2 and "\n" not in str(e.value)
@@ -255,7 +254,7 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
     untouched or has the whole bundle; after `gc` (which clears the temp file
     and blobs no row names) it is byte-for-byte what it was or complete."""
     big = tmp_path / "big"
-    with Archive.open(big) as ar:
+    with open_archive(big) as ar:
         for i in range(60):
             nv = new_version(1000 + i, text="words " * 20000)
             ar.save(nv)
@@ -268,7 +267,7 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
     seen = set()
     for frac in (0.1, 0.35, 0.6, 0.8, 0.95):
         b = tmp_path / f"B{frac}"
-        with Archive.open(b) as ar:
+        with open_archive(b) as ar:
             ar.save(new_version(99))
         assert run_mirror("gc", archive=b).returncode == 0
         before = tree_digest(b, skip_tmp=False, dirs=False)
@@ -278,7 +277,7 @@ def test_kill_during_unpack_leaves_archive_as_it_was(world, tmp_path):
         time.sleep(full * frac)
         p.send_signal(signal.SIGKILL)
         p.wait()
-        with Archive.open(b) as ar:
+        with open_archive(b) as ar:
             n = len(ar.ids())
             assert ar.integrity() == []
             ar.gc()

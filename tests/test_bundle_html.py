@@ -23,10 +23,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bundleutil import make_archive, new_version, sample_png, target, tree_digest  # target: a fixture
 from conftest import run_mirror
-from mirror.archive import Archive
 from mirror.bundle import htmlbundle
 from mirror.crypto import age
 from mirror.errors import VerificationError
+from conftest import open_archive
 
 PASSPHRASE = "tavo-lisu-bamu-zori-kena-pudo-himu"
 FIELDS = ("id", "url", "title", "byline", "published", "modified", "lang", "site_name", "lead_image",
@@ -39,7 +39,7 @@ def world(tmp_path_factory):
     a = tmp / "A"
     ids = make_archive(a, 3)
     noise = base64.b64encode(os.urandom(150_000)).decode()  # 200 KB of text, ~150 KB deflated
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         ids.append(ar.save(new_version(7, title="A long read", text=noise)).id)
     pw = tmp / "pw.txt"
     pw.write_text(PASSPHRASE + "\n")
@@ -196,7 +196,7 @@ def test_unpack_imports_the_same_articles_as_the_age_bundle(world, tmp_path):
     assert json.loads(r.stdout)["imported"] == len(world["ids"])
     r = run_mirror("unpack", str(world["age"]), "--passphrase-file", str(world["pw"]), archive=tmp_path / "G")
     assert r.returncode == 0, r.stderr
-    with Archive.open(tmp_path / "H") as H, Archive.open(tmp_path / "G") as G, Archive.open(world["a"]) as A:
+    with open_archive(tmp_path / "H") as H, open_archive(tmp_path / "G") as G, open_archive(world["a"]) as A:
         assert sorted(H.ids()) == sorted(G.ids()) == world["ids"]
         for aid in world["ids"]:
             h, g, a = H.get(aid), G.get(aid), A.get(aid)
@@ -364,7 +364,7 @@ def test_browser_shows_every_article_and_its_images_offline(world, browser):
     try:
         s.unlock(PASSPHRASE)
         toc = s.page.inner_text("#toc")
-        with Archive.open(world["a"]) as A:
+        with open_archive(world["a"]) as A:
             titles = [A.get(i).title for i in world["ids"]]
         assert all(t in toc for t in titles)
         assert s.page.is_hidden("#locked")
@@ -496,7 +496,7 @@ def test_five_megabyte_bundle_packs_and_opens_in_seconds(tmp_path, browser):
     from mirror.bundle.stream import IterReader
 
     a = tmp_path / "A"
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         for i in range(40):  # ~5 MB of incompressible text in 40 articles
             ar.save(new_version(100 + i, text=base64.b64encode(os.urandom(96_000)).decode()))
         ids = sorted(ar.ids())

@@ -21,8 +21,8 @@ import pytest
 import ziputil
 from bundleforge import edit_article, files_of, rebuild, zipped
 from bundleutil import age_keypair, make_archive, new_version, target, tree_digest  # target: a fixture
-from conftest import run_mirror as mirror
-from mirror.archive import Archive
+from conftest import run_mirror as mirror, open_archive
+from mirror.store import Archive
 from mirror.bundle import htmlbundle, layout, pack, signing
 
 pytestmark = pytest.mark.agecli
@@ -35,7 +35,7 @@ def world(tmp_path_factory):
     key, rcp = age_keypair(tmp)
     sk = signing.generate()
     (tmp / "trusted.pub").write_text(signing.public_text(sk.public) + "\n")
-    with Archive.open(tmp / "A") as ar:
+    with open_archive(tmp / "A") as ar:
         signed = b"".join(pack.payload(ar, sorted(ids), sign_key=sk))
         plain = b"".join(pack.payload(ar, sorted(ids)))
     return {"tmp": tmp, "ids": sorted(ids), "key": key, "rcp": rcp, "sk": sk, "signed": signed,
@@ -162,7 +162,7 @@ def poisoned(tmp_path):
     """An archive holding one article whose stored HTML breaks the parser
     (as one imported before this fix would), and one good article."""
     a = tmp_path / "P"
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         good = ar.save(new_version(1)).id
         bad_v = new_version(2)
         bad_v.html += "<![>"
@@ -214,7 +214,7 @@ def test_add_and_import_html_refuse_bad_urls(tmp_path, url):
     r = mirror("import-html", str(page), "--url", url, archive=tmp_path / "A")
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     if (tmp_path / "A").exists():
-        with Archive.open(tmp_path / "A") as ar:
+        with open_archive(tmp_path / "A") as ar:
             assert ar.ids() == []
 
 
@@ -227,7 +227,7 @@ def test_bundle_with_bad_url_refused_clearly(world, target):
 
 def test_pack_skips_article_with_bad_url(world, tmp_path):
     a = tmp_path / "U"
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         good = ar.save(new_version(6)).id
         v = new_version(7)
         v.url = "https://news.example.org/nb\u00a0sp"
@@ -384,7 +384,7 @@ def test_altered_html_page_warns_and_fails_with_trust(world, tmp_path):
     out = tmp_path / "b.html"
     pf = tmp_path / "pass"
     pf.write_text("correct horse battery staple and more words\n")
-    with Archive.open(world["tmp"] / "A") as ar:
+    with open_archive(world["tmp"] / "A") as ar:
         htmlbundle.pack(ar, world["ids"], out, pf.read_text().strip(), sign_key=world["sk"])
     ok = mirror("inspect", str(out), "--passphrase-file", str(pf), "--trust", str(world["trust"]),
                 archive=tmp_path / "none")
@@ -457,20 +457,20 @@ def test_next_open_removes_what_a_killed_unpack_left(world, target):
     the next open of the archive deletes those blobs no row refers to, and
     keeps a blob a live import's journal lists and every blob a row refers to."""
     import fcntl
-    from mirror import orphans
+    from mirror.store import orphans
 
-    with Archive.open(target) as ar:
+    with open_archive(target) as ar:
         orphan = ar.put_blob(b"an image a killed unpack stored" * 1000)
         kept = ar.put_blob(b"an image a running unpack relies on")
         used = ar.get(ar.ids()[0]).assets[0].sha256
-        dead = ar.blobs / "tmp" / ".deadimporter.j"
+        dead = ar.blobs.tmp / ".deadimporter.j"
         dead.write_text(f"{orphan}\n{kept}\n{used}\n")
-        live = ar.blobs / "tmp" / ".liveimporter.j"
+        live = ar.blobs.tmp / ".liveimporter.j"
         live.write_text(f"{kept}\n")
         fd = os.open(live, os.O_RDONLY)
         fcntl.flock(fd, fcntl.LOCK_EX)  # as the running importer holds it
         try:
-            r = subprocess.run([sys.executable, "-c", "import sys\nfrom mirror.archive import Archive\n"
+            r = subprocess.run([sys.executable, "-c", "import sys\nfrom mirror.store import Archive\n"
                                 "with Archive.open(sys.argv[1]) as ar: print(len(ar.ids()))", str(target)],
                                capture_output=True, text=True, timeout=120)
         finally:
@@ -481,6 +481,6 @@ def test_next_open_removes_what_a_killed_unpack_left(world, target):
         assert ar.integrity() == []
     bundle = encrypt(world, world["plain"], "after.age")
     assert mirror("unpack", str(bundle), "-i", str(world["key"]), archive=target).returncode == 0
-    with Archive.open(target) as ar:  # unpack sweeps too: the live journal's owner is gone now
+    with open_archive(target) as ar:  # unpack sweeps too: the live journal's owner is gone now
         assert not live.exists() and not ar.blob_path(kept).exists()
-        assert [p.name for p in (ar.blobs / "tmp").iterdir()] == []
+        assert [p.name for p in (ar.blobs.tmp).iterdir()] == []

@@ -17,7 +17,7 @@ import pytest
 
 from bundleutil import JPEG, age_keypair, make_archive, new_version, tree_digest
 from conftest import mirror_argv, run_mirror
-from mirror.archive import Archive
+from conftest import open_archive
 
 pytestmark = pytest.mark.agecli
 
@@ -43,7 +43,7 @@ def test_round_trip_every_field_and_asset(env):
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["imported"] == 3 and rep["skipped"] == 0 and rep["signature"] == "unsigned"
-    with Archive.open(a) as A, Archive.open(tmp / "B") as B:
+    with open_archive(a) as A, open_archive(tmp / "B") as B:
         assert sorted(B.ids()) == sorted(ids)
         for aid in ids:
             x, y = A.get(aid), B.get(aid)
@@ -102,14 +102,14 @@ def test_deterministic_and_anonymous(env):
 def test_new_version_of_known_url_is_added(env):
     tmp, a, ids, key, rcp = env
     b = tmp / "B"
-    with Archive.open(b) as B:
+    with open_archive(b) as B:
         B.save(new_version(0, text="An earlier edition of the story.", captured="2026-03-01T08:00:00Z"))
     assert run_mirror("pack", "-o", str(tmp / "b.age"), "--all", "-r", rcp, archive=a).returncode == 0
     r = run_mirror("unpack", str(tmp / "b.age"), "-i", str(key), "--json", archive=b)
     assert r.returncode == 0, r.stderr
     statuses = sorted(x["status"] for x in json.loads(r.stdout)["articles"])
     assert statuses == ["new", "new", "new version"]
-    with Archive.open(b) as B:
+    with open_archive(b) as B:
         assert len(B.versions(ids[0])) == 2
         assert B.get(ids[0]).text == new_version(0).text
 
@@ -121,7 +121,7 @@ def test_inspect_lists_without_importing(env):
     r = run_mirror("inspect", str(tmp / "b.age"), "-i", str(key), archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert ids[0] in r.stdout and "Story number 0" in r.stdout and "unsigned" in r.stderr
-    with Archive.open(tmp / "B") as B:
+    with open_archive(tmp / "B") as B:
         assert B.ids() == []
 
 
@@ -153,7 +153,7 @@ def test_signing_unknown_trusted_and_required(env):
     assert other.returncode == 0
     r = run_mirror("unpack", str(b), "-i", str(key), "--trust", str(tmp / "other.key"), archive=tmp / "B")
     assert r.returncode == 2 and "not signed by a key given with --trust" in r.stderr
-    with Archive.open(tmp / "B") as B:
+    with open_archive(tmp / "B") as B:
         assert B.ids() == []
 
 
@@ -202,7 +202,7 @@ def test_usage_errors(env):
 
 def test_selection_by_search_and_since(env):
     tmp, a, ids, key, rcp = env
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         ar.save(new_version(7, title="Flooding in the delta", captured="2026-05-01T00:00:00Z"))
     r = run_mirror("pack", "-o", str(tmp / "s.age"), "--search", "delta", "-r", rcp, archive=a)
     assert r.returncode == 0, r.stderr
@@ -249,7 +249,7 @@ def test_third_party_zip_encrypted_with_age_cli_imports(env):
     r = run_mirror("unpack", str(tmp / "hand.age"), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == 1
-    with Archive.open(tmp / "B") as B:
+    with open_archive(tmp / "B") as B:
         art = B.get(B.ids()[0])
         assert art.title == "Story number 42" and B.read_blob(art.assets[0].sha256) in (JPEG, new_version(42).assets[0][1])
         assert B.integrity() == []
@@ -314,7 +314,7 @@ def test_recipients_file_with_two_keys(env, tmp_path):
 
 def test_every_version_travels_in_order(env):
     tmp, a, ids, key, rcp = env
-    with Archive.open(a) as A:
+    with open_archive(a) as A:
         A.save(new_version(0, text="Second edition: the minister's quote was removed.",
                            captured="2026-03-05T09:00:00Z"))
         assert len(A.versions(ids[0])) == 2
@@ -325,17 +325,17 @@ def test_every_version_travels_in_order(env):
     r = run_mirror("unpack", str(b), "-i", str(key), "--json", archive=tmp / "B")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["imported"] == 2
-    with Archive.open(a) as A, Archive.open(tmp / "B") as B:
+    with open_archive(a) as A, open_archive(tmp / "B") as B:
         assert [v.text for v in B.versions(ids[0])] == [v.text for v in A.versions(ids[0])]
         assert [v.content_hash for v in B.versions(ids[0])] == [v.content_hash for v in A.versions(ids[0])]
     # A third archive that has only the first edition gets the second as a new version.
     c = tmp / "C"
-    with Archive.open(c) as C:
+    with open_archive(c) as C:
         C.save(new_version(0))
     r = run_mirror("unpack", str(b), "-i", str(key), "--json", archive=c)
     rep = json.loads(r.stdout)
     assert rep["imported"] == 1 and rep["articles"][0]["status"] == "new version"
-    with Archive.open(c) as C:
+    with open_archive(c) as C:
         assert C.get(ids[0]).text.startswith("Second edition")
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bundleutil import age_keypair, make_archive, new_version, target, tree_digest  # target: a fixture
-from conftest import run_mirror
-from mirror import archive as archive_mod
-from mirror.archive import Archive
+from conftest import run_mirror, open_archive
+from mirror.store import archive as archive_mod
 from mirror.bundle import layout, unpack
 from mirror.config import Config
 from mirror.model import Asset
@@ -114,7 +113,7 @@ def test_peak_memory_of_a_large_allowed_page_is_bounded(world, tmp_path):
     big.assets = [(Asset(f"{sha[:16]}.jpg", sha, "image/jpeg", len(data)), data)]
     big.html = f'<p>Big picture.</p><img src="assets/{sha[:16]}.jpg" alt="">'
     big.lead_image = None
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         ar.save(big)
     r = run_mirror("pack", "-o", str(tmp_path / "big.age"), "--all", "-r", world["rcp"], archive=a)
     assert r.returncode == 0, r.stderr
@@ -122,7 +121,7 @@ def test_peak_memory_of_a_large_allowed_page_is_bounded(world, tmp_path):
     env = {"MIRROR_CONFIG": str(cfg)}
     small = _peak_rss_mib("unpack", world["bundle"], "-i", world["key"], archive=tmp_path / "S", env=env)
     large = _peak_rss_mib("unpack", tmp_path / "big.age", "-i", world["key"], archive=tmp_path / "L", env=env)
-    with Archive.open(tmp_path / "L") as ar:
+    with open_archive(tmp_path / "L") as ar:
         assert ar.read_blob(sha) == data
     assert large - small < 3 * 24, (small, large)  # page, its compressed form, the decoded image
     assert large < 150, large  # the budget
@@ -140,17 +139,17 @@ def test_import_stores_every_image_whichever_way(world, tmp_path, monkeypatch, h
             raise OSError(18, "Invalid cross-device link")
         monkeypatch.setattr(archive_mod.os, "link", no_link)
     b = tmp_path / "B"
-    with Archive.open(b) as ar:
+    with open_archive(b) as ar:
         rep = unpack.check(ar, world["bundle"], unpack.Secrets((str(world["key"]),)), Config(b), (), True)
         assert rep.imported == 3
         assert ar.integrity() == []
-        with Archive.open(world["tmp"] / "A") as src:
+        with open_archive(world["tmp"] / "A") as src:
             for aid in world["ids"]:
                 assets = src.get(aid).assets
                 assert ar.get(aid).assets == assets
                 for x in assets:
                     assert ar.read_blob(x.sha256) == src.read_blob(x.sha256)
-        assert list((b / "blobs" / "tmp").iterdir()) == []
+        assert list(open_archive(b).blobs.tmp.iterdir()) == []
 
 
 def test_inspect_does_not_create_a_missing_archive(world, tmp_path):

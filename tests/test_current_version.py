@@ -10,8 +10,7 @@ import zipfile
 from hypothesis import given, settings, strategies as st
 
 from bundleutil import age_keypair, new_version
-from conftest import run_mirror
-from mirror.archive import Archive
+from conftest import run_mirror, open_archive
 from mirror.model import CURRENT_ORDER, current_of, future_cutoff
 
 EARLY = "An earlier edition of the story, written first."
@@ -43,7 +42,7 @@ def _saved_in_order(tmp, *captures: tuple[str, str, str]):
     """An archive with one article saved as (text, title, captured) in this
     order, so the first gets number 1; returns (archive, id)."""
     a = tmp / "A"
-    with Archive.open(a) as ar:
+    with open_archive(a) as ar:
         aid = [ar.save(new_version(0, text=text, title=title, captured=when)).id
                for text, title, when in captures][0]
         assert [v.version for v in ar.versions(aid)] == list(range(1, len(captures) + 1))
@@ -72,7 +71,7 @@ def test_a_far_future_capture_does_not_pin_itself_as_current(tmp_path):
 
 
 def test_when_every_capture_is_in_the_future_the_newest_is_still_shown(tmp_path):
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         aid = ar.save(new_version(0, text=FORGED, captured="9999-12-31T00:00:00Z")).id
         assert ar.get(aid).text == FORGED
         assert len(ar.list()) == 1

@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import run_mirror
-from mirror.archive import Archive
+from conftest import run_mirror, open_archive
 from mirror.demo.samples import FEED, FOREIGN_HOSTS, SAMPLES, read_page
 from mirror.demo.server import HOSTILE_KINDS, DemoServer, classify
 from mirror.errors import NetworkError
@@ -38,8 +37,18 @@ def demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     return out, proc
 
 
+DEMO_KEYS = {"archive": "archive-key.txt", "archive-received": "recipient-identity.txt"}
+
+
+def demo_archive(out: Path, name: str):
+    """One of the demo's encrypted archives, opened with the key it was sealed to."""
+    from mirror.store import Archive, Unlock
+
+    return Archive.open(out / name, Unlock(file=str(out / DEMO_KEYS[name]), session=False))
+
+
 def ids_by_url(archive: Path) -> dict[str, str]:
-    with Archive.open(archive) as ar:
+    with (demo_archive(archive.parent, archive.name) if archive.name in DEMO_KEYS else open_archive(archive)) as ar:
         return {s.url.split("/", 3)[3]: s.id for s in ar.list()}
 
 
@@ -50,7 +59,7 @@ def ids_by_url(archive: Path) -> dict[str, str]:
 def test_demo_archives_every_sample_with_title_language_and_images(demo):
     out, proc = demo
     assert "Traceback" not in proc.stderr
-    with Archive.open(out / "archive") as ar:
+    with demo_archive(out, "archive") as ar:
         by_path = {"/" + s.url.split("/", 3)[3]: s for s in ar.list()}
         assert set(by_path) == {s.path for s in SAMPLES}
         for sample in SAMPLES:
@@ -94,7 +103,7 @@ def test_demo_bundle_round_trip_and_reader_pages_make_zero_requests(demo):
         data = (out / bundle).read_bytes()
         assert data.startswith(b"age-encryption.org/v1\n") or bundle.endswith(".html")
         assert not any(s.title.encode() in data or s.host.encode() in data for s in SAMPLES)
-    for secret in ("passphrase.txt", "recipient-identity.txt", "sender-signing.key"):
+    for secret in ("passphrase.txt", "recipient-identity.txt", "sender-signing.key", "archive-key.txt"):
         assert (out / secret).stat().st_mode & 0o077 == 0
     assert "signature: signed by trusted key" in proc.stdout
     assert re.search(r"refused \(exit 2\): .+", proc.stdout)  # the one-byte-tampered bundle
@@ -145,8 +154,8 @@ def test_demo_html_bundle_opens_offline_in_chromium_and_imports(demo, tmp_path):
             assert requests == []
         finally:
             browser.close()
-    r = run_mirror("--archive", str(tmp_path / "got"), "unpack", str(bundle), "--passphrase-file",
-                   str(out / "passphrase.txt"), env=home(tmp_path))
+    r = run_mirror("unpack", str(bundle), "--passphrase-file", str(out / "passphrase.txt"),
+                   archive=tmp_path / "got", env=home(tmp_path))
     assert r.returncode == 0, r.stderr
     assert ids_by_url(tmp_path / "got") == ids_by_url(out / "archive")
 
@@ -228,7 +237,7 @@ def test_archive_check_catches_scripts_trackers_and_boilerplate(tmp_path):
     from mirror.model import NewVersion
 
     ids = {}
-    with Archive.open(tmp_path / "a") as ar:
+    with open_archive(tmp_path / "a") as ar:
         for s in SAMPLES:
             html = "<p>text</p>"
             if s is SAMPLES[1]:

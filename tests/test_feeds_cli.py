@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import json_lines, run_mirror
+from conftest import json_lines, open_archive, run_mirror
 
 ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} | Harbour Post</title>
 <script src="/track.js"></script></head><body><nav><a href="/">Home</a></nav>
@@ -110,8 +110,8 @@ def test_a_dead_feed_is_one_warning_and_the_others_go_on(tmp_path, site):
     assert run(tmp_path, "follow", site.base + "/rss.xml").returncode == 0
     # Follow a second feed on the same server, then make it disappear.
     site.items = ["one"]
-    from mirror.archive import Archive
-    with Archive.open(tmp_path / "ar") as ar:
+    from mirror.store import Archive
+    with open_archive(tmp_path / "ar") as ar:
         ar.follow(site.base + "/gone.xml", None, "2026-11-26")
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr

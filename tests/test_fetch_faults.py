@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import json_lines, mirror_argv, run_mirror
+from conftest import ensure_archive, json_lines, mirror_argv, run_mirror
 from mirror.config import FetchConfig
 from mirror.errors import NetworkError, UsageError
 from mirror.fetch import MAX_RETRY_AFTER, Fetcher, _Retry, choose_proxy
@@ -230,7 +230,7 @@ def test_allow_hook_sees_every_redirect_hop(site):
 def test_progress_bar_only_on_a_terminal(site, cfgfile, tmp_path):
     pexpect = pytest.importorskip("pexpect")
     exe, *argv = mirror_argv("add", f"{site.base}/good", f"{site.base}/missing", config=cfgfile,
-                             archive=tmp_path / "ar")
+                             archive=ensure_archive(tmp_path / "ar"))
     child = pexpect.spawn(exe, argv, encoding="utf-8", timeout=60)
     out = child.read()
     child.close()

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 import ziputil
 from bundleforge import edit_article, files_of, rebuild, zipped
 from bundleutil import make_archive, new_version, tree_digest
-from mirror.archive import Archive
 from mirror.bundle import layout, pack, signing, site, unpack
 from mirror.config import Config
 from mirror.crypto import age
 from mirror.crypto.age.keys import generate_identity
 from mirror.errors import MirrorError
+from conftest import open_archive
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FUZZ_EXAMPLES"),
@@ -43,11 +43,11 @@ class World:
         self.identity.write_text(ident + "\n")
         self.rcp = rcp
         self.sk = signing.generate()
-        with Archive.open(self.dir / "A") as ar:
+        with open_archive(self.dir / "A") as ar:
             self.plain = b"".join(pack.payload(ar, self.ids))
             self.signed = b"".join(pack.payload(ar, self.ids, sign_key=self.sk))
         self.target = self.dir / "B"
-        with Archive.open(self.target) as ar:
+        with open_archive(self.target) as ar:
             ar.save(new_version(99))
 
     def check(self, plain: bytes) -> None:
@@ -58,7 +58,7 @@ class World:
         before = tree_digest(self.target, skip_tmp=False)
         cfg = Config(self.target)
         try:
-            with Archive.open(self.target) as ar:
+            with open_archive(self.target) as ar:
                 unpack.check(ar, bundle, unpack.Secrets((str(self.identity),)), cfg, (), True)
         except MirrorError as e:
             event("refused: " + str(e).split(":")[0 if not str(e).startswith("bundle refused") else 1][:40])
@@ -66,7 +66,7 @@ class World:
             assert tree_digest(self.target, skip_tmp=False) == before, f"changed after refusal: {e}"
             return
         event("accepted")
-        with Archive.open(self.target) as ar:  # accepted: everything renders and packs again
+        with open_archive(self.target) as ar:  # accepted: everything renders and packs again
             for aid in ar.ids():
                 site.article_files(ar.versions(aid), ar.read_blob)
             b"".join(pack.payload(ar, ar.ids()))

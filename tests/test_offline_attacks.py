@@ -30,8 +30,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bundleutil import sample_png
-from conftest import json_lines, needs_tools, run_mirror
-from mirror.archive import Archive
+from conftest import json_lines, needs_tools, open_archive, run_mirror
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
 from mirror.crypto import age
@@ -250,10 +249,14 @@ def test_export_index_of_hostile_metadata_is_inert(world):
 _HEAD = ['<meta charset="utf-8">', f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
          '<meta name="referrer" content="no-referrer">', NO_DNS_PREFETCH]
 # Tags of our templates, and what the sanitiser lets through.
-_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "ol", "li"} | set(ALLOWED_TAGS)
+_TAGS = ({"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "ol", "li", "nav", "section",
+          "span", "h2", "time", "bdi", "code"} | set(ALLOWED_TAGS))
 _ATTRS = {"lang", "dir", "id", "title", "alt", "width", "height", "colspan", "rowspan", "scope", "span", "start",
           "reversed", "type", "value", "datetime", "class", "charset", "http-equiv", "content", "name", "href",
-          "rel", "src"}
+          "rel", "src", "aria-label"}
+# Links between our own pages: the index, an article's neighbours, its versions page and back.
+_OWN_HREF = re.compile(r"^(articles/[0-9a-f]{16}/index\.html|\.\./\.\./index\.html|\.\./[0-9a-f]{16}/index\.html"
+                       r"|versions\.html|index\.html|#v\d+)$")
 
 
 def test_every_page_written_is_statically_clean(world):
@@ -273,7 +276,7 @@ def test_every_page_written_is_statically_clean(world):
                 assert tag.name == "img" and tag["src"].startswith("data:image/"), (p, str(tag)[:80])
             if "href" in tag.attrs:
                 assert tag.name == "a", (p, tag.name)
-                if not tag["href"].startswith(("articles/", "#m-")):
+                if not (_OWN_HREF.match(tag["href"]) or tag["href"].startswith("#m-")):
                     assert tag["href"].startswith(("https://", "http://", "mailto:")), (p, tag)
                     assert tag.get("rel") == ["noreferrer", "noopener"], (p, tag)
 
@@ -283,7 +286,7 @@ def test_export_writes_only_our_pages_json_and_image_named_assets(world):
         if p.is_file():
             rel = p.relative_to(world["site"]).as_posix()
             assert (rel == "index.html" or rel == layout.MANIFEST or re.fullmatch(
-                r"articles/[0-9a-f]{16}/(index\.html|article\.json|versions/\d{4}\.json|"
+                r"articles/[0-9a-f]{16}/(index\.html|versions\.html|article\.json|versions/\d{4}\.json|"
                 r"assets/[A-Za-z0-9][A-Za-z0-9._-]*\.(png|jpe?g|gif|webp|avif))", rel, re.I)), rel
 
 
@@ -312,7 +315,7 @@ def test_unpack_refuses_an_asset_not_named_as_an_image(tmp_path, keys, name, dat
     r = run_mirror("unpack", str(tmp_path / "b.age"), "-i", str(key), archive=tmp_path / "B")
     assert r.returncode == 2, r.stderr
     assert "asset name" in r.stderr and "Traceback" not in r.stderr
-    with Archive.open(tmp_path / "B") as ar:
+    with open_archive(tmp_path / "B") as ar:
         assert ar.ids() == []
 
 
@@ -320,7 +323,7 @@ def test_export_and_pack_refuse_to_write_an_asset_not_named_as_an_image(tmp_path
     """An archive that took such an asset in before unpack refused it: nothing
     of it is written, and the message says which article."""
     html_sha = hashlib.sha256(EVIL_PAGE).hexdigest()
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         aid = ar.save(NewVersion(url="https://news.example/old", title="t", byline=None, published=None,
                                  modified=None, lang="en", site_name=None, text="x", html="<p>x</p>",
                                  captured="2024-01-02T00:00:00Z",
@@ -346,7 +349,7 @@ def test_article_text_quoting_the_inline_placeholder_is_exported_verbatim(tmp_pa
     quoted = [f'src="data:image/x-mirror-inline;base64,{sha}"', "data:image/x-mirror-inline;base64,"]
     html = (f"<p>{quoted[0]}</p><p>{quoted[1]}</p><figure><img src=\"assets/{pic.name}\" alt=\"ok\">"
             "<figcaption>cap</figcaption></figure>")
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         aid = ar.save(NewVersion(url="https://news.example/quote", title="t", byline=None, published=None,
                                  modified=None, lang="en", site_name=None, text=" ".join(quoted), html=html,
                                  captured="2024-01-02T00:00:00Z", assets=[(pic, IMAGE)])).id
@@ -445,7 +448,7 @@ def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
                archive=tmp_path / "A")
     assert r.returncode == 0, r.stderr
     [o] = json_lines(r.stdout)
-    with Archive.open(tmp_path / "A") as ar:
+    with open_archive(tmp_path / "A") as ar:
         art = ar.get(o["id"])
         got = [ar.read_blob(a.sha256) for a in art.assets]
     assert got == [sample_png(13)], [a.source_url for a in art.assets]

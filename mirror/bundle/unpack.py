@@ -1,9 +1,11 @@
-"""Decrypt a bundle to a private temp file inside the archive, verify it
-completely, then (for unpack) import it in one transaction.
+"""Decrypt a bundle to a private temp file, verify it completely, then (for
+unpack) import it in one transaction.
 
-The plaintext never leaves the archive's own folder (already plaintext
-storage) and never sits in memory whole. The temp files are unnamed
-(O_TMPFILE): nothing to find while unpack runs, nothing left after a SIGKILL.
+The plaintext never reaches the disk and never sits in memory whole: the
+payload goes to a `SealedTemp` (encrypted under a key only this process
+holds) on an unnamed temp file (nothing to find while unpack runs, nothing
+left after a SIGKILL), and the images kept for import go to the archive's
+own temp files (sealed too in an encrypted archive).
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
-from mirror import orphans
+from mirror.store import orphans
+from mirror.store.sealing import SealedTemp
 from mirror.bundle import diagnose, signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 
 @dataclass
@@ -49,10 +55,10 @@ ALTERED_PAGE = ("its self-decrypting page's code differs from the code this vers
 @contextlib.contextmanager
 def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
               page: dict | None = None) -> Iterator[BinaryIO]:
-    """Yield the decrypted payload as an unnamed temp file (O_TMPFILE, mode
-    0600) in the archive's blobs/tmp: it has no name to find, and the kernel
-    frees it on any exit, SIGKILL included. With no archive (`ar` None:
-    inspect, which must not create one) it goes to the system temp dir.
+    """Yield the decrypted payload as a `SealedTemp` over an unnamed temp file
+    in the archive's tmp/ (no name to find; the kernel frees it on any exit,
+    SIGKILL included). With no archive (`ar` None: inspect, which must not
+    create one) it goes to the system temp dir, sealed all the same.
     For an HTML bundle, `page["ours"]` says whether its page code is ours."""
     from mirror.bundle import htmlbundle
     from mirror.bundle.stream import CappedWriter
@@ -78,7 +84,7 @@ def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
             src = open(bundle, "rb")
         except OSError as e:
             raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
-    with src, tempfile.TemporaryFile(dir=ar.blobs / "tmp" if ar is not None else None) as out:
+    with src, SealedTemp(tempfile.TemporaryFile(dir=ar.blobs.tmp if ar is not None else None)) as out:
         if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
             htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases,
                                page_check=None if page is None else lambda ours: page.update(ours=ours))
@@ -156,48 +162,19 @@ def _max_stash_files() -> int:
 
 
 def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
-                      trust_files: tuple[str, ...], do_import: bool) -> Report:
-    """`check` against the configured archive. Inspecting imports nothing, so a
-    missing archive is not created (and every article in the bundle is new)."""
-    from mirror.archive import DB_NAME, Archive
+                      trust_files: tuple[str, ...], do_import: bool,
+                      open_archive: "Callable[[], Archive] | None" = None) -> Report:
+    """`check` against the configured archive, opened by `open_archive`
+    (default: `Archive.open`, unlocked as `mirror.store.unlock` says).
+    Inspecting imports nothing, so a missing archive is not created (and
+    every article in the bundle is new)."""
+    from mirror.store import Archive, kind
 
     root = Path(cfg.archive).expanduser()
-    if not do_import and not (root / DB_NAME).is_file():
+    if not do_import and kind(root) == "none":
         return check(None, bundle, secrets, cfg, trust_files, do_import)
-    made = _would_create(root)
-    try:
-        with Archive.open(root) as ar:
-            return check(ar, bundle, secrets, cfg, trust_files, do_import)
-    except BaseException:
-        if made is not None:  # a refused bundle leaves no new, empty archive behind
-            _remove_new_archive(root, made)
-        raise
-
-
-def _would_create(root: Path) -> Path | None:
-    """The first folder of `root` that does not exist yet (root itself, or a
-    parent), or `root` when it exists empty; None when it is an archive."""
-    from mirror.archive import DB_NAME
-
-    if (root / DB_NAME).exists():
-        return None
-    if root.is_dir():
-        return root if not any(root.iterdir()) else None
-    top = root
-    while not top.parent.exists() and top.parent != top:
-        top = top.parent
-    return top
-
-
-def _remove_new_archive(root: Path, top: Path) -> None:
-    import shutil
-
-    with contextlib.suppress(OSError):
-        if top == root and root.is_dir():  # it existed, empty: empty it again
-            for p in root.iterdir():
-                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
-        else:
-            shutil.rmtree(top)
+    with (open_archive or (lambda: Archive.open(cfg.archive)))() as ar:
+        return check(ar, bundle, secrets, cfg, trust_files, do_import)
 
 
 def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
@@ -213,7 +190,7 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
         # unnamed temp files), so the pages need not be inflated and decoded twice.
         stash = None
         if do_import:
-            stash = cleanup.enter_context(vf.Stash(ar.blob_tmpfile, lambda sha: not ar.blob_path(sha).exists(),
+            stash = cleanup.enter_context(vf.Stash(ar.blob_tmpfile, lambda sha: not ar.has_blob(sha),
                                                    _max_stash_files()))
         v = vf.verify(plain, cfg.bundle, trusted, stash)
         with v.zf:
@@ -269,7 +246,7 @@ def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
 
 def _store_asset(ar, v: vf.Verified, stash: "vf.Stash", src: vf.AssetSource, batch, done: set[str]) -> None:
     a = src.asset
-    if a.sha256 in done or ar.blob_path(a.sha256).exists():
+    if a.sha256 in done or ar.has_blob(a.sha256):
         return
     done.add(a.sha256)
     if a.sha256 in stash:

@@ -4,7 +4,7 @@ inside the commands so that `mirror --help` starts fast.
 
 `options` (shared option decorators, `command`), `state` (what the group's
 options set), `output` (printers), and the commands by topic: `archive`,
-`capture`, `bundles`, `demo`.
+`capture`, `bundles`, `keys` (the encrypted archive's keys), `demo`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 import click
 
 from mirror import __version__
-from mirror.cli import archive, bundles, capture, demo, interrupt
-from mirror.cli.options import CONTEXT, archive_option, config_option
+from mirror.cli import archive, bundles, capture, demo, interrupt, keys
+from mirror.cli.options import CONTEXT, archive_option, config_option, unlock_option
 from mirror.cli.state import State
 from mirror.errors import Interrupted, MirrorError
 from mirror.termtext import line
@@ -25,6 +25,7 @@ from mirror.termtext import line
 @click.version_option(__version__, "--version", prog_name="mirror")
 @archive_option
 @config_option
+@unlock_option
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -32,7 +33,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(State).debug = debug
 
 
-for _module in (archive, capture, bundles, demo):
+for _module in (archive, capture, bundles, keys, demo):
     for _cmd in _module.COMMANDS:
         cli.add_command(_cmd)
 

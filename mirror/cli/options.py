@@ -24,6 +24,17 @@ def _set_config(ctx: click.Context, _param: Any, value: str | None) -> str | Non
     return value
 
 
+def _set_unlock(ctx: click.Context, _param: Any, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(State).unlock_file = value
+    return value
+
+
+unlock_option = click.option(
+    "--unlock", metavar="FILE", expose_value=False, callback=_set_unlock, is_eager=True,
+    type=click.Path(dir_okay=False),
+    help="Unlock an encrypted archive with FILE: an age identity, or a passphrase on its first line "
+         "(default: $MIRROR_UNLOCK, then an unlocked session, then a prompt).")
 archive_option = click.option(
     "--archive", metavar="DIR", expose_value=False, callback=_set_archive, is_eager=True,
     help="Archive directory (default: $MIRROR_HOME, else the user data dir).")
@@ -62,11 +73,11 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None, h
 
 
 def command(name: str, **kw: Any) -> Callable[[Callable], click.Command]:
-    """A subcommand taking the State first, that also accepts --archive/--config
+    """A subcommand taking the State first, that also accepts --archive/--config/--unlock
     after its name. The group in `mirror.cli` registers it."""
 
     def deco(f: Callable) -> click.Command:
-        f = archive_option(config_option(f))
+        f = archive_option(config_option(unlock_option(f)))
         return click.command(name, context_settings=CONTEXT, **kw)(click.pass_obj(f))
 
     return deco

@@ -46,7 +46,7 @@ def demo_config(cfg):
 
 
 def archive_samples(urls: list[str], cfg, archive_dir: Path, fetcher) -> list:
-    from mirror.archive import Archive
+    from mirror.store import Archive
     from mirror.pipeline import add_urls
 
     with Archive.open(archive_dir) as ar:

@@ -17,7 +17,7 @@ def check_archive(archive_dir: Path, ids: dict[str, str]) -> list[str]:
     """Problems with what was stored: wrong metadata, missing images, page
     scripts or event handlers, tracking parameters in links, references to
     third-party hosts, page boilerplate in the article."""
-    from mirror.archive import Archive
+    from mirror.store import Archive
 
     problems = []
     with Archive.open(archive_dir) as ar:

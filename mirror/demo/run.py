@@ -42,6 +42,7 @@ class Paths:
     signing_key: Path
     signing_pub: Path
     identity: Path
+    archive_key: Path  # the archivist's age identity: the archive's key slot is sealed to it
     site: Path
     server_log: Path  # every request the sample sites saw, as JSON
     config: Path  # for the feed commands: no politeness delay towards our own server
@@ -52,7 +53,8 @@ class Paths:
                    bundle=out / "samples.age", html_bundle=out / "samples.html",
                    key_bundle=out / "samples-for-recipient.age", passphrase=out / "passphrase.txt",
                    signing_key=out / "sender-signing.key", signing_pub=out / "sender-signing.pub",
-                   identity=out / "recipient-identity.txt", site=out / "reader-site",
+                   identity=out / "recipient-identity.txt", archive_key=out / "archive-key.txt",
+                   site=out / "reader-site",
                    server_log=out / "server-log.json", config=out / "demo-config.toml")
 
 
@@ -131,19 +133,52 @@ class Demo:
         self.echo("mirror demo: the whole pipeline on built-in sample news sites. "
                   "Nothing here touches the internet.")
         self.echo(f"output directory: {self.paths.out} (kept; delete it when you are done)")
-        with DemoServer() as server:
-            self.serve(server)
-            self.archive(server)
-            self.follow_feed(server)
-            self.new_edition(server)
-            self.server_report(server)
-        self.check_stored()
-        self.cli_steps()
+        self.init_archive()
+        try:
+            with DemoServer() as server:
+                self.serve(server)
+                self.archive(server)
+                self.follow_feed(server)
+                self.new_edition(server)
+                self.server_report(server)
+            self.check_stored()
+            self.check_sealed()
+            self.cli_steps()
+        finally:
+            from mirror.store import agent
+
+            agent.stop(self.paths.archive)  # never leave a session behind, even when a step failed
         self.result.seconds = time.monotonic() - start
         self.where()
         return self.result
 
     # -- steps -----------------------------------------------------------------------
+
+    def init_archive(self) -> None:
+        """An encrypted archive, sealed to an age identity of the archivist's,
+        unlocked for the demo by a session (the key in an agent's memory)."""
+        p = self.paths
+        arch = ["--archive", str(p.archive)]
+        self.step("the archivist makes a key, and an encrypted archive that only this key opens")
+        out, _ = self.invoke("keygen", ["keygen", "-o", str(p.archive_key)])
+        recipient = out.strip().splitlines()[-1] if out.strip() else ""
+        self.invoke("init", arch + ["init", "-r", recipient])
+        self.step("unlock it for the demo: the key stays in a private agent's memory, never on disk")
+        self.invoke("unlock", arch + ["--unlock", str(p.archive_key), "unlock", "--for", "15m"])
+
+    def check_sealed(self) -> None:
+        """What a seized laptop shows: every byte under the archive, searched
+        for the titles, hosts and URLs it holds."""
+        self.step("look at the archive as someone who seized the laptop would: every byte of every file")
+        marks = [s.title for s in SAMPLES] + [s.host for s in SAMPLES] + [s.url for s in SAMPLES]
+        files = [f for f in self.paths.archive.rglob("*") if f.is_file()]
+        for f in files:
+            data = f.read_bytes()
+            found = [m for m in marks if m.encode("utf-8") in data] + (["SQLite format 3"] if b"SQLite format 3" in data else [])
+            if found:
+                raise DemoFailed(f"{f} shows {found[0]!r} in the clear")
+        self.say(f"{len(files)} files, {sum(f.stat().st_size for f in files)} bytes: no title, host, URL or "
+                 "database header anywhere; without the key it is noise")
 
     def serve(self, server: DemoServer) -> None:
         self.step(f"sample news sites, served by a local server on {server.origin} "
@@ -252,7 +287,7 @@ class Demo:
         p = self.paths
         ids = [self.result.ids[s.path] for s in SAMPLES]
         write_private(p.passphrase, passphrase() + "\n")
-        arch, copy = ["--archive", str(p.archive)], ["--archive", str(p.copy)]
+        arch, copy = ["--archive", str(p.archive)], ["--archive", str(p.copy), "--unlock", str(p.identity)]
         pw = ["--passphrase-file", str(p.passphrase)]
 
         self.cli_step("keygen --signing", "the sender makes a signing key; recipients will trust its public half",
@@ -270,7 +305,9 @@ class Demo:
         self.cli_step("pack -r", "pack the same articles for the recipient's public key instead",
                       arch + ["pack", "-o", str(p.key_bundle), *ids, "-r", self.recipient, *sign],
                       self.after_pack(p.key_bundle))
-        self.tamper_step(p.key_bundle, ["-i", str(p.identity)])
+        self.step("the recipient makes their own encrypted archive, sealed to their identity")
+        self.invoke("init", ["--archive", str(p.copy), "init", "-r", self.recipient])
+        self.tamper_step(p.key_bundle, ["-i", str(p.identity), "--unlock", str(p.identity)])
         self.cli_step("unpack", f"the recipient unpacks it with their identity  ->  {p.copy}",
                       copy + ["unpack", str(p.key_bundle), "-i", str(p.identity), *trust, "--json"],
                       self.after_unpack)
@@ -279,6 +316,14 @@ class Demo:
                       self.after_pack(p.html_bundle, "a page that decrypts itself in the browser, offline"))
         self.cli_step("export-site", f"export the offline reader site  ->  {p.site}",
                       copy + ["export-site", str(p.site), *ids], self.after_export)
+        self.step("lock the archive: the session ends and the key is gone from memory")
+        self.invoke("lock", arch + ["lock"])
+        try:
+            self.runner(arch + ["ls"])
+        except VerificationError as e:
+            self.say(f"now `mirror ls` is refused (exit {e.exit_code}): {e}")
+        else:
+            raise DemoFailed("the archive could still be read after `mirror lock`")
 
     def invoke(self, name: str, args: list[str]) -> tuple[str, str]:
         """Run one command, echoing it and its stderr report."""
@@ -355,9 +400,9 @@ class Demo:
         self.say(f"signature: {data.get('signature')}")
 
     def after_unpack(self, _out: str) -> None:
-        from mirror.archive import Archive
+        from mirror.store import Archive, Unlock
 
-        with Archive.open(self.paths.copy) as ar:
+        with Archive.open(self.paths.copy, Unlock(file=str(self.paths.identity))) as ar:
             listed = ar.list()
         missing = set(self.result.ids.values()) - {s.id for s in listed}
         if missing:
@@ -375,13 +420,13 @@ class Demo:
     def where(self) -> None:
         p = self.paths
         self.echo("\nwhere to look:")
-        rows = [("archive", p.archive), ("passphrase", p.passphrase), ("signing key", p.signing_key),
+        rows = [("archive", p.archive), ("its key", p.archive_key), ("passphrase", p.passphrase), ("signing key", p.signing_key),
                 ("its public", p.signing_pub), ("identity", p.identity), ("bundle", p.bundle),
                 ("for the key", p.key_bundle), ("html bundle", p.html_bundle), ("received", p.copy),
                 ("request log", p.server_log), ("open this", (p.site / "index.html").as_uri())]
         for label, value in rows:
             self.echo(f"  {label:12} {value}")
-        self.echo(f"  try:         mirror --archive {p.archive} ls")
+        self.echo(f"  try:         mirror --archive {p.archive} --unlock {p.archive_key} ls")
         self.echo(f"               age -d -o payload.zip {p.bundle}   (type the passphrase; then unzip, open index.html)")
         self.echo(f"               open {p.html_bundle.as_uri()} in a browser, offline, and type the passphrase")
         self.echo(f"demo finished in {self.result.seconds:.1f} s")
@@ -399,9 +444,12 @@ def run(cfg, echo: Echo, runner: Runner, out: str | None = None, archive: str | 
     """Run the demo, its CLI steps through `runner`; with `clean`, remove the
     output directory afterwards."""
     demo = Demo(cfg, echo, runner, out, archive)
+    saved = os.environ.pop("MIRROR_UNLOCK", None)  # the demo's archives have keys of their own
     try:
         return demo.run()
     finally:
+        if saved is not None:
+            os.environ["MIRROR_UNLOCK"] = saved
         if clean:
             shutil.rmtree(demo.paths.out, ignore_errors=True)
             echo(f"removed {demo.paths.out} (--clean)")

@@ -10,7 +10,8 @@ from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
 from mirror.extract.postclean import conditional_clean, drop_headers
-from mirror.extract.scoring import Stats, best_candidate, merge_siblings, same_kind_blocks
+from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
+                                    same_kind_blocks)
 
 
 def _find_hints(body) -> list:
@@ -53,17 +54,27 @@ def extract_body(root, md: Metadata, url: str | None):
         parts = hints
     else:
         if top is None:
-            return None, []
+            return _whole_body(body, stats, md, url)
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
-                and prose.get(core, 0) > 2 * prose.get(top, 0):
+                and prose.get(core, 0) > 2 * prose.get(top, 0) \
+                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0):
             # Scores and prose disagree: link-heavy hover cards or widgets
-            # inside the real paragraphs can sink their score. Trust the prose.
+            # inside the real paragraphs can sink their score. Trust the prose,
+            # unless the prose block is a small piece beside the top (one long
+            # comment beside a post written as lists and headings).
             top, top_score = core, max(scores.get(core, 0.0), top_score)
         parts = merge_siblings(top, top_score, scores, stats)
-        extra = same_kind_blocks(top, top_score, scores, stats)
+        extra = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
         if extra:
             parts = _document_order(body, parts + extra)
+    fragment, images = _fragment(parts, md, url)
+    if not "".join(fragment.itertext()).strip():
+        return _whole_body(body, stats, md, url)
+    return fragment, images
+
+
+def _fragment(parts: list, md: Metadata, url: str | None):
     fragment = etree.Element("div")
     for p in parts:
         fragment.append(copy.deepcopy(p))
@@ -73,3 +84,15 @@ def extract_body(root, md: Metadata, url: str | None):
     conditional_clean(fragment, fstats)
     images = tidy(fragment, url)
     return fragment, images
+
+
+def _whole_body(body, stats: Stats, md: Metadata, url: str | None):
+    """Second opinion when no block scored (a page of a few short lines, text
+    straight in <body>): the cleaned page itself, as Reader View does, but
+    never when it is mostly links (a menu or a link list is not an article)."""
+    if not stats.text.get(body, 0) or stats.link_density(body) >= WHOLE_BODY_MAX_LINKS:
+        return None, []
+    return _fragment([body], md, url)
+
+
+WHOLE_BODY_MAX_LINKS = 0.5

@@ -259,3 +259,25 @@ def _in_foreign_run(el, top_runs: set) -> bool:
         if _in_run(a) and _run_key(a) not in top_runs:
             return True
     return False
+
+
+def repeated_sections(top, stats: Stats, levels: int = 2) -> list:
+    """Siblings that repeat the shape of the top's parent or grandparent
+    (same tag and class): a story cut into step or chapter sections whose
+    first one won. Only low-link blocks with text count."""
+    out = []
+    anc = top
+    for _ in range(levels):
+        anc = anc.getparent()
+        if anc is None or anc.getparent() is None:
+            break
+        cls = anc.get("class")
+        if not cls or not cls.strip() or anc.tag in ("body", "html"):
+            continue
+        same = [s for s in anc.getparent() if s is not anc and s.tag == anc.tag
+                and s.get("class") == cls]
+        good = [s for s in same if stats.text.get(s, 0) >= 25 and stats.link_density(s) < 0.3]
+        if good:
+            out.extend(good)
+            break
+    return out

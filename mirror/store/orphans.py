@@ -28,7 +28,7 @@ SUFFIX = ".j"  # `.<12 letters>.j`: neutral, and not a blob or a temp blob
 
 
 def _journals(ar) -> list[Path]:
-    tmp = ar.blobs / "tmp"
+    tmp = ar.blobs.tmp
     return [p for p in tmp.iterdir() if p.name.startswith(".") and p.name.endswith(SUFFIX)]
 
 
@@ -36,12 +36,6 @@ def _read(path: Path) -> set[str]:
     with contextlib.suppress(OSError, UnicodeDecodeError):
         return {s for s in path.read_text("ascii").split() if len(s) == 64}
     return set()
-
-
-def _referenced(ar, sha: str) -> bool:
-    row = ar.db.execute("SELECT 1 FROM versions WHERE html_sha = ? OR raw_sha = ?"
-                        " UNION ALL SELECT 1 FROM assets WHERE sha256 = ? LIMIT 1", (sha, sha, sha)).fetchone()
-    return row is not None
 
 
 def _journal_states(ar) -> Iterator[tuple[Path, bool]]:
@@ -67,10 +61,20 @@ def has_dead_journal(ar) -> bool:
     return any(dead for _, dead in _journal_states(ar))
 
 
+def live_shas(ar) -> set[str]:
+    """What running importers have stored or rely on and not yet committed
+    (gc keeps them)."""
+    live: set[str] = set()
+    for path, dead in _journal_states(ar):
+        if not dead:
+            live |= _read(path)
+    return live
+
+
 def sweep(ar) -> int:
     """Delete what dead importers left; return the number of blobs deleted."""
     deleted = 0
-    with ar._lock(exclusive=True):
+    with ar.lock(exclusive=True):
         live: set[str] = set()
         dead: list[Path] = []
         for path, is_dead in _journal_states(ar):
@@ -80,10 +84,8 @@ def sweep(ar) -> int:
                 live |= _read(path)
         for path in dead:
             for sha in _read(path) - live:
-                blob = ar.blob_path(sha)
-                if blob.exists() and not _referenced(ar, sha):
-                    blob.unlink()
-                    deleted += 1
+                if ar.blobs.has(sha) and not ar.catalogue.names_blob(sha):
+                    deleted += ar.blobs.delete(sha)
             path.unlink(missing_ok=True)
     return deleted
 
@@ -91,13 +93,13 @@ def sweep(ar) -> int:
 @contextlib.contextmanager
 def journal(ar, shas: Iterable[str]) -> Iterator[None]:
     """Hold a journal of `shas` while an import stores and commits them."""
-    path = ar.blobs / "tmp" / (neutral_name() + SUFFIX)
+    path = ar.blobs.tmp / (neutral_name() + SUFFIX)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, "".join(f"{s}\n" for s in sorted(set(shas))).encode("ascii"))
         os.fsync(fd)
-        with ar._lock(exclusive=False):  # waits for a sweep that began before the journal existed
+        with ar.lock(exclusive=False):  # waits for a sweep that began before the journal existed
             pass
         yield
     finally:

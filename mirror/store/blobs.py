@@ -1,0 +1,357 @@
+"""The blob store: the files an archive's rows name (article HTML, raw
+pages, images), each named by its content and written crash-safely.
+
+A blob is written temp + fsync + rename (and its directory fsynced) before
+any row may name it; a `BlobBatch` keeps that rule while fsyncing each
+directory once per transaction instead of once per blob.
+
+Plaintext archives name a blob by its SHA-256 and store its bytes. Encrypted
+archives (`keys` given) name it by a keyed hash of that SHA-256 and store it
+sealed (`sealing`): the store's interface, always in terms of the content's
+SHA-256, is the same for both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, BinaryIO, Callable, Iterable, Iterator
+
+from mirror.errors import ArchiveError
+from mirror.fsutil import fsync_dir
+from mirror.store import sealing
+from mirror.store.sealing import ArchiveKeys
+
+CHUNK = 1 << 20
+
+
+def valid_sha(sha: str) -> bool:
+    return len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
+
+
+def _mkdir(d: Path) -> bool:
+    """Create a blob directory; True if this call created it."""
+    try:
+        d.mkdir(mode=0o700)
+    except FileExistsError:
+        return False
+    return True
+
+
+class BlobStore:
+    """Blobs under `root` (a directory with a `tmp/` inside)."""
+
+    def __init__(self, root: Path, keys: ArchiveKeys | None = None):
+        self.root = root
+        self.tmp = root / "tmp"
+        self.keys = keys
+
+    @property
+    def sealed(self) -> bool:
+        return self.keys is not None
+
+    def create(self) -> None:
+        for d in (self.root, self.tmp):
+            d.mkdir(exist_ok=True, mode=0o700)
+
+    def path(self, sha: str) -> Path:
+        if not valid_sha(sha):
+            raise ArchiveError(f"invalid blob name {sha!r}")
+        name = self.keys.blob_name(sha) if self.keys is not None else sha
+        return self.root / name[:2] / name[2:]
+
+    def has(self, sha: str) -> bool:
+        return self.path(sha).exists()
+
+    def delete(self, sha: str) -> bool:
+        try:
+            self.path(sha).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    # -- reading -------------------------------------------------------------
+
+    def read(self, sha: str) -> bytes:
+        what = f"blob {sha[:12]}…"
+        try:
+            if self.keys is None:
+                return self.path(sha).read_bytes()
+            with open(self.path(sha), "rb") as f:
+                return sealing.open_sealed(self.keys, f, sha, what)
+        except FileNotFoundError:
+            raise ArchiveError(f"archive is missing {what}; run an integrity check") from None
+
+    # -- writing -------------------------------------------------------------
+
+    def put(self, data: bytes, batch: "BlobBatch | None" = None) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self.write(sha, data, batch)
+        return sha
+
+    def write(self, sha: str, data: bytes, batch: "BlobBatch | None" = None) -> None:
+        """Store `data`, whose SHA-256 the caller computed as `sha`."""
+        if self.has(sha):
+            if batch is not None:
+                batch.note(sha)
+            return
+        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if self.keys is None:
+                    out.write(data)
+                else:
+                    sealing.seal_stream(self.keys, io.BytesIO(data).read, out.write)
+                out.flush()
+                os.fsync(out.fileno())
+            self._place(tmp, sha, batch)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def put_file(self, src: IO[bytes], sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
+        """Stream a file object in (bounded memory); if `sha` is given the
+        content must hash to it."""
+        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                if self.keys is None:
+                    h = hashlib.sha256()
+                    while block := src.read(CHUNK):
+                        h.update(block)
+                        out.write(block)
+                    digest = h.hexdigest()
+                else:
+                    digest = sealing.seal_stream(self.keys, src.read, out.write)
+                out.flush()
+                os.fsync(out.fileno())
+            if sha is not None and sha != digest:
+                raise ArchiveError("blob content does not match its expected hash")
+            self._place(tmp, digest, batch)
+            return digest
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+    def tmpfile(self) -> BinaryIO:
+        """A private, unnamed temp file in tmp/ (O_TMPFILE, mode 0600): nothing
+        to find while it is written, nothing left after a crash. In a plaintext
+        store `adopt` can give it a blob name without copying; in an encrypted
+        one it is a `SealedTemp`, so no plaintext ever reaches the disk.
+        (`tempfile.TemporaryFile` adds O_EXCL, which forbids linking.)"""
+        f: BinaryIO | None = None
+        if hasattr(os, "O_TMPFILE"):
+            try:
+                fd = os.open(self.tmp, os.O_RDWR | os.O_TMPFILE | getattr(os, "O_CLOEXEC", 0), 0o600)
+            except OSError:
+                pass
+            else:
+                f = os.fdopen(fd, "w+b")
+        if f is None:
+            f = tempfile.TemporaryFile(dir=self.tmp)
+        if self.keys is not None:
+            return sealing.SealedTemp(f)  # type: ignore[return-value]
+        return f
+
+    def _place(self, tmp: str, sha: str, batch: "BlobBatch | None" = None) -> None:
+        """Name a complete, fsynced temp file as blob `sha`. Its directory is
+        fsynced now, or (in a batch) once for the batch by `BlobBatch.sync`."""
+        final = self.path(sha)
+        if final.exists():
+            if batch is not None:
+                batch.note(sha)
+            return
+        self._dir(final.parent, batch)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, final)
+        if batch is None:
+            fsync_dir(final.parent)
+        else:
+            batch.note(sha)
+
+    def _dir(self, d: Path, batch: "BlobBatch | None") -> None:
+        if batch is not None:
+            batch.made(d)
+        elif _mkdir(d):
+            fsync_dir(d.parent)
+
+    def batch(self, workers: int = 0) -> "BlobBatch":
+        return BlobBatch(self, workers)
+
+    # -- listing -------------------------------------------------------------
+
+    def files(self) -> Iterator[Path]:
+        """Every stored blob file (not temp files)."""
+        for sub in self.root.iterdir():
+            if sub.name == "tmp" or not sub.is_dir():
+                continue
+            yield from sub.iterdir()
+
+    def collect(self, live: Iterable[str]) -> tuple[int, int]:
+        """Delete every blob not in `live` (SHA-256s) and every temp file left
+        by a killed writer. Returns (count, bytes). The caller holds the
+        archive's exclusive lock."""
+        keep = {self.path(sha) for sha in live}
+        count = size = 0
+        for stale in self.tmp.iterdir():
+            if stale.name.startswith("."):  # an import's journal (orphans)
+                continue
+            size += stale.stat().st_size
+            stale.unlink()
+            count += 1
+        for f in self.files():
+            if f not in keep:
+                size += f.stat().st_size
+                f.unlink()
+                count += 1
+        return count, size
+
+
+class BlobBatch:
+    """Blobs stored for one transaction, with one directory fsync per blob
+    directory instead of one per blob. Each blob file is still fsynced before
+    it gets its name (a named blob is always whole); `sync()` fsyncs every
+    directory that gained a name or holds a blob the batch relies on (another
+    writer may have named it and not yet fsynced its directory), and must
+    return before a transaction that names those blobs commits.
+
+    With `workers`, `put` and `adopt` return at once and threads do the
+    writes, fsyncs and renames (concurrent fsyncs share journal commits);
+    `sync()` waits for them and raises the first failure. Use it as a context
+    manager so that the threads are always waited for."""
+
+    def __init__(self, store: BlobStore, workers: int = 0):
+        self.store = store
+        self.dirs: set[Path] = set()  # to fsync before the commit
+        self._made: set[Path] = set()  # known to exist
+        self._fds: dict[Path, int] = {}  # open blob directories
+        self._lock = threading.Lock()
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future] = []
+
+    def __enter__(self) -> "BlobBatch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait(raise_first=exc[0] is None)
+        self._close_fds()
+
+    def _run(self, fn: Callable[..., object], *args: object) -> None:
+        if not self._workers:
+            fn(*args)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="blob")
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def wait(self, raise_first: bool = True) -> None:
+        """Wait for the batch's writers; raise the first failure."""
+        pending, self._pending = self._pending, []
+        first = None
+        for fut in pending:
+            e = fut.exception()
+            first = first or e
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if first is not None and raise_first:
+            raise first
+
+    def note(self, sha: str) -> None:
+        """The transaction relies on blob `sha`: fsync its directory too."""
+        d = self.store.path(sha).parent
+        with self._lock:
+            self.dirs.add(d)
+
+    def made(self, d: Path) -> None:
+        with self._lock:
+            if d in self._made:
+                return
+        created = _mkdir(d)
+        with self._lock:
+            self._made.add(d)
+            if created:  # its name in the store must be durable too
+                self.dirs.add(d.parent)
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self._run(self.store.write, sha, data, self)
+        return sha
+
+    def write(self, sha: str, data: bytes) -> None:
+        self._run(self.store.write, sha, data, self)
+
+    def put_file(self, src: IO[bytes], sha: str | None = None) -> str:
+        """Stream `src` in (read here, not by a worker; hashed and checked)."""
+        return self.store.put_file(src, sha, batch=self)
+
+    def adopt(self, f: BinaryIO, sha: str) -> None:
+        """Store a temp file from `BlobStore.tmpfile` that the caller wrote and
+        whose exact bytes it hashed to `sha`, then close it. In a plaintext
+        store it is fsynced and linked into place without copying; where it
+        cannot be linked (no O_TMPFILE or /proc), and in an encrypted store,
+        it is read back and stored (hashed again)."""
+        self._run(self._adopt, f, sha)
+
+    def _adopt(self, f: BinaryIO, sha: str) -> None:
+        with f:
+            final = self.store.path(sha)
+            if final.exists():
+                self.note(sha)
+                return
+            if not self.store.sealed:
+                f.flush()
+                os.fsync(f.fileno())
+                self.store._dir(final.parent, self)
+                try:
+                    # linkat(AT_SYMLINK_FOLLOW) through /proc: how an O_TMPFILE gets a name.
+                    os.link(f"/proc/self/fd/{f.fileno()}", final.name, dst_dir_fd=self._dirfd(final.parent))
+                except FileExistsError:
+                    pass
+                except OSError:
+                    pass
+                else:
+                    self.note(sha)
+                    return
+                if final.exists():
+                    self.note(sha)
+                    return
+            f.seek(0)
+            self.store.put_file(f, sha, batch=self)
+
+    def _dirfd(self, d: Path) -> int:
+        with self._lock:
+            fd = self._fds.get(d)
+        if fd is None:
+            fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+            with self._lock:
+                if d in self._fds:
+                    os.close(fd)
+                    fd = self._fds[d]
+                else:
+                    self._fds[d] = fd
+        return fd
+
+    def _close_fds(self) -> None:
+        with self._lock:
+            fds, self._fds = list(self._fds.values()), {}
+        for fd in fds:
+            os.close(fd)
+
+    def sync(self) -> None:
+        """Wait for the writers, then fsync every blob directory the batch
+        touched, once each."""
+        try:
+            self.wait()
+            for d in sorted(self.dirs):
+                os.fsync(self._dirfd(d))
+            self.dirs.clear()
+        finally:
+            self._close_fds()

@@ -1,0 +1,53 @@
+"""General mechanisms that keep extraction right on sites nobody tuned it
+for (issue 10), each shown on a small synthetic page that fails without it."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractkit import PARAGRAPHS
+from mirror.errors import ExtractionError
+from mirror.extract import extract
+
+URL = "https://gazette.example/story"
+ARTICLE_TEXT = "\n\n".join(PARAGRAPHS)
+
+
+def wrap(body: str, head: str = "", title: str = "Bridge vote") -> str:
+    return f"<html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+
+
+def test_a_post_of_lists_and_headings_beats_one_long_comment_beside_it():
+    # The post has no <p>: its prose is in list items. A single long comment
+    # holds the page's biggest run of paragraph prose, but it is a sliver of
+    # the text beside the post, so the score pick stands.
+    items = "".join(f"<h3>Item {i}</h3><ul><li>{p}</li><li>{p}</li></ul>"
+                    for i, p in enumerate(PARAGRAPHS))
+    comment = ("<ol class='thread'><li class='c'><div class='c-body'><p>" + PARAGRAPHS[0] * 2
+               + "</p></div></li></ol>")
+    intro = "<p>Five things the council decided this week, from the bridge to the market.</p>"
+    html = wrap(f"<main><article class='post'><div class='entry-content'>{intro}{items}</div>"
+                f"</article>{comment}</main>")
+    text = extract(html, URL).text
+    assert text.startswith("Five things the council decided")
+    assert "Item 4" in text
+
+
+def test_a_story_cut_into_repeated_step_sections_keeps_every_section():
+    steps = "".join(f"<div class='mod step'><div class='step-inner'><div class='{cls}'><p>{p}</p>"
+                    f"</div></div></div>"
+                    for cls, p in zip(["content lead"] + ["content"] * 4, PARAGRAPHS))
+    html = wrap(f"<article>{steps}</article><div class='more'><a href='/x'>More how-tos</a></div>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_page_of_short_lines_straight_in_body_is_returned_whole():
+    # No block is long enough to score: the cleaned page is the second opinion.
+    html = wrap("<div><p>Shop closed today.</p><p>Back on Monday.</p></div>")
+    assert extract(html, URL).text == "Shop closed today.\n\nBack on Monday."
+
+
+def test_a_page_that_is_only_links_is_still_no_article():
+    links = "".join(f'<a href="/s{i}">Story number {i}</a> ' for i in range(8))
+    with pytest.raises(ExtractionError):
+        extract(wrap(f"<div>{links}</div>"), URL)
