@@ -60,7 +60,7 @@ def site():
 @pytest.fixture
 def cfg(tmp_path):
     c = tmp_path / "c.toml"
-    c.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 60.0\n")
+    c.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\ntimeout = 60.0\n")
     return c
 
 
@@ -132,7 +132,7 @@ def test_a_recent_page_is_not_fetched_again_unless_refresh_which_is_conditional(
 
 def test_refetch_after_zero_always_fetches(site, tmp_path):
     c = tmp_path / "c.toml"
-    c.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\nrefetch_after = 0.0\n")
+    c.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\nrefetch_after = 0.0\n")
     url = f"{site.base}/quick/0"
     assert run_mirror("add", url, config=c, archive=tmp_path / "ar").returncode == 0
     site.clear()
