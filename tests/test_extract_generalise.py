@@ -51,3 +51,36 @@ def test_a_page_that_is_only_links_is_still_no_article():
     links = "".join(f'<a href="/s{i}">Story number {i}</a> ' for i in range(8))
     with pytest.raises(ExtractionError):
         extract(wrap(f"<div>{links}</div>"), URL)
+
+
+TEASERS = [
+    ("Flood defences to be reviewed after record winter rain",
+     "The regional agency will publish its review of the valley's flood defences in the "
+     "spring, after a winter in which the river burst its banks three times, flooding homes."),
+    ("Market traders fear for summer trade as roadworks loom",
+     "Stallholders on the square say the diversion of lorries through the market will keep "
+     "customers away during the busiest months of the year, and they want compensation."),
+    ("Mayor defends the budget in a stormy council meeting",
+     "The mayor said the new budget, which cuts library hours and raises parking charges, "
+     "was the only way to pay for repairs, while the opposition called it a betrayal."),
+    ("School roof to be replaced over the summer holidays",
+     "Pupils at the primary school on Mill Lane will return in September to a new roof, "
+     "after years of leaks that closed two classrooms every winter, the council confirmed."),
+    ("Bus timetable changes from next month, operator says",
+     "Evening services on the eastern routes will run every thirty minutes instead of every "
+     "hour, the operator said, after a petition signed by more than two thousand residents."),
+]
+
+
+def test_a_stream_of_teasers_is_never_the_article():
+    # Five other stories' linked headlines and snippets carry more commas and
+    # words than the short story itself: the stream scores higher, yet a run
+    # of teasers is never an article.
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    stream = "".join(f"<li class='item'><h3><a href='/s{i}'>{h}</a></h3><p>{t}</p></li>"
+                     for i, (h, t) in enumerate(TEASERS * 3))
+    html = wrap(f"<div class='page'><section><div class='x'>{story}</div></section>"
+                f"<div class='feed'><ul>{stream}</ul></div></div>")
+    text = extract(html, URL).text
+    assert text == "\n\n".join(PARAGRAPHS[:2])
+

@@ -9,6 +9,7 @@ from lxml import etree
 from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
+from mirror.extract.plausible import plausible
 from mirror.extract.postclean import conditional_clean, drop_headers
 from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
                                     same_kind_blocks)
@@ -45,7 +46,7 @@ def extract_body(root, md: Metadata, url: str | None):
     core, prose = clean_page(body, protect=hints)
     stats = Stats(body)
     hints = [h for h in hints if h.getparent() is not None and stats.text.get(h, 0) >= 200]
-    top, top_score, scores = best_candidate(body, stats)
+    top, top_score, scores = best_candidate(body, stats, accept=plausible)
     hinted = sum(stats.text.get(h, 0) for h in hints)
     if hints and (top is None or hinted >= 0.5 * stats.text.get(top, 0)
                   or any(h is top or h in top.iterancestors() for h in hints)):
@@ -58,7 +59,8 @@ def extract_body(root, md: Metadata, url: str | None):
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
                 and prose.get(core, 0) > 2 * prose.get(top, 0) \
-                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0):
+                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0) \
+                and plausible(core, stats):
             # Scores and prose disagree: link-heavy hover cards or widgets
             # inside the real paragraphs can sink their score. Trust the prose,
             # unless the prose block is a small piece beside the top (one long
