@@ -84,3 +84,20 @@ def test_a_stream_of_teasers_is_never_the_article():
     text = extract(html, URL).text
     assert text == "\n\n".join(PARAGRAPHS[:2])
 
+
+
+def _section(title: str, inner: str) -> str:
+    return f"<div class='section' id='{title.lower().replace(' ', '-')}'><h2>{title}</h2>{inner}</div>"
+
+
+def test_a_section_whose_id_is_its_headings_anchor_is_judged_by_the_heading():
+    # Documentation generators derive ids from headings: "sharing-..." names
+    # the topic, not a share bar. A comments section anchored the same way is
+    # still furniture, because its heading says so.
+    intro = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
+    doc = _section("Working together", intro + _section(
+        "Sharing changes with a single developer", f"<p>{PARAGRAPHS[3]}</p>")
+        + _section("Comments", f"<p>{PARAGRAPHS[4]}</p>"))
+    text = extract(wrap(f"<div class='document'>{doc}</div>"), URL).text
+    assert "Sharing changes with a single developer" in text and PARAGRAPHS[3] in text
+    assert "Comments" not in text and PARAGRAPHS[4] not in text
