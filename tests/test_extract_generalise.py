@@ -101,3 +101,29 @@ def test_a_section_whose_id_is_its_headings_anchor_is_judged_by_the_heading():
     text = extract(wrap(f"<div class='document'>{doc}</div>"), URL).text
     assert "Sharing changes with a single developer" in text and PARAGRAPHS[3] in text
     assert "Comments" not in text and PARAGRAPHS[4] not in text
+
+
+ZH_LINES = [
+    "河畔小鎮的議會週二晚上投票決定重建舊石橋結束了爭論",
+    "這場爭論已經讓小鎮分裂了三年多的時間居民都很疲倦",
+    "工程師在會議上表示中央拱橋的強度已經下降了三分之一",
+    "重型卡車在工程完成之前必須改道經過市場廣場才能通行",
+    "希望在下游建新橋的居民對結果感到失望但也接受了決定",
+    "不過他們歡迎沿著東岸修建公共步道的承諾並表示感謝",
+    "這項工程預計花費大約四百萬歐元的經費由基金來支付",
+    "工程將在春天河水水位下降之後正式開始預計一年完成",
+]
+ZH_COMMENT = ("我每天都走過那座橋已經走了四十年了。很高興終於有人願意聽聽真正住在這裡的居民的意見。"
+              "議會這次做得很好。希望工程順利完成。")
+
+
+def test_short_lines_of_a_cjk_script_are_prose():
+    # Twenty-five characters of Chinese say what sixty Latin ones do: the
+    # story's lines are its prose (not only its one long paragraph), so one
+    # long reader comment below does not pass for the page's main prose.
+    lines = [ZH_LINES[0] + ZH_LINES[1]] + ZH_LINES[2:]
+    story = "".join(f"<p>{ln}</p>" for ln in lines)
+    comment = f"<div class='reply'><p>{ZH_COMMENT * 3}</p></div>"
+    html = wrap(f"<div id='main'><div class='article'><div class='inner'>{story}</div></div>"
+                f"<div id='comment-box'><h3>留言</h3>{comment}</div></div>", title="舊石橋")
+    assert extract(html, URL).text == "\n\n".join(lines)

@@ -99,11 +99,12 @@ _DENSE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac0
 
 def tlen(s: str | None) -> int:
     """Length of a text node without the indentation around it (pretty-printed
-    menus are mostly whitespace, which must not count as text); CJK characters
-    count double."""
+    menus are mostly whitespace, which must not count as text); a CJK character
+    counts as three: a Chinese line of twenty characters is a sentence, as
+    sixty Latin ones are."""
     if not s or s.isspace():
         return 0
     s = s.strip()
     if s.isascii():
         return len(s)
-    return len(s) + len(_DENSE.findall(s))
+    return len(s) + 2 * len(_DENSE.findall(s))
