@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractkit import PARAGRAPHS
+from extractkit import PARAGRAPHS, body_html
 from mirror.errors import ExtractionError
 from mirror.extract import extract
 
@@ -127,3 +127,21 @@ def test_short_lines_of_a_cjk_script_are_prose():
     html = wrap(f"<div id='main'><div class='article'><div class='inner'>{story}</div></div>"
                 f"<div id='comment-box'><h3>留言</h3>{comment}</div></div>", title="舊石橋")
     assert extract(html, URL).text == "\n\n".join(lines)
+
+
+def test_text_inside_a_link_that_goes_nowhere_is_text_not_links():
+    # Scripts make boxes clickable with href="javascript:void(0)": such a link
+    # leads nowhere, so the short page it wraps is not a link list.
+    html = wrap("<a href='javascript:void(0)'><p>Shop closed today.</p><p>Back on Monday.</p>"
+                "</a>")
+    assert extract(html, URL).text == "Shop closed today.\n\nBack on Monday."
+
+
+def test_a_script_button_still_counts_as_a_link():
+    # A link whose script does something (go back, open a share window) is a
+    # button: a row of them is furniture, not text.
+    buttons = ("<div class='tools'><a href='javascript:history.back()'>Back to the list of all "
+               "council news stories</a> <a href='javascript:void(0)' onclick='share()'>Share "
+               "this story with your friends on every network</a></div>")
+    html = wrap(f"<div class='story'>{body_html()}{buttons}</div>")
+    assert extract(html, URL).text == ARTICLE_TEXT

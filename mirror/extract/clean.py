@@ -9,7 +9,7 @@ import re
 from lxml import etree
 
 from mirror.extract import vocab
-from mirror.extract.dom import HEADINGS, drop_tree, norm, tlen, unwrap
+from mirror.extract.dom import HEADINGS, drop_tree, is_link, norm, tlen, unwrap
 from mirror.extract.images import best_src
 
 # Never article content; dropped with their subtree before anything is measured.
@@ -83,7 +83,7 @@ def content_lengths(root) -> tuple[dict, dict]:
         text[el] = n
         tag = el.tag
         lk = links.get(el, 0)
-        if tag == "a":
+        if tag == "a" and is_link(el):
             lk = n
         pr = prose.get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:

@@ -108,3 +108,18 @@ def tlen(s: str | None) -> int:
     if s.isascii():
         return len(s)
     return len(s) + 2 * len(_DENSE.findall(s))
+
+
+_NOOP_HREF = re.compile(r"^\s*javascript:\s*(?:void\s*\(\s*0\s*\)|;|//)?\s*;?\s*$", re.I)
+
+
+def is_link(el) -> bool:
+    """Does this element lead somewhere or act? An <a> whose href is an
+    empty script call ("javascript:", "javascript:void(0)") and that has no
+    onclick handler does neither: its text counts as text, not as links
+    (fragment.tidy unwraps it). A script that does something (history.back,
+    an onclick share window) is a button and counts with the links."""
+    if el.tag != "a":
+        return False
+    href = el.get("href")
+    return not (href and _NOOP_HREF.match(href.replace("%20", " ")) and el.get("onclick") is None)

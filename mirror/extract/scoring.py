@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from mirror.extract import vocab
-from mirror.extract.dom import tlen
+from mirror.extract.dom import is_link, tlen
 
 PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
 _INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "font",
@@ -39,7 +39,7 @@ class Stats:
             own[el] = own.get(el, 0) + t
             n = text.get(el, 0) + t
             text[el] = n
-            if el.tag == "a":
+            if el.tag == "a" and is_link(el):
                 links[el] = n
             parent = el.getparent()
             if parent is not None:
