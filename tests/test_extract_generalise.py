@@ -145,3 +145,18 @@ def test_a_script_button_still_counts_as_a_link():
                "this story with your friends on every network</a></div>")
     html = wrap(f"<div class='story'>{body_html()}{buttons}</div>")
     assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_long_data_table_keeps_the_story_around_it():
+    # Twenty rows of descriptions score more than the two paragraphs that
+    # introduce them; the table is a part of the story, not the story.
+    rows = "".join(f"<tr><td>Film {i}</td><td>{1950 + i}</td><td>A traveller, a machine, and a "
+                   f"town that lives the same day over again, told in part {i}, with music.</td>"
+                   f"</tr>" for i in range(20))
+    intro = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    html = wrap(f"<div class='page'><div class='text'>{intro}<table class='list'><tbody><tr><th>Title"
+                f"</th><th>Year</th><th>About</th></tr>{rows}</tbody></table><p>{PARAGRAPHS[2]}</p>"
+                f"</div></div>")
+    text = extract(html, URL).text
+    assert text.startswith(PARAGRAPHS[0]) and text.endswith(PARAGRAPHS[2])
+    assert "Film 19" in text and "told in part 19" in text

@@ -9,7 +9,7 @@ from lxml import etree
 from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
-from mirror.extract.plausible import plausible
+from mirror.extract.plausible import outside_data_table, plausible
 from mirror.extract.postclean import conditional_clean, drop_headers
 from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
                                     same_kind_blocks)
@@ -56,6 +56,9 @@ def extract_body(root, md: Metadata, url: str | None):
     else:
         if top is None:
             return _whole_body(body, stats, md, url)
+        lifted = outside_data_table(top)
+        if lifted is not top:
+            top, top_score = lifted, max(top_score, scores.get(lifted, 0.0))
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
                 and prose.get(core, 0) > 2 * prose.get(top, 0) \

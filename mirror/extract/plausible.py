@@ -1,6 +1,7 @@
 """Could this block be an article at all? Checks on a candidate the scores
 cannot see: a list of teasers (each item another story's linked headline and
-snippet) scores like prose, yet it is never the story."""
+snippet) scores like prose, yet it is never the story; a part of a data
+table (rows of results, a filmography) is a part of a story about it."""
 
 from __future__ import annotations
 
@@ -61,3 +62,28 @@ def plausible(el, stats: Stats) -> bool:
         node = big[0]
         if is_teaser_run(node, stats):
             return False
+
+
+_TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
+
+
+def is_data_table(table) -> bool:
+    """Rows of data, not a layout grid: a header cell or a caption, or three
+    or more rows of two or more cells."""
+    if table.find(".//th") is not None or table.find("caption") is not None:
+        return True
+    rows = [tr for tr in table.iter("tr")]
+    return len(rows) >= 3 and sum(1 for tr in rows if len(tr.findall("td")) >= 2) >= 0.8 * len(rows)
+
+
+def outside_data_table(el):
+    """The block holding the data table el is a part of (rows score like
+    paragraphs, so a long table can outscore the story around it), or el."""
+    if el.tag not in _TABLE_PARTS:
+        return el
+    table = el if el.tag == "table" else next(
+        (a for a in el.iterancestors("table")), None)
+    if table is None or not is_data_table(table):
+        return el
+    parent = table.getparent()
+    return parent if parent is not None and parent.tag not in ("body", "html") else el
