@@ -160,3 +160,18 @@ def test_a_long_data_table_keeps_the_story_around_it():
     text = extract(html, URL).text
     assert text.startswith(PARAGRAPHS[0]) and text.endswith(PARAGRAPHS[2])
     assert "Film 19" in text and "told in part 19" in text
+
+
+def test_a_second_copy_of_the_story_in_the_same_block_goes():
+    # The page renders the story twice (a print layout beside the screen
+    # one, neither hidden in the markup): the copy is the same passage again.
+    html = wrap(f"<article><div class='screen'>{body_html()}</div>"
+                f"<div class='wide-layout'>{body_html()}</div></article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_refrain_repeated_in_the_story_stays():
+    chorus = "<p>And the river runs on, and the bridge stands still, over the water.</p>"
+    verses = "".join(f"<p>{p}</p>{chorus}" for p in PARAGRAPHS)
+    text = extract(wrap(f"<article>{verses}</article>"), URL).text
+    assert text.count("And the river runs on") == len(PARAGRAPHS)

@@ -10,7 +10,7 @@ from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
 from mirror.extract.plausible import outside_data_table, plausible
-from mirror.extract.postclean import conditional_clean, drop_headers
+from mirror.extract.postclean import conditional_clean, drop_headers, drop_repeats
 from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
                                     same_kind_blocks)
 
@@ -87,6 +87,7 @@ def _fragment(parts: list, md: Metadata, url: str | None):
     fstats = Stats(fragment)
     drop_headers(fragment, md)
     conditional_clean(fragment, fstats)
+    drop_repeats(fragment)
     images = tidy(fragment, url)
     return fragment, images
 
