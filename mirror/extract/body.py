@@ -18,11 +18,9 @@ from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repea
 def _find_hints(body) -> list:
     """Elements the page itself marks as the article body (outermost only)."""
     found = []
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        ip = el.get("itemprop")
-        if ip and "articleBody" in ip.split() and not any(a in found for a in el.iterancestors()):
+    for el in body.xpath(".//*[contains(@itemprop, 'articleBody')]"):  # document order
+        if "articleBody" in el.get("itemprop").split() and \
+                not any(a in found for a in el.iterancestors()):
             found.append(el)
     return found
 

@@ -10,7 +10,6 @@ from mirror.errors import ExtractionError
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
                            no_network=True, recover=True, huge_tree=False)
-_WS = re.compile(r"\s+")
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
@@ -43,7 +42,7 @@ def parse(html: str):
 
 def norm(s: str | None) -> str:
     """Collapse whitespace (including no-break spaces) to single spaces."""
-    return _WS.sub(" ", s or "").strip()
+    return " ".join(s.split()) if s else ""  # (str.split: the same spaces as \s, faster)
 
 
 def drop_tree(el) -> None:

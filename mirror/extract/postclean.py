@@ -267,9 +267,9 @@ def drop_repeats(content) -> None:
     appeared before, DEDUPE_RUN or more different ones making a fifth of the
     text or more, goes. A repeated paragraph, refrain or small block stays (a
     chorus, a quote set apart, a meal plan's daily pattern), as do short lines."""
-    total = len(norm("".join(content.itertext())))
-    leaves = [el for el in content.iter(*_DEDUPE_TAGS)
+    leaves = [(el, norm("".join(el.itertext()))) for el in content.iter(*_DEDUPE_TAGS)
               if not any(True for _ in el.iterdescendants(*_DEDUPE_TAGS))]
+    total = sum(len(t) for _, t in leaves)
     seen: set = set()
     run: list = []
     doomed: list = []
@@ -280,8 +280,7 @@ def drop_repeats(content) -> None:
             doomed.extend(el for el, _ in run)
         run.clear()
 
-    for el in leaves:
-        t = norm("".join(el.itertext()))
+    for el, t in leaves:
         if len(t) < DEDUPE_MIN:
             continue
         if t in seen:
