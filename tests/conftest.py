@@ -39,7 +39,11 @@ def open_archive(path: Path | str):
 
 
 def ensure_archive(path: Path | str) -> Path:
-    open_archive(path).close()
+    """Create the archive at `path` if there is none (opening nothing else)."""
+    from mirror.store import kind
+
+    if kind(Path(path)) == "none":
+        open_archive(path).close()
     return Path(path)
 
 

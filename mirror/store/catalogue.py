@@ -101,7 +101,7 @@ def connect(path: Path, keys: ArchiveKeys | None) -> sqlcipher3.Connection:
         db.execute("PRAGMA temp_store = MEMORY")  # sorts and temp indexes never reach the disk
     except sqlcipher3.DatabaseError as e:
         db.close()
-        raise ArchiveError(f"the archive catalogue {path.name} is damaged or not a catalogue ({e})") from None
+        raise ArchiveError(f"the archive's catalogue {path} is damaged or is not a catalogue ({e})") from None
     return db
 
 
@@ -273,6 +273,10 @@ class Catalogue:
             return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY " + CURRENT_ORDER + " LIMIT 1",
                           (aid, future_cutoff())).fetchone()
         return self.q("SELECT * FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
+
+    def raw_sha(self, aid: str, version: int) -> str | None:
+        row = self.q("SELECT raw_sha FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
+        return row[0] if row else None
 
     def version_rows(self, aid: str) -> list[sqlcipher3.Row]:
         return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY n", (aid,)).fetchall()

@@ -33,6 +33,9 @@ class Secret:
 
 
 def read_secret(path: str) -> Secret:
+    if path.strip().upper().startswith("AGE-SECRET-KEY-"):  # never echo it back
+        raise UsageError("--unlock and $MIRROR_UNLOCK take a FILE, never a key: keys on the command line"
+                         " end up in shell history and process lists")
     text = read_text(path, "unlock file")
     if "AGE-SECRET-KEY-" in text.upper():
         return Secret(identities=text)
