@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractkit import PARAGRAPHS
+from extractkit import PARAGRAPHS, body_html
 from mirror.errors import ExtractionError
 from mirror.extract import extract
 
@@ -51,3 +51,127 @@ def test_a_page_that_is_only_links_is_still_no_article():
     links = "".join(f'<a href="/s{i}">Story number {i}</a> ' for i in range(8))
     with pytest.raises(ExtractionError):
         extract(wrap(f"<div>{links}</div>"), URL)
+
+
+TEASERS = [
+    ("Flood defences to be reviewed after record winter rain",
+     "The regional agency will publish its review of the valley's flood defences in the "
+     "spring, after a winter in which the river burst its banks three times, flooding homes."),
+    ("Market traders fear for summer trade as roadworks loom",
+     "Stallholders on the square say the diversion of lorries through the market will keep "
+     "customers away during the busiest months of the year, and they want compensation."),
+    ("Mayor defends the budget in a stormy council meeting",
+     "The mayor said the new budget, which cuts library hours and raises parking charges, "
+     "was the only way to pay for repairs, while the opposition called it a betrayal."),
+    ("School roof to be replaced over the summer holidays",
+     "Pupils at the primary school on Mill Lane will return in September to a new roof, "
+     "after years of leaks that closed two classrooms every winter, the council confirmed."),
+    ("Bus timetable changes from next month, operator says",
+     "Evening services on the eastern routes will run every thirty minutes instead of every "
+     "hour, the operator said, after a petition signed by more than two thousand residents."),
+]
+
+
+def test_a_stream_of_teasers_is_never_the_article():
+    # Five other stories' linked headlines and snippets carry more commas and
+    # words than the short story itself: the stream scores higher, yet a run
+    # of teasers is never an article.
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    stream = "".join(f"<li class='item'><h3><a href='/s{i}'>{h}</a></h3><p>{t}</p></li>"
+                     for i, (h, t) in enumerate(TEASERS * 3))
+    html = wrap(f"<div class='page'><section><div class='x'>{story}</div></section>"
+                f"<div class='feed'><ul>{stream}</ul></div></div>")
+    text = extract(html, URL).text
+    assert text == "\n\n".join(PARAGRAPHS[:2])
+
+
+
+def _section(title: str, inner: str) -> str:
+    return f"<div class='section' id='{title.lower().replace(' ', '-')}'><h2>{title}</h2>{inner}</div>"
+
+
+def test_a_section_whose_id_is_its_headings_anchor_is_judged_by_the_heading():
+    # Documentation generators derive ids from headings: "sharing-..." names
+    # the topic, not a share bar. A comments section anchored the same way is
+    # still furniture, because its heading says so.
+    intro = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
+    doc = _section("Working together", intro + _section(
+        "Sharing changes with a single developer", f"<p>{PARAGRAPHS[3]}</p>")
+        + _section("Comments", f"<p>{PARAGRAPHS[4]}</p>"))
+    text = extract(wrap(f"<div class='document'>{doc}</div>"), URL).text
+    assert "Sharing changes with a single developer" in text and PARAGRAPHS[3] in text
+    assert "Comments" not in text and PARAGRAPHS[4] not in text
+
+
+ZH_LINES = [
+    "河畔小鎮的議會週二晚上投票決定重建舊石橋結束了爭論",
+    "這場爭論已經讓小鎮分裂了三年多的時間居民都很疲倦",
+    "工程師在會議上表示中央拱橋的強度已經下降了三分之一",
+    "重型卡車在工程完成之前必須改道經過市場廣場才能通行",
+    "希望在下游建新橋的居民對結果感到失望但也接受了決定",
+    "不過他們歡迎沿著東岸修建公共步道的承諾並表示感謝",
+    "這項工程預計花費大約四百萬歐元的經費由基金來支付",
+    "工程將在春天河水水位下降之後正式開始預計一年完成",
+]
+ZH_COMMENT = ("我每天都走過那座橋已經走了四十年了。很高興終於有人願意聽聽真正住在這裡的居民的意見。"
+              "議會這次做得很好。希望工程順利完成。")
+
+
+def test_short_lines_of_a_cjk_script_are_prose():
+    # Twenty-five characters of Chinese say what sixty Latin ones do: the
+    # story's lines are its prose (not only its one long paragraph), so one
+    # long reader comment below does not pass for the page's main prose.
+    lines = [ZH_LINES[0] + ZH_LINES[1]] + ZH_LINES[2:]
+    story = "".join(f"<p>{ln}</p>" for ln in lines)
+    comment = f"<div class='reply'><p>{ZH_COMMENT * 3}</p></div>"
+    html = wrap(f"<div id='main'><div class='article'><div class='inner'>{story}</div></div>"
+                f"<div id='comment-box'><h3>留言</h3>{comment}</div></div>", title="舊石橋")
+    assert extract(html, URL).text == "\n\n".join(lines)
+
+
+def test_text_inside_a_link_that_goes_nowhere_is_text_not_links():
+    # Scripts make boxes clickable with href="javascript:void(0)": such a link
+    # leads nowhere, so the short page it wraps is not a link list.
+    html = wrap("<a href='javascript:void(0)'><p>Shop closed today.</p><p>Back on Monday.</p>"
+                "</a>")
+    assert extract(html, URL).text == "Shop closed today.\n\nBack on Monday."
+
+
+def test_a_script_button_still_counts_as_a_link():
+    # A link whose script does something (go back, open a share window) is a
+    # button: a row of them is furniture, not text.
+    buttons = ("<div class='tools'><a href='javascript:history.back()'>Back to the list of all "
+               "council news stories</a> <a href='javascript:void(0)' onclick='share()'>Share "
+               "this story with your friends on every network</a></div>")
+    html = wrap(f"<div class='story'>{body_html()}{buttons}</div>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_long_data_table_keeps_the_story_around_it():
+    # Twenty rows of descriptions score more than the two paragraphs that
+    # introduce them; the table is a part of the story, not the story.
+    rows = "".join(f"<tr><td>Film {i}</td><td>{1950 + i}</td><td>A traveller, a machine, and a "
+                   f"town that lives the same day over again, told in part {i}, with music.</td>"
+                   f"</tr>" for i in range(20))
+    intro = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    html = wrap(f"<div class='page'><div class='text'>{intro}<table class='list'><tbody><tr><th>Title"
+                f"</th><th>Year</th><th>About</th></tr>{rows}</tbody></table><p>{PARAGRAPHS[2]}</p>"
+                f"</div></div>")
+    text = extract(html, URL).text
+    assert text.startswith(PARAGRAPHS[0]) and text.endswith(PARAGRAPHS[2])
+    assert "Film 19" in text and "told in part 19" in text
+
+
+def test_a_second_copy_of_the_story_in_the_same_block_goes():
+    # The page renders the story twice (a print layout beside the screen
+    # one, neither hidden in the markup): the copy is the same passage again.
+    html = wrap(f"<article><div class='screen'>{body_html()}</div>"
+                f"<div class='wide-layout'>{body_html()}</div></article>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_refrain_repeated_in_the_story_stays():
+    chorus = "<p>And the river runs on, and the bridge stands still, over the water.</p>"
+    verses = "".join(f"<p>{p}</p>{chorus}" for p in PARAGRAPHS)
+    text = extract(wrap(f"<article>{verses}</article>"), URL).text
+    assert text.count("And the river runs on") == len(PARAGRAPHS)

@@ -9,7 +9,8 @@ from lxml import etree
 from mirror.extract.clean import clean_page
 from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
-from mirror.extract.postclean import conditional_clean, drop_headers
+from mirror.extract.plausible import outside_data_table, plausible
+from mirror.extract.postclean import conditional_clean, drop_headers, drop_repeats
 from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
                                     same_kind_blocks)
 
@@ -17,11 +18,9 @@ from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repea
 def _find_hints(body) -> list:
     """Elements the page itself marks as the article body (outermost only)."""
     found = []
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        ip = el.get("itemprop")
-        if ip and "articleBody" in ip.split() and not any(a in found for a in el.iterancestors()):
+    for el in body.xpath(".//*[contains(@itemprop, 'articleBody')]"):  # document order
+        if "articleBody" in el.get("itemprop").split() and \
+                not any(a in found for a in el.iterancestors()):
             found.append(el)
     return found
 
@@ -45,7 +44,7 @@ def extract_body(root, md: Metadata, url: str | None):
     core, prose = clean_page(body, protect=hints)
     stats = Stats(body)
     hints = [h for h in hints if h.getparent() is not None and stats.text.get(h, 0) >= 200]
-    top, top_score, scores = best_candidate(body, stats)
+    top, top_score, scores = best_candidate(body, stats, accept=plausible)
     hinted = sum(stats.text.get(h, 0) for h in hints)
     if hints and (top is None or hinted >= 0.5 * stats.text.get(top, 0)
                   or any(h is top or h in top.iterancestors() for h in hints)):
@@ -55,10 +54,14 @@ def extract_body(root, md: Metadata, url: str | None):
     else:
         if top is None:
             return _whole_body(body, stats, md, url)
+        lifted = outside_data_table(top)
+        if lifted is not top:
+            top, top_score = lifted, max(top_score, scores.get(lifted, 0.0))
         if core is not None and core.getparent() is not None and top is not core \
                 and core not in set(top.iterancestors()) and top not in set(core.iterancestors()) \
                 and prose.get(core, 0) > 2 * prose.get(top, 0) \
-                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0):
+                and stats.text.get(core, 0) >= 0.5 * stats.text.get(top, 0) \
+                and plausible(core, stats):
             # Scores and prose disagree: link-heavy hover cards or widgets
             # inside the real paragraphs can sink their score. Trust the prose,
             # unless the prose block is a small piece beside the top (one long
@@ -82,6 +85,7 @@ def _fragment(parts: list, md: Metadata, url: str | None):
     fstats = Stats(fragment)
     drop_headers(fragment, md)
     conditional_clean(fragment, fstats)
+    drop_repeats(fragment)
     images = tidy(fragment, url)
     return fragment, images
 

@@ -9,7 +9,7 @@ import re
 from lxml import etree
 
 from mirror.extract import vocab
-from mirror.extract.dom import drop_tree, tlen, unwrap
+from mirror.extract.dom import HEADINGS, drop_tree, is_link, norm, tlen, unwrap
 from mirror.extract.images import best_src
 
 # Never article content; dropped with their subtree before anything is measured.
@@ -83,7 +83,7 @@ def content_lengths(root) -> tuple[dict, dict]:
         text[el] = n
         tag = el.tag
         lk = links.get(el, 0)
-        if tag == "a":
+        if tag == "a" and is_link(el):
             lk = n
         pr = prose.get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:
@@ -133,6 +133,34 @@ def _paragraph_style(core, prose: dict) -> list:
     if not styles:
         return []
     return [c for c in core if isinstance(c.tag, str) and c.get("class") in styles]
+
+
+_SLUG_GAPS = re.compile(r"[\W_]+")
+_COUNTER = re.compile(r"-\d+$")
+
+
+def _slug(text: str) -> str:
+    return _SLUG_GAPS.sub("-", text.lower()).strip("-")
+
+
+def _topic_anchor(el) -> bool:
+    """Is the id that made el look like furniture only the anchor of its own
+    heading ("sharing-with-a-single-developer", as documentation generators
+    and Markdown renderers derive ids)? Such an id names the section's topic,
+    not its role: the heading itself is the evidence then, and only a
+    comments or related-stories heading makes it furniture."""
+    ident = el.get("id")
+    cls = el.get("class")
+    if not ident or (cls and vocab.NEGATIVE.search(vocab.key_of_class(cls))):
+        return False
+    head = next((c for c in el[:3] if isinstance(c.tag, str) and c.tag in HEADINGS), None)
+    if head is None:
+        return False
+    title = norm("".join(head.itertext()))
+    slug = _slug(title)
+    if not slug or _COUNTER.sub("", _slug(ident)) != slug:
+        return False
+    return not (vocab.COMMENTS_HEADING.match(title) or vocab.RELATED_HEADING.match(title))
 
 
 def clean_page(body, protect=None):
@@ -191,7 +219,7 @@ def clean_page(body, protect=None):
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
-                             and not vocab.EMBED.search(key))
+                             and not vocab.EMBED.search(key) and not _topic_anchor(el))
                          or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).

@@ -10,7 +10,6 @@ from mirror.errors import ExtractionError
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
                            no_network=True, recover=True, huge_tree=False)
-_WS = re.compile(r"\s+")
 
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
@@ -67,7 +66,7 @@ def _unnest_voids(root) -> None:
 
 def norm(s: str | None) -> str:
     """Collapse whitespace (including no-break spaces) to single spaces."""
-    return _WS.sub(" ", s or "").strip()
+    return " ".join(s.split()) if s else ""  # (str.split: the same spaces as \s, faster)
 
 
 def drop_tree(el) -> None:
@@ -123,11 +122,27 @@ _DENSE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac0
 
 def tlen(s: str | None) -> int:
     """Length of a text node without the indentation around it (pretty-printed
-    menus are mostly whitespace, which must not count as text); CJK characters
-    count double."""
+    menus are mostly whitespace, which must not count as text); a CJK character
+    counts as three: a Chinese line of twenty characters is a sentence, as
+    sixty Latin ones are."""
     if not s or s.isspace():
         return 0
     s = s.strip()
     if s.isascii():
         return len(s)
-    return len(s) + len(_DENSE.findall(s))
+    return len(s) + 2 * len(_DENSE.findall(s))
+
+
+_NOOP_HREF = re.compile(r"^\s*javascript:\s*(?:void\s*\(\s*0\s*\)|;|//)?\s*;?\s*$", re.I)
+
+
+def is_link(el) -> bool:
+    """Does this element lead somewhere or act? An <a> whose href is an
+    empty script call ("javascript:", "javascript:void(0)") and that has no
+    onclick handler does neither: its text counts as text, not as links
+    (fragment.tidy unwraps it). A script that does something (history.back,
+    an onclick share window) is a button and counts with the links."""
+    if el.tag != "a":
+        return False
+    href = el.get("href")
+    return not (href and _NOOP_HREF.match(href.replace("%20", " ")) and el.get("onclick") is None)

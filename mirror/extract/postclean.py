@@ -253,3 +253,42 @@ def conditional_clean(content, stats: Stats) -> None:
                 continue
             if ld > 0.5 and n < 2000 or (ld > 0.33 and n < 200 and not has_img):
                 drop_tree(el)
+
+
+_DEDUPE_TAGS = ("p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "dd", "pre")
+DEDUPE_MIN = 40
+DEDUPE_RUN = 3
+DEDUPE_SHARE = 0.2
+
+
+def drop_repeats(content) -> None:
+    """A passage met a second time is a copy of the story (rendered twice, for
+    print or for another layout): a run of paragraphs in a row that all
+    appeared before, DEDUPE_RUN or more different ones making a fifth of the
+    text or more, goes. A repeated paragraph, refrain or small block stays (a
+    chorus, a quote set apart, a meal plan's daily pattern), as do short lines."""
+    leaves = [(el, norm("".join(el.itertext()))) for el in content.iter(*_DEDUPE_TAGS)
+              if not any(True for _ in el.iterdescendants(*_DEDUPE_TAGS))]
+    total = sum(len(t) for _, t in leaves)
+    seen: set = set()
+    run: list = []
+    doomed: list = []
+
+    def close() -> None:
+        texts = {t for _, t in run}
+        if len(texts) >= DEDUPE_RUN and sum(map(len, texts)) >= DEDUPE_SHARE * total:
+            doomed.extend(el for el, _ in run)
+        run.clear()
+
+    for el, t in leaves:
+        if len(t) < DEDUPE_MIN:
+            continue
+        if t in seen:
+            run.append((el, t))
+            continue
+        close()
+        seen.add(t)
+    close()
+    for el in doomed:
+        if el.getparent() is not None:
+            drop_tree(el)

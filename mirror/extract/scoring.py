@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from mirror.extract import vocab
-from mirror.extract.dom import tlen
+from mirror.extract.dom import is_link, tlen
 
 PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "dd"})
 _INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup", "sub", "font",
@@ -39,7 +39,7 @@ class Stats:
             own[el] = own.get(el, 0) + t
             n = text.get(el, 0) + t
             text[el] = n
-            if el.tag == "a":
+            if el.tag == "a" and is_link(el):
                 links[el] = n
             parent = el.getparent()
             if parent is not None:
@@ -137,21 +137,22 @@ def _initial(el) -> float:
     return _TAG_BONUS.get(el.tag, 0) + class_weight(el)
 
 
-def best_candidate(body, stats: Stats):
-    """The element most likely to be the article body, and all scores."""
+def best_candidate(body, stats: Stats, accept=None):
+    """The element most likely to be the article body, and all scores.
+    `accept(el, stats)`, when given, vetoes candidates that cannot be an
+    article whatever they score (the next best is taken)."""
     scores = score_candidates(body, stats)
     for outer in body.iterancestors():
         # Scores climb past <body> to <html>, whose text includes the head
         # (title, JSON-LD): never a candidate, even when every block in the
         # body carries a boilerplate class.
         scores.pop(outer, None)
-    best, best_score = None, float("-inf")
     for el, s in scores.items():
-        final = s * (1 - stats.link_density(el))
-        scores[el] = final
-        if final > best_score:
-            best, best_score = el, final
-    return best, best_score, scores
+        scores[el] = s * (1 - stats.link_density(el))
+    for el in sorted(scores, key=scores.get, reverse=True):
+        if accept is None or accept(el, stats):
+            return el, scores[el], scores
+    return None, float("-inf"), scores
 
 
 def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:

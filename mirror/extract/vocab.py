@@ -59,6 +59,11 @@ EMBED = re.compile(_B + r"embed|twitter-tweet|instagram-media|tiktok-embed|fb-po
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
+def key_of_class(cls: str) -> str:
+    """A class (or id) value as key_of spells it."""
+    return _CAMEL.sub(r"\1-\2", cls).lower()
+
+
 def key_of(el) -> str:
     """Class and id of an element, camelCase split and lower-cased, so that
     vocabulary words match at word starts only ("pageRow" is not "pager")."""
