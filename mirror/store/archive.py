@@ -18,6 +18,7 @@ it never deletes a blob a concurrent writer has stored but not yet linked.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import fcntl
 import hashlib
@@ -324,10 +325,10 @@ class Archive:
     def list(self) -> list[Summary]:
         return self.catalogue.summaries()
 
-    def ids(self) -> list[str]:
+    def ids(self) -> builtins.list[str]:
         return self.catalogue.ids()
 
-    def search(self, query: str) -> list[Summary]:
+    def search(self, query: str) -> builtins.list[Summary]:
         return self.catalogue.search(query)
 
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
@@ -337,7 +338,7 @@ class Archive:
             raise NotFound(f"article {full} has no version {version}")
         return self._stored(row)
 
-    def versions(self, aid: str) -> list[StoredVersion]:
+    def versions(self, aid: str) -> builtins.list[StoredVersion]:
         return [self._stored(r) for r in self.catalogue.version_rows(self.resolve(aid))]
 
     def has_content(self, aid: str, chash: str) -> bool:
@@ -359,10 +360,10 @@ class Archive:
         """Remember a feed; False if it was already followed."""
         return self.catalogue.follow(url, title, now)
 
-    def feeds(self) -> list[tuple[str, str | None]]:
+    def feeds(self) -> builtins.list[tuple[str, str | None]]:
         return self.catalogue.feeds()
 
-    def unseen_entries(self, feed_url: str, links: list[str]) -> list[str]:
+    def unseen_entries(self, feed_url: str, links: builtins.list[str]) -> builtins.list[str]:
         seen = self.catalogue.seen_links(feed_url)
         out: list[str] = []
         for link in links:
@@ -370,10 +371,10 @@ class Archive:
                 out.append(link)
         return out
 
-    def mark_seen(self, feed_url: str, links: list[str], now: str) -> None:
+    def mark_seen(self, feed_url: str, links: builtins.list[str], now: str) -> None:
         self.catalogue.mark_seen(feed_url, links, now)
 
-    def integrity(self) -> list[str]:
+    def integrity(self) -> builtins.list[str]:
         """Problems found: SQLite's own check plus rows naming missing or
         damaged blobs."""
         problems = self.catalogue.integrity()

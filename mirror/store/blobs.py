@@ -234,7 +234,7 @@ class BlobBatch:
         self._lock = threading.Lock()
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future] = []
+        self._pending: list[Future[object]] = []
 
     def __enter__(self) -> "BlobBatch":
         return self

@@ -34,7 +34,7 @@ class Slot:
     kind: str  # "passphrase", "recipient", "recipient (post-quantum)", or "unknown"
     path: Path
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         return {"id": self.id, "kind": self.kind}
 
 
