@@ -124,7 +124,7 @@ def validate(data: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
             raise ConfigError(f"{where}: unknown section [{section}]")
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [{section}] must be a table")
-        if spec is dict:
+        if not isinstance(spec, dict):  # a free-form table of strings
             for k, v in table.items():
                 if not isinstance(v, str):
                     raise ConfigError(f"{where}: [{section}] {k} must be a string")

@@ -63,7 +63,7 @@ class NewKeys:
     """The first key slots of a new encrypted archive (one or both)."""
 
     passphrase: str | None = None
-    recipients: tuple[str, ...] = ()
+    recipients: tuple[str | age.Recipient, ...] = ()
     work_factor: int = age.WORK_FACTOR
 
 

@@ -73,6 +73,8 @@ __all__ = [
     "parse_recipients",
     "parse_identity",
     "parse_recipient",
+    "Recipient",
+    "Identity",
     "AgeError",
     "HeaderError",
     "PayloadError",
