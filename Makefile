@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PKGS := age chromium firefox-esr microsocks strace zip unzip
+APT_PKGS := age chromium firefox-esr microsocks strace zip unzip epubcheck
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test fuzz system-deps venv bench clean
@@ -14,6 +14,7 @@ demo: venv
 
 test: venv system-deps
 	$(BIN)/python -m pytest -q
+	MIRROR_TEST_ARCHIVE=plaintext $(BIN)/python -m pytest -q tests/test_archive.py tests/test_archive_crash.py tests/test_cli.py tests/test_bundle_roundtrip.py
 
 # The bundle fuzzer, longer than in `make test`: FUZZ_EXAMPLES per target (3 targets).
 FUZZ_EXAMPLES ?= 20000

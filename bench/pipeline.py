@@ -42,7 +42,7 @@ def main() -> None:
     port = site.start()
     with tempfile.TemporaryDirectory() as tmp:
         cfg = config.load(archive=Path(tmp) / "ar")
-        cfg = replace(cfg, fetch=replace(cfg.fetch, per_host_delay=0.0, retries=0))
+        cfg = replace(cfg, fetch=replace(cfg.fetch, per_host_delay=0.0, retries=0, allow_private=True))
         urls = [f"http://127.0.0.1:{port}/story/{i}" for i in range(args.pages)]
         site.routes = {("127.0.0.1", k[1]): v for k, v in site.routes.items()}
         with Archive.open(cfg.archive) as ar:

@@ -14,7 +14,8 @@ from typing import Any
 
 from mirror.errors import ConfigError
 
-FIREFOX_ESR_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0"
+FIREFOX_ESR_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0"
+FIREFOX_ACCEPT_LANGUAGE = "en-US,en;q=0.9"  # what an en-US Firefox ESR sends
 
 # section -> key -> (type, default). A section typed `dict` is a free str->str table.
 SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
@@ -23,7 +24,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
     },
     "fetch": {
         "user_agent": (str, FIREFOX_ESR_UA),
-        "accept_language": (str, "en-US,en;q=0.5"),
+        "accept_language": (str, FIREFOX_ACCEPT_LANGUAGE),
         "proxy": (str, ""),
         "timeout": (float, 30.0),
         "response_timeout": (float, 120.0),
@@ -36,6 +37,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "max_images_bytes": (int, 40 * 1024 * 1024),
         "jobs": (int, 4),
         "per_host_delay": (float, 1.0),
+        "allow_private": (bool, False),
     },
     "mirrors": dict,
     "crypto": {
@@ -57,7 +59,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
 @dataclass(frozen=True)
 class FetchConfig:
     user_agent: str = FIREFOX_ESR_UA
-    accept_language: str = "en-US,en;q=0.5"
+    accept_language: str = FIREFOX_ACCEPT_LANGUAGE
     proxy: str = ""
     timeout: float = 30.0
     response_timeout: float = 120.0
@@ -70,6 +72,7 @@ class FetchConfig:
     max_images_bytes: int = 40 * 1024 * 1024
     jobs: int = 4
     per_host_delay: float = 1.0
+    allow_private: bool = False  # fetch loopback, private and link-local addresses too
 
 
 @dataclass(frozen=True)

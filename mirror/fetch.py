@@ -1,6 +1,7 @@
 """The one HTTP session of a run: private, polite and bounded.
 
-Private: browser-like headers, no Referer, no cookies kept or sent (not even
+Private: the claimed browser's headers (`mirror.browser`), no Referer but an
+image's, no cookies kept or sent (not even
 from a redirect to the page or from the page to its images), all traffic and
 DNS through the proxy when one is set (socks5h), environment proxies and
 .netrc ignored. Polite: one request at a time per host with a delay between
@@ -18,15 +19,17 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from mirror import browser, connections
 from mirror.config import FetchConfig
+from mirror.connections import Cutoff, os_socket
+from mirror.destinations import host_refusal, refused
 from mirror.errors import NetworkError, UsageError
 from mirror.urls import from_mirror, host_of, to_mirror, valid_url
 
@@ -37,11 +40,8 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
 CHUNK = 64 * 1024
 
-PAGE_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.8"
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
               "application/rdf+xml", "application/feed+json", "text/html", "text/plain")
-IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,8 @@ def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
         backoff_factor=cfg.backoff, backoff_max=max(cfg.backoff * 8, 1.0),
         status_forcelist=RETRY_STATUS, allowed_methods=frozenset({"GET"}),
         raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True)
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool)
+    adapter = connections.Adapter(max_retries=retry, pool_connections=pool, pool_maxsize=pool,
+                                  allow_private=cfg.allow_private)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s
@@ -182,51 +183,13 @@ def next_hop(current: str, location: str) -> str:
     return nxt
 
 
-class _Cutoff:
-    """A response's wall-clock bound, enforced while reading: when it passes, a
-    timer thread shuts the connection's socket down, so whatever read is blocked
-    (a body dripping a byte at a time, a chunk-size line, decompression) returns
-    at once, and the response is reported as timed out. Checking a clock between
-    reads cannot do this: one buffered read may wait for a drip indefinitely."""
-
-    def __init__(self, seconds: float, sock: socket.socket | None):
-        self._sock = sock
-        self._lock = threading.Lock()
-        self._done = False
-        self.fired = False
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Cutoff":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            self._done = True
-        self._timer.cancel()
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            if self._sock is not None:
-                with contextlib.suppress(OSError):
-                    socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
-
-
 def _socket_of(resp: requests.Response) -> socket.socket | None:
     """The OS socket under a streamed response (plain, TLS or SOCKS), if reachable."""
     conn = getattr(resp.raw, "_connection", None)
     sock = getattr(conn, "sock", None)
     if sock is None:  # fall back to http.client's reader: BufferedReader -> SocketIO -> socket
         sock = getattr(getattr(getattr(getattr(resp.raw, "_fp", None), "fp", None), "raw", None), "_sock", None)
-    for _ in range(4):  # urllib3's SSLTransport (TLS inside an https proxy) wraps the socket
-        if sock is None or isinstance(sock, socket.socket):
-            return sock
-        sock = getattr(sock, "socket", None)
-    return None
+    return os_socket(sock)
 
 
 def _chain(e: BaseException) -> Iterator[BaseException]:
@@ -320,25 +283,22 @@ class Fetcher:
 
     def page(self, url: str) -> Fetched:
         """An HTML page (refused before download if it is anything else)."""
-        headers = self._headers(PAGE_ACCEPT, {
-            "Upgrade-Insecure-Requests": "1", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate",
-            "Sec-Fetch-Site": "none", "Sec-Fetch-User": "?1"})
-        return self._get(url, headers, self.cfg.max_page_bytes, _check_page_type)
+        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
+                         _check_page_type)
 
     def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
-        """An image (image/* only, never SVG), at most `limit` bytes."""
-        same = page_url is not None and host_of(page_url) == host_of(url)
-        headers = self._headers(IMAGE_ACCEPT, {
-            "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors",
-            "Sec-Fetch-Site": "same-origin" if same else "cross-site"})
+        """An image (image/* only, never SVG), at most `limit` bytes. `page_url`
+        is the page's address as a browser had it (where it was fetched from):
+        Referer and Sec-Fetch-Site are judged against it."""
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
-        return self._get(url, headers, cap, _check_image_type)
+        return self._get(url, lambda target: browser.image_headers(self.cfg, target, page_url), cap,
+                         _check_image_type)
 
     def feed(self, url: str) -> Fetched:
         """An RSS/Atom document (XML or, for broken servers, text/HTML)."""
-        headers = self._headers(FEED_ACCEPT, {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "navigate",
-                                              "Sec-Fetch-Site": "none"})
-        return self._get(url, headers, self.cfg.max_page_bytes, _check_feed_type)
+        # Exactly a page's request: a browser opening a feed's URL sends nothing else.
+        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
+                         _check_feed_type)
 
     def allow(self, url: str) -> None:
         """Called before every request, redirect hops included; raise
@@ -346,14 +306,9 @@ class Fetcher:
 
     # -- internals -----------------------------------------------------------
 
-    def _headers(self, accept: str, extra: dict[str, str]) -> dict[str, str]:
-        """Firefox's header order; requests adds nothing but Host."""
-        return {"User-Agent": self.cfg.user_agent, "Accept": accept,
-                "Accept-Language": self.cfg.accept_language,
-                "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
-                "Connection": "keep-alive", **extra}
-
-    def _get(self, url: str, headers: dict[str, str], limit: int, check_type) -> Fetched:
+    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int, check_type) -> Fetched:
+        """Follow redirects by `next_hop`; each hop's headers are `headers_for(its URL)`,
+        in the order they are sent (requests adds only Host, first, as Firefox)."""
         current = strip_userinfo(url)
         visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
@@ -362,9 +317,10 @@ class Fetcher:
             if scheme not in ("http", "https") or not host_of(target):
                 raise NetworkError(f"unsupported URL: {target}")
             self.allow(target)
+            self._check_destination(target)
             with self.gate.slot(host_of(target)):
                 deadline = time.monotonic() + self.cfg.response_timeout
-                resp = self._send(target, headers, deadline)
+                resp = self._send(target, headers_for(target), deadline)
                 try:
                     if resp.is_redirect:
                         location = resp.headers.get("Location", "")
@@ -379,15 +335,28 @@ class Fetcher:
             current = nxt
         raise NetworkError(f"too many redirects (> {self.cfg.max_redirects})")
 
+    def _check_destination(self, target: str) -> None:
+        """The host as written (an IP literal, `localhost`...): all we can judge when
+        a proxy resolves names. A direct connection also checks every address the
+        name resolves to (`mirror.connections`)."""
+        if self.cfg.allow_private:
+            return
+        host = host_of(target)
+        why = host_refusal(host)
+        if why is not None:
+            raise NetworkError(refused(host, why))
+
     def _send(self, target: str, headers: dict[str, str], deadline: float) -> requests.Response:
         prep = self.session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
         for name in ("Cookie", "Referer", "Authorization", "Proxy-Authorization"):
-            prep.headers.pop(name, None)
+            if name not in headers:  # (only a Referer is ever ours: images, by the browser's policy)
+                prep.headers.pop(name, None)
         t = self.cfg.timeout
         read = max(min(t, deadline - time.monotonic()), 0.001)
         try:
-            resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
-                                     proxies=self.proxies, verify=True)
+            with connections.deadline(deadline):  # the status line and headers end by it too
+                resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
+                                         proxies=self.proxies, verify=True)
         except requests.RequestException as e:
             raise NetworkError(reason(e)) from None
         except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
@@ -410,7 +379,7 @@ class Fetcher:
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
         failure: str | None = None
-        with _Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
+        with Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
             try:
                 for chunk in resp.iter_content(CHUNK):
                     body += chunk

@@ -32,6 +32,7 @@ class Extracted:
     html: str = ""
     images: list[str] = field(default_factory=list)
     description: str | None = None
+    canonical: str | None = None  # what the page declares (rel=canonical, og:url), if anything
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +80,15 @@ def content_hash(url: str, title: str | None, byline: str | None, published: str
     doc = json.dumps([url, title, byline, published, modified, lang, site_name, text, html,
                       sorted(asset_shas)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What storing one capture did."""
+
+    id: str
+    version: int
+    created: bool  # False: the same content was already stored
 
 
 @dataclass

@@ -19,9 +19,10 @@ from urllib.parse import unquote, urlsplit
 from mirror.config import Config, FetchConfig
 from mirror.errors import ExtractionError, MirrorError, NetworkError, UsageError
 from mirror.fetch import Fetcher
+from mirror.imagerule import ImageChoice, choose_url
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
-from mirror.urls import canonical_url, is_web_url
+from mirror.urls import article_url, canonical_url, is_web_url
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
 ImageLoader = Callable[[str, int], "bytes | None"]
@@ -49,22 +50,27 @@ def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect_assets(urls: Iterable[str], load: ImageLoader, cfg: FetchConfig
+def collect_assets(images: Iterable[ImageChoice], load: ImageLoader, cfg: FetchConfig
                    ) -> tuple[dict[str, str], list[tuple[Asset, bytes]]]:
-    """Load images in order within the count and byte caps. Returns
-    URL -> asset name for those kept, and the distinct assets."""
+    """Load images in order within the count and byte caps, each from the first
+    of its candidate URLs that yields a real image. Returns image URL (the
+    choice's first) -> asset name for those kept, and the distinct assets."""
     names: dict[str, str] = {}
     assets: dict[str, tuple[Asset, bytes]] = {}
     budget = cfg.max_images_bytes
-    for url in urls:
+    for choice in images:
         if len(assets) >= cfg.max_images or budget <= 0:
             break
-        data = load(url, min(cfg.max_image_bytes, budget))
-        made = make_asset(data, url) if data else None
+        made = None
+        for url in choice.urls:
+            data = load(url, min(cfg.max_image_bytes, budget))
+            made = make_asset(data, url) if data else None
+            if made is not None:
+                break
         if made is None:
             continue
         asset = made[0]
-        names[url] = asset.name
+        names[choice.urls[0]] = asset.name
         if asset.name not in assets:
             assets[asset.name] = made
             budget -= asset.size
@@ -72,9 +78,11 @@ def collect_assets(urls: Iterable[str], load: ImageLoader, cfg: FetchConfig
 
 
 def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
-                  raw: bytes | None = None) -> NewVersion:
-    """Extract, collect images through `load`, sanitise. `url` is canonical and
-    is the base for every relative link and image."""
+                  raw: bytes | None = None, filed_as: Callable[[str | None], str] | None = None
+                  ) -> NewVersion:
+    """Extract, collect images through `load`, sanitise. `url` is the base for
+    every relative link and image; the article is filed under `url`, or under
+    `filed_as(the page's declared canonical URL)` when given."""
     from mirror.extract import extract
 
     ex = extract(html, url)
@@ -83,15 +91,16 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
     body = sanitize(ex.html, url, names)
     if not body.strip():
         raise ExtractionError("no article content left after cleaning")
-    lead = names.get(ex.lead_image or "")
+    lead = names.get(choose_url(ex.lead_image, url).url or "")
     return NewVersion(
-        url=url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
+        url=filed_as(ex.canonical) if filed_as else url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
         lang=ex.lang, site_name=ex.site_name, text=ex.text, html=body, captured=now_utc(),
         lead_image=f"assets/{lead}" if lead else None, assets=assets, raw=raw)
 
 
 def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
-    """Images through the run's session; a failed image is simply left out."""
+    """Images through the run's session, as a browser showing `page_url` (where
+    the page was fetched from) would ask; a failed image is simply left out."""
 
     def load(url: str, limit: int) -> bytes | None:
         try:
@@ -103,13 +112,16 @@ def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
 
 
 def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
-    """Fetch one page and everything the article needs; store nothing."""
+    """Fetch one page and everything the article needs; store nothing. Links
+    and images resolve against where the page was served from; the article is
+    filed under `urls.article_url` (the user's URL or a same-site canonical)."""
     from mirror.extract import decode_html
 
     page = fetcher.page(url)
-    canonical = canonical_url(page.url)
+    base = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, canonical, network_loader(fetcher, page.url), cfg, raw=page.body)
+    return build_version(text, base, network_loader(fetcher, page.fetched_url), cfg, raw=page.body,
+                         filed_as=lambda declared: article_url(url, page.url, declared))
 
 
 def _fail(url: str, e: BaseException) -> Outcome:

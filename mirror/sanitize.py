@@ -18,8 +18,9 @@ import nh3
 from bs4 import BeautifulSoup, Tag
 
 from mirror import assets, imageinfo
+from mirror.imagerule import ImageChoice, choose, choose_url, decided
 from mirror.model import Asset
-from mirror.urls import absolutise, clean_link, parse_srcset
+from mirror.urls import clean_link
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "article", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code",
@@ -54,49 +55,32 @@ ID_PREFIX = "m-"  # article ids cannot clash with (or clobber) anything of ours
 ASSET_RE = assets.SRC_RE  # the one asset-name rule (mirror/assets.py)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,4}$")
 _NUMERIC = {"width", "height", "colspan", "rowspan", "span", "start", "value"}
-_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url", "data-lazy", "data-hi-res-src")
-_SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
 
 
-# -- which images an article shows --------------------------------------------
+# -- which images an article shows (the one rule: mirror.imagerule) -------------
 
 
-def _usable(url: str | None) -> bool:
-    return bool(url) and not url.strip().lower().startswith(("data:", "blob:", "about:"))
-
-
-def image_url(img: Tag, base: str | None) -> str | None:
-    """The absolute http(s) URL an `<img>` shows once lazy loading has run:
-    a real `src`, else a lazy `data-*` attribute, else the best srcset entry
-    (of the `<img>` or of a surrounding `<picture>`)."""
-    candidates: list[str | None] = [img.get("src")]
-    candidates += [img.get(a) for a in _LAZY_ATTRS]
-    candidates += [parse_srcset(img.get(a) or "") for a in _SRCSET_ATTRS]
+def _picture_sources(img: Tag) -> list[str]:
     pic = img.find_parent("picture")
-    if pic is not None:
-        for source in pic.find_all("source"):
-            candidates.append(parse_srcset(source.get("srcset") or source.get("data-srcset") or ""))
-    for c in candidates:
-        if isinstance(c, str) and _usable(c):
-            url = absolutise(c, base)
-            if url and url.startswith(("http://", "https://")):
-                return url
-    return None
+    if pic is None:
+        return []
+    return [str(s.get("srcset") or s.get("data-srcset") or "") for s in pic.find_all("source")]
 
 
-def declared_pixel(img: Tag) -> bool:
-    """Declared 0/1-pixel size: a tracker or spacer, not worth a request."""
-    for attr in ("width", "height"):
-        v = str(img.get(attr) or "").strip().lower().removesuffix("px").strip()
-        if v in ("0", "1"):
-            return True
-    style = str(img.get("style") or "").replace(" ", "").lower()
-    return bool(re.search(r"(?:^|;)(?:width|height):[01](?:px)?(?:;|$)", style))
+def _attrs(img: Tag) -> dict[str, str]:
+    return {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in img.attrs.items()}
 
 
-def _looks_svg(url: str) -> bool:
-    path = url.split("?", 1)[0].split("#", 1)[0].lower()
-    return path.endswith((".svg", ".svgz"))
+def image_choice(img: Tag, base: str | None) -> ImageChoice:
+    return choose(_attrs(img), _picture_sources(img), base)
+
+
+def _decide(img: Tag, base: str | None) -> ImageChoice:
+    """Apply the rule once and write the decision on `img` (or drop it)."""
+    choice = image_choice(img, base)
+    if choice.url:
+        img.attrs = decided(_attrs(img), choice)
+    return choice
 
 
 def _parse(html: str) -> Tag:
@@ -118,24 +102,17 @@ def _images_of(root: Tag) -> list[Tag]:
     return imgs
 
 
-def article_images(html: str, base: str | None, extra: Iterable[str | None] = ()) -> list[str]:
-    """Ordered, de-duplicated image URLs worth fetching for this article:
-    never pixels, never SVG, never non-http."""
-    out: list[str] = []
+def article_images(html: str, base: str | None, extra: Iterable[str | None] = ()) -> list[ImageChoice]:
+    """The images worth fetching for this article, in order, one decision each
+    (its candidate URLs): never trackers, pixels, SVG or non-http."""
+    out: list[ImageChoice] = []
     seen: set[str] = set()
-    root = _parse(html)
-    for img in _images_of(root):
-        if declared_pixel(img):
-            continue
-        url = image_url(img, base)
-        if url and url not in seen and not _looks_svg(url):
-            seen.add(url)
-            out.append(url)
-    for e in extra:
-        url = absolutise(e, base) if e else None
-        if url and url.startswith(("http://", "https://")) and url not in seen and not _looks_svg(url):
-            seen.add(url)
-            out.append(url)
+    choices = [image_choice(img, base) for img in _images_of(_parse(html))]
+    choices += [choose_url(e, base) for e in extra if e]
+    for c in choices:
+        if c.url and c.url not in seen:
+            seen.add(c.url)
+            out.append(c)
     return out
 
 
@@ -154,30 +131,30 @@ def make_asset(data: bytes, source_url: str = "") -> tuple[Asset, bytes] | None:
 
 def _prepass(html: str, base: str | None, images: dict[str, str]) -> str:
     root = _parse(html)
-    # Resolve <noscript> image fallbacks first: keep the image if nothing else shows it.
-    shown = {image_url(i, base) for i in root.find_all("img") if i.find_parent("noscript") is None}
+    # Decide every image once, while its <picture> is still around it.
+    for img in root.find_all("img"):
+        if img.find_parent("noscript") is None:
+            _decide(img, base)
+    # Resolve <noscript> image fallbacks: keep the image if nothing else shows it.
+    shown = {image_choice(i, base).url for i in root.find_all("img") if i.find_parent("noscript") is None}
     for ns in root.find_all("noscript"):
         if ns.decomposed:
             continue
-        keep = [i for i in _noscript_imgs(ns) if image_url(i, base) not in shown]
+        keep = [i for i in _noscript_imgs(ns) if _decide(i, base).url not in shown]
         if keep:
             ns.replace_with(keep[0].extract())
-            shown.add(image_url(keep[0], base))
+            shown.add(image_choice(keep[0], base).url)
         else:
             ns.decompose()
     for pic in root.find_all("picture"):
         img = pic.find("img")
-        if img is None:
-            continue
-        url = image_url(img, base)
-        pic.replace_with(img.extract())
-        if url:
-            img["src"] = url
+        if img is not None:
+            pic.replace_with(img.extract())
     for tag in root.find_all(list(DROP_WITH_CONTENT)):
         if not tag.decomposed:
             tag.decompose()
     for img in root.find_all("img"):
-        url = None if declared_pixel(img) else image_url(img, base)
+        url = image_choice(img, base).url
         name = images.get(url) if url else None
         if not name:
             img.decompose()

@@ -5,6 +5,8 @@ additions in the same shape (`mirror/data/tracking/`). A rule removes its
 `params` from URLs its `include` patterns match and its `exclude` patterns do
 not; redirect wrappers (`l.facebook.com/l.php?u=...`) are unwrapped to the URL
 they carry. The same parameters are removed from `#k=v&...` fragments.
+`tracker_image` names image URLs that exist only to count readers (our own
+`tracker-images.json`): the image rule drops them before any request.
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ class Lists:
         return frozenset().union(*(r.params for r in self.rules if every in r.include))
 
 
+@dataclass(frozen=True)
+class TrackerImages:
+    hosts: frozenset[str]  # a host and its subdomains
+    patterns: tuple[Pattern, ...]
+    dirs: frozenset[str]  # a directory anywhere in the path
+    files: frozenset[str]  # the last path segment
+
+
 def _rules(raw: list[dict[str, Any]]) -> list[Rule]:
     return [Rule(tuple(Pattern.parse(p) for p in r.get("include", [])),
                  tuple(Pattern.parse(p) for p in r.get("exclude", [])),
@@ -96,6 +106,39 @@ def lists() -> Lists:
         prefixes=tuple(p.lower() for p in ours.get("prefixes", [])),
         wrappers=tuple(Wrapper(tuple(Pattern.parse(p) for p in w["include"]), w["param"])
                        for w in ours.get("wrappers", [])))
+
+
+@lru_cache(maxsize=1)
+def tracker_images() -> TrackerImages:
+    raw = _read("tracker-images.json")
+    return TrackerImages(frozenset(h.lower() for h in raw["hosts"]),
+                         tuple(Pattern.parse(p) for p in raw["patterns"]),
+                         frozenset(d.lower() for d in raw["dirs"]), frozenset(f.lower() for f in raw["files"]))
+
+
+def tracker_image(url: str) -> str | None:
+    """Why an image URL is a tracker (a known counting host or path, or a bare
+    query on the site root: `/?e=open&uid=42`), or None. Decided on the URL
+    alone, so the tracker never gets its request."""
+    try:
+        scheme, host, path_query = _where(url)
+        path, query = urlsplit(url).path, urlsplit(url).query
+    except ValueError:
+        return "an unreadable URL"
+    ti = tracker_images()
+    labels = host.rstrip(".").split(".")
+    if any(".".join(labels[i:]) in ti.hosts for i in range(len(labels))):
+        return "a known tracking host"
+    if any(p.matches(scheme, host, path_query) for p in ti.patterns):
+        return "a known tracking URL"
+    segments = [seg.lower() for seg in path.split("/") if seg]
+    if segments and segments[-1] in ti.files:
+        return "a tracking pixel's name"
+    if any(seg in ti.dirs for seg in segments[:-1]):
+        return "a tracking path"
+    if not segments and query:
+        return "a bare query, no image path"
+    return None
 
 
 def _where(url: str) -> tuple[str, str, str]:

@@ -126,6 +126,20 @@ def canonical_url(url: str) -> str:
     return strip_userinfo(detrack(url.strip())).split("#", 1)[0]
 
 
+def article_url(given: str, page_url: str, declared: str | None) -> str:
+    """The URL an article is filed under (it travels in every bundle the article
+    enters): the page's own canonical URL (rel=canonical, og:url) when it is on
+    the site that served the page and is no downgrade from https, else the URL
+    the user gave; cleaned either way. Never the URL a redirect ended on: a
+    server could put a per-fetch token there (`/t/8f3a.../story`) and make it
+    the article's identity."""
+    if declared and valid_url(declared.strip()) and same_site(declared, page_url) \
+            and not (urlsplit(page_url).scheme.lower() == "https"
+                     and urlsplit(declared.strip()).scheme.lower() != "https"):
+        return canonical_url(declared)
+    return canonical_url(given)
+
+
 MAX_URL_CHARS = 4096
 
 
@@ -150,25 +164,3 @@ def valid_url(url: str) -> bool:
 def is_web_url(url: str) -> bool:
     """`valid_url` for typed input: surrounding whitespace is forgiven."""
     return valid_url(url.strip()) if isinstance(url, str) else False
-
-
-def parse_srcset(srcset: str) -> str | None:
-    """The largest candidate of a srcset ("a.jpg 480w, b.jpg 960w" -> b.jpg), by
-    width, or by density (which outranks any width)."""
-    best, best_w = None, -1.0
-    for part in srcset.split(","):
-        bits = part.strip().split()
-        if not bits:
-            continue
-        url, w = bits[0], 1.0
-        if len(bits) > 1:
-            d = bits[1].lower()
-            try:
-                w = float(d[:-1]) if d[-1] in "wx" else 1.0
-                if d.endswith("x"):
-                    w *= 1000
-            except ValueError:
-                w = 1.0
-        if w > best_w:
-            best, best_w = url, w
-    return best

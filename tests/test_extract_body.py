@@ -99,8 +99,10 @@ def test_lazy_images_resolved_to_one_absolute_src():
     frag = fragment(art)
     srcs = [img.get("src") for img in frag.iter("img")]
     assert srcs == art.images
-    for img in frag.iter("img"):
-        assert set(img.attrib) <= {"src", "alt"}
+    for img in frag.iter("img"):  # the image rule's decision: src, then the candidates to fall back to
+        assert set(img.attrib) <= {"src", "alt", "data-mirror-fallback"}
+    assert [img.get("data-mirror-fallback") for img in frag.iter("img")][2:4] == [
+        "https://gazette.example/img/three-400.jpg", "https://gazette.example/img/four.webp"]
     assert "<source" not in art.html and "<noscript" not in art.html
 
 

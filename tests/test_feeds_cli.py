@@ -62,7 +62,7 @@ def site():
 
 def run(tmp_path, *args):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 5.0\n")
+    cfg.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\ntimeout = 5.0\n")
     return run_mirror(*args, config=cfg, archive=tmp_path / "ar")
 
 

@@ -103,7 +103,7 @@ def site():
 @pytest.fixture
 def cfgfile(tmp_path):
     p = tmp_path / "config.toml"
-    p.write_text(f"[fetch]\ntimeout = 0.6\nretries = 2\nbackoff = 0.0\nper_host_delay = 0.0\n"
+    p.write_text(f"[fetch]\nallow_private = true\ntimeout = 0.6\nretries = 2\nbackoff = 0.0\nper_host_delay = 0.0\n"
                  f"max_redirects = 5\nmax_page_bytes = {CAP}\n")
     return p
 
@@ -188,7 +188,7 @@ def test_choose_proxy():
 
 
 def test_one_request_at_a_time_per_host_with_delay(site):
-    cfg = FetchConfig(timeout=5, retries=0, per_host_delay=0.3)
+    cfg = FetchConfig(timeout=5, retries=0, per_host_delay=0.3, allow_private=True)
     site.clear()
     with Fetcher(cfg, jobs=4) as f:
         threads = [threading.Thread(target=f.page, args=(f"{site.base}/good",)) for _ in range(4)]
@@ -205,7 +205,7 @@ def test_one_request_at_a_time_per_host_with_delay(site):
 def test_image_type_checks(site):
     site.add("http://*/fake.png", Reply(b"<html><script>x</script></html>", content_type="text/html"))
     site.add("http://*/pic.svg", Reply(b"<svg onload='alert(1)'/>", content_type="image/svg+xml"))
-    with Fetcher(FetchConfig(timeout=5, retries=0, per_host_delay=0)) as f:
+    with Fetcher(FetchConfig(timeout=5, retries=0, per_host_delay=0, allow_private=True)) as f:
         with pytest.raises(NetworkError, match=r"^not an image \(text/html\)$"):
             f.image(f"{site.base}/fake.png")
         with pytest.raises(NetworkError, match="SVG"):
@@ -221,7 +221,7 @@ def test_allow_hook_sees_every_redirect_hop(site):
             if url.endswith("/chain2"):
                 raise NetworkError("refused")
 
-    with Confined(FetchConfig(timeout=5, retries=0, per_host_delay=0)) as f:
+    with Confined(FetchConfig(timeout=5, retries=0, per_host_delay=0, allow_private=True)) as f:
         with pytest.raises(NetworkError, match="^refused$"):
             f.page(f"{site.base}/chain0")
     assert seen == [f"{site.base}/chain0", f"{site.base}/chain1", f"{site.base}/chain2"]

@@ -1,7 +1,7 @@
 """Fetch policy: a wall-clock bound on every response, enforced while reading, and
 the redirect rule (no https -> http downgrade, no credentials sent or stored).
 
-The drip tests count the bytes a local server managed to send before we hung up:
+The drip tests (body, status line, headers; direct and through a proxy) count the bytes a local server managed to send before we hung up:
 a bound checked only between reads lets a byte-at-a-time server go on for hours."""
 
 from __future__ import annotations
@@ -59,6 +59,26 @@ def _dripper(kind: str, sent: dict, stop: threading.Event):
     return handler
 
 
+def _header_dripper(kind: str, sent: dict, stop: threading.Event):
+    """The status line or the headers, one byte (`status`, `header`) or one short
+    header line (`lines`) every DRIP seconds: each within the read timeout."""
+    def handler(h):
+        h.close_connection = True
+        head = {"status": b"HTTP/1.1 2", "header": b"HTTP/1.1 200 OK\r\nX-Drip: ",
+                "lines": b"HTTP/1.1 200 OK\r\n"}[kind]
+        unit = b"X-Drip: 1\r\n" if kind == "lines" else b"0"
+        try:
+            h.wfile.write(head)
+            while not stop.is_set():
+                h.wfile.write(unit)
+                h.wfile.flush()
+                sent["bytes"] += 1
+                stop.wait(DRIP)
+        except OSError:
+            pass
+    return handler
+
+
 @pytest.fixture
 def drip_site():
     stop = threading.Event()
@@ -66,6 +86,8 @@ def drip_site():
     s = Site()
     for kind in ("length", "chunked", "close"):
         s.add(f"http://*/drip-{kind}", _dripper(kind, sent, stop))
+    for kind in ("status", "header", "lines"):
+        s.add(f"http://*/drip-{kind}", _header_dripper(kind, sent, stop))
     s.base = f"http://127.0.0.1:{s.start()}"
     s.sent, s.stop_drip = sent, stop
     yield s
@@ -74,18 +96,26 @@ def drip_site():
 
 
 def _cfg(**kw) -> FetchConfig:
-    return FetchConfig(**{"timeout": 5.0, "response_timeout": BOUND, "retries": 0, "per_host_delay": 0.0, **kw})
+    return FetchConfig(**{"timeout": 5.0, "response_timeout": BOUND, "retries": 0, "per_host_delay": 0.0,
+                          "allow_private": True, **kw})
 
 
-@pytest.mark.parametrize("kind", ["length", "chunked", "close"])
-def test_a_dripping_body_is_cut_at_the_bound(drip_site, kind):
-    # The read timeout (5 s) never fires: every byte comes well within it.
+@pytest.mark.parametrize("kind, proxied", [
+    ("length", False), ("chunked", False), ("close", False),
+    ("status", False), ("header", False), ("lines", False),  # before the body: the status line, the headers
+    ("header", True),  # the same through an HTTP proxy (the local site is one too)
+])
+def test_a_dripping_response_is_cut_at_the_bound(drip_site, kind, proxied):
+    # The read timeout (5 s) never fires: every byte comes well within it. Retries
+    # are on: a cut response is not asked for again.
     result: dict = {}
+    proxy = drip_site.base if proxied else ""
+    url = f"http://drip.example/drip-{kind}" if proxied else f"{drip_site.base}/drip-{kind}"
 
     def fetch():
         try:
-            with Fetcher(_cfg()) as f:
-                result["ok"] = f.page(f"{drip_site.base}/drip-{kind}")
+            with Fetcher(_cfg(retries=2), proxy=proxy) as f:
+                result["ok"] = f.page(url)
         except NetworkError as e:
             result["error"] = e
 
@@ -99,11 +129,12 @@ def test_a_dripping_body_is_cut_at_the_bound(drip_site, kind):
     err = result.get("error")
     assert isinstance(err, NetworkError) and str(err) == "timed out" and err.exit_code == 3
     assert 1 <= sent < CUT_BEFORE, sent
+    assert len(drip_site.hits) == 1
 
 
 def test_the_cli_reports_a_drip_as_timed_out_and_exits_3(drip_site, tmp_path):
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f"[fetch]\ntimeout = 5.0\nresponse_timeout = {BOUND}\nretries = 0\nper_host_delay = 0.0\n")
+    cfg.write_text(f"[fetch]\nallow_private = true\ntimeout = 5.0\nresponse_timeout = {BOUND}\nretries = 0\nper_host_delay = 0.0\n")
     url = f"{drip_site.base}/drip-close"
     r = run_mirror("add", "--json", url, config=cfg, archive=tmp_path / "ar", timeout=HANG_GUARD)
     sent = drip_site.sent["bytes"]

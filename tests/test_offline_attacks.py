@@ -249,10 +249,14 @@ def test_export_index_of_hostile_metadata_is_inert(world):
 _HEAD = ['<meta charset="utf-8">', f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
          '<meta name="referrer" content="no-referrer">', NO_DNS_PREFETCH]
 # Tags of our templates, and what the sanitiser lets through.
-_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "ol", "li"} | set(ALLOWED_TAGS)
+_TAGS = ({"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "ol", "li", "nav", "section",
+          "span", "h2", "time", "bdi", "code"} | set(ALLOWED_TAGS))
 _ATTRS = {"lang", "dir", "id", "title", "alt", "width", "height", "colspan", "rowspan", "scope", "span", "start",
           "reversed", "type", "value", "datetime", "class", "charset", "http-equiv", "content", "name", "href",
-          "rel", "src"}
+          "rel", "src", "aria-label"}
+# Links between our own pages: the index, an article's neighbours, its versions page and back.
+_OWN_HREF = re.compile(r"^(articles/[0-9a-f]{16}/index\.html|\.\./\.\./index\.html|\.\./[0-9a-f]{16}/index\.html"
+                       r"|versions\.html|index\.html|#v\d+)$")
 
 
 def test_every_page_written_is_statically_clean(world):
@@ -272,7 +276,7 @@ def test_every_page_written_is_statically_clean(world):
                 assert tag.name == "img" and tag["src"].startswith("data:image/"), (p, str(tag)[:80])
             if "href" in tag.attrs:
                 assert tag.name == "a", (p, tag.name)
-                if not tag["href"].startswith(("articles/", "#m-")):
+                if not (_OWN_HREF.match(tag["href"]) or tag["href"].startswith("#m-")):
                     assert tag["href"].startswith(("https://", "http://", "mailto:")), (p, tag)
                     assert tag.get("rel") == ["noreferrer", "noopener"], (p, tag)
 
@@ -282,7 +286,7 @@ def test_export_writes_only_our_pages_json_and_image_named_assets(world):
         if p.is_file():
             rel = p.relative_to(world["site"]).as_posix()
             assert (rel == "index.html" or rel == layout.MANIFEST or re.fullmatch(
-                r"articles/[0-9a-f]{16}/(index\.html|article\.json|versions/\d{4}\.json|"
+                r"articles/[0-9a-f]{16}/(index\.html|versions\.html|article\.json|versions/\d{4}\.json|"
                 r"assets/[A-Za-z0-9][A-Za-z0-9._-]*\.(png|jpe?g|gif|webp|avif))", rel, re.I)), rel
 
 

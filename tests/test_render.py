@@ -59,7 +59,7 @@ def test_metadata_is_escaped_and_lang_is_validated():
     assert "<script" not in page and "<b onmouseover" not in page
     assert "&lt;/title&gt;&lt;script&gt;" in page and 'onload="alert' not in page
     assert '<html dir="auto">' in page
-    assert 'Source: <code dir="ltr">https://news.example/?q=&lt;script&gt;</code>' in page
+    assert 'Source: <bdi dir="ltr"><code>https://news.example/?q=&lt;script&gt;</code></bdi>' in page
 
 
 def test_images_inlined_from_blobs_and_disguised_svg_dropped():
@@ -97,7 +97,8 @@ def test_index_page():
     page = index_page(items, lambda s: f"articles/{s.id}/index.html", title="Bundle")
     assert f'content="{CSP}"' in page and "<script" not in page
     assert '<a href="articles/aaaaaaaaaaaaaaaa/index.html">First &lt;one&gt;</a>' in page
-    assert '<li lang="he" dir="rtl"><a href="articles/bbbbbbbbbbbbbbbb/index.html">https://n.example/2</a>' in page
+    assert ('<li lang="he" dir="rtl"><a href="articles/bbbbbbbbbbbbbbbb/index.html">https://n.example/2</a>'
+            '<span class="meta" lang="en" dir="ltr">') in page
 
 
 @pytest.mark.browser

@@ -115,7 +115,7 @@ def test_lazy_picture_and_noscript_images_are_found_and_localised():
     <noscript><img src="/ns.png"></noscript>
     <img srcset="/s-1x.png 1x, /s-2x.png 2x">
     <img src="/logo.svg"><img src="/tiny.gif" width="1" height="1"><img src="/t2.gif" style="width:1px;height:1px">"""
-    urls = article_images(frag, BASE, extra=["/lead.jpg", "/lazy.jpg"])
+    urls = [c.url for c in article_images(frag, BASE, extra=["/lead.jpg", "/lazy.jpg"])]
     assert urls == ["https://news.example/lazy.jpg", "https://news.example/p-1600.webp",
                     "https://news.example/s-2x.png", "https://news.example/ns.png",
                     "https://news.example/lead.jpg"]

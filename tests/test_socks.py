@@ -58,7 +58,7 @@ def socks():
 
 def traced_add(tmp_path, *args):
     cfg = tmp_path / "config.toml"
-    cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
+    cfg.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\ntimeout = 10\n")
     log = tmp_path / "strace.log"
     r = run_mirror("add", "--json", *args, config=cfg, archive=tmp_path / "ar",
                    wrap=("strace", "-f", "-qq", "-e", "trace=connect,openat", "-o", str(log)))
@@ -97,9 +97,43 @@ def test_the_trace_does_see_a_direct_connection(site, tmp_path):
 
 def test_dead_proxy_is_a_network_error(site, tmp_path):
     cfg = tmp_path / "c.toml"
-    cfg.write_text("[fetch]\nretries = 0\ntimeout = 3\n")
+    cfg.write_text("[fetch]\nallow_private = true\nretries = 0\ntimeout = 3\n")
     r = run_mirror("add", "--proxy", f"socks5h://127.0.0.1:{free_port()}", f"http://localhost:{site.port}/story",
                    config=cfg, archive=tmp_path / "ar", timeout=60)
     assert r.returncode == 3
     assert r.stderr.splitlines()[0].endswith(": proxy failed (connection refused)"), r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_headers_dripped_through_socks5h_are_cut_at_the_response_bound(site, socks):
+    """The header bound lives in the connection classes; the SOCKS ones have it too."""
+    import threading
+
+    from mirror.config import FetchConfig
+    from mirror.errors import NetworkError
+    from mirror.fetch import Fetcher
+
+    stop = threading.Event()
+    sent = {"bytes": 0}
+
+    def drip(h):
+        h.close_connection = True
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            while not stop.is_set():
+                h.wfile.write(b"0")
+                h.wfile.flush()
+                sent["bytes"] += 1
+                stop.wait(0.3)
+        except OSError:
+            pass
+
+    site.add("http://localhost/drip", drip)
+    cfg = FetchConfig(timeout=5.0, response_timeout=1.2, retries=2, per_host_delay=0.0, allow_private=True)
+    try:
+        with Fetcher(cfg, proxy=f"socks5h://127.0.0.1:{socks}") as f, pytest.raises(NetworkError) as e:
+            f.page(f"http://localhost:{site.port}/drip")
+    finally:
+        stop.set()
+    assert str(e.value) == "timed out"
+    assert 1 <= sent["bytes"] < 100, sent  # 100 bytes would be 30 s of dripping

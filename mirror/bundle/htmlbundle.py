@@ -107,12 +107,50 @@ def csp() -> str:
             "img-src data:; frame-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def page_parts(params: bytes) -> tuple[bytes, bytes]:
-    """The page before and after the payload lines."""
+def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The page's fixed words in `lang`: those written into the HTML, and
+    those its script shows (a JSON data block, which runs nothing). The
+    script fills `{field}`s itself."""
+    from mirror.render.i18n import labels
+
+    L = labels(lang)
+    back, fwd = ("→", "←") if L.dir == "rtl" else ("←", "→")
+    html = {"LANG": L.lang, "DIR": L.dir,
+            "T_TITLE": L._("Encrypted articles"),
+            "T_INTRO": L._("This file holds articles encrypted with a passphrase. Type it to read them. "
+                           "The page decrypts them here, offline: nothing is sent anywhere."),
+            "T_NOSCRIPT": L._("Turn on JavaScript for this file to decrypt it (only its own script runs; "
+                              "the articles cannot run any)."),
+            "T_PASSPHRASE": L._("Passphrase"), "T_OPEN": L._("Open"),
+            "T_IMPORT": L._("Readers with the mirror tool can import this file:"),
+            "T_ARTICLES": L._("Articles"), "T_ALL": L._("All articles"),
+            "T_PREV": back + " " + L._("Previous"), "T_NEXT": L._("Next") + " " + fwd}
+    js = {"articles": L._("Articles"),
+          "deriving": L._("Deriving the key…"),
+          "decrypting": L._("Decrypting… {pct}%"),
+          "wrong": L._("Wrong passphrase, or the file was changed. Nothing was decrypted."),
+          "damaged": L._("This file is damaged or was changed after it was made ({detail}). Nothing is shown."),
+          "unreadable": L._("This article could not be read: {detail}"),
+          "browser": L._("This browser cannot open the file: it needs a current Chromium, Firefox or Safari "
+                         "(WebCrypto and DecompressionStream)."),
+          "versions": L._("Versions: what changed"),
+          "back": L._("Back to the article")}
+    return html, js
+
+
+def page_parts(params: bytes, lang: str = "en") -> tuple[bytes, bytes]:
+    """The page before and after the payload lines, its words in `lang`."""
+    from mirror.render.page import esc
+
     js = script()
     if "</script" in js.lower():
         raise AssertionError("the page script may not contain </script")
-    text = (_resource("selfdecrypt.html").replace("{{CSP}}", csp()).replace("{{SCRIPT}}", js)
+    html_words, js_words = _words(lang)
+    text = _resource("selfdecrypt.html")
+    for key, value in html_words.items():
+        text = text.replace("{{" + key + "}}", esc(value))
+    strings = json.dumps(js_words, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    text = (text.replace("{{CSP}}", csp()).replace("{{STRINGS}}", strings).replace("{{SCRIPT}}", js)
             .replace("{{PARAMS}}", params.decode("ascii")))
     head, tail = text.split("{{PAYLOAD}}\n")
     return head.encode("utf-8"), tail.encode("utf-8")
@@ -138,7 +176,7 @@ def params_json(salt: bytes, prefix: bytes, iterations: int = ITERATIONS) -> byt
 
 
 def write(readinto: Callable[[memoryview], int], dst: BinaryIO, passphrase: str,
-          iterations: int = ITERATIONS) -> int:
+          iterations: int = ITERATIONS, lang: str = "en") -> int:
     """Encrypt everything `readinto` yields (it fills the buffer unless at the
     end) into a complete HTML page on `dst`; return the plaintext length."""
     if not passphrase:
@@ -146,7 +184,7 @@ def write(readinto: Callable[[memoryview], int], dst: BinaryIO, passphrase: str,
     salt, prefix = os.urandom(SALT_SIZE), os.urandom(PREFIX_SIZE)
     params = params_json(salt, prefix, iterations)
     aead = AESGCM(derive_key(passphrase, salt, iterations))
-    head, tail = page_parts(params)
+    head, tail = page_parts(params, lang)
     dst.write(head)
     a, b = memoryview(bytearray(CHUNK)), memoryview(bytearray(CHUNK))
     total = counter = 0
@@ -269,11 +307,17 @@ def is_our_page(head_lines: list[bytes], tail: bytes, raw_params: bytes) -> bool
     """The page around the payload is byte for byte the one this version
     writes for these parameters (line ends aside). The page code is not
     authenticated (a passphrase cannot sign), so a courier could remove the
-    CSP or post the passphrase to a server; this is how inspect notices."""
-    head, want_tail = page_parts(raw_params)
+    CSP or post the passphrase to a server; this is how inspect notices.
+    The page may speak any language we write."""
+    from mirror.render.i18n import SUPPORTED
+
     got_head = b"".join(line + b"\n" for line in head_lines)
     got_tail = (CLOSE + b"\n" + tail).replace(b"\r\n", b"\n")
-    return got_head == head and got_tail == want_tail
+    for lang in SUPPORTED:
+        head, want_tail = page_parts(raw_params, lang)
+        if got_head == head and got_tail == want_tail:
+            return True
+    return False
 
 
 def decrypt(src: BinaryIO, write_out: Callable[[bytes], object], passphrases: list[str],
@@ -365,13 +409,15 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
 
 
 def pack(ar, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
-         warn=None, overwrite: bool = False):
-    """Write the HTML bundle of `ids` to `out` (as `pack.pack` does); return PackStats."""
-    from mirror.bundle.pack import PackStats, output_to, payload
+         warn=None, overwrite: bool = False, look=None):
+    """Write the HTML bundle of `ids` to `out` (as `pack.pack` does), its
+    page in the plan's language; return PackStats."""
+    from mirror.bundle.pack import Look, PackStats, output_to, payload, plan
     from mirror.bundle.stream import IterReader
 
     stats = PackStats()
-    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
+    site_plan = plan(ar, ids, look or Look())
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, site_plan))
     with output_to(out, overwrite) as dst:
-        write(src.readinto, dst, passphrase)
+        write(src.readinto, dst, passphrase, lang=site_plan.lang)
     return stats

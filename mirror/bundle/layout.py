@@ -4,6 +4,7 @@
     manifest.json                    what is inside, with every file's SHA-256
     signature.json                   optional Ed25519 signature of manifest.json
     articles/<id>/index.html         reader page, images inline as data: URIs
+    articles/<id>/versions.html      every capture and what changed (only with >1 version)
     articles/<id>/article.json       every field needed to re-create the capture
     articles/<id>/versions/NNNN.json earlier captures of the same URL, oldest first
     articles/<id>/assets/<name>      optional: assets as files (third-party bundles)
@@ -41,6 +42,10 @@ SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 def page(aid: str) -> str:
     return f"articles/{aid}/index.html"
+
+
+def versions_page(aid: str) -> str:
+    return f"articles/{aid}/versions.html"
 
 
 def article_json(aid: str) -> str:

@@ -82,27 +82,55 @@ class PackStats:
 Warn = Callable[[str], object]
 
 
-def _rendered(ar, ids: list[str], warn: Warn | None) -> Iterator[tuple[list, site.ArticleFiles]]:
+@dataclass(frozen=True)
+class Look:
+    """How the pages of a pack or site read: the index's and bundle page's
+    language (None: the articles' most common) and grouping."""
+
+    lang: str | None = None
+    by: str = "date"
+
+
+def _kept(stored: list, cut: str) -> list:
+    """The versions to write, current last. A capture dated in the future is
+    refused by every reader (the import rule): it is left out rather than
+    have the whole bundle refused."""
+    return current_last(kept) if (kept := [v for v in stored if v.captured <= cut]) else []
+
+
+def plan(ar, ids: list[str], look: Look) -> site.SitePlan:
+    """Every page links to its neighbours in the index, so the index's order
+    is settled first, over the articles that will be written: those with a
+    version not in the future, a URL readers accept and HTML the renderer
+    parses (the rest are skipped, with a warning, by `_rendered`)."""
+    cut = future_cutoff()
+    summaries = []
+    for aid in ids:
+        versions = _kept(ar.versions(aid), cut)
+        if versions and valid_url(versions[-1].url) and site.renders(versions[-1].html) is None:
+            summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
+    return site.plan(summaries, look.lang, look.by)
+
+
+def _rendered(ar, ids: list[str], warn: Warn | None,
+              site_plan: site.SitePlan | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError."""
     done = 0
-    # A capture dated in the future is refused by every reader (the import
-    # rule): leave it out rather than have the whole bundle refused.
     cut = future_cutoff()
     for aid in ids:
         stored = ar.versions(aid)
-        kept = [v for v in stored if v.captured <= cut]
-        if len(kept) < len(stored):
-            (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(kept)} version(s) dated in"
+        versions = _kept(stored, cut)
+        if len(stored) > len(versions):
+            (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(versions)} version(s) dated in"
                               " the future left out")
-        if not kept:
+        if not versions:
             continue
-        versions = current_last(kept)  # the page shows the current version
         try:
             if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
                 raise RenderError(f"article {aid} has a URL no reader accepts"
                                   f" ({line(versions[-1].url)[:80]!r})")
-            files = site.article_files(versions, ar.read_blob)
+            files = site.article_files(versions, ar.read_blob, site_plan)
         except RenderError as e:
             (warn or _stderr)(f"warning: {e}; skipped")
             continue
@@ -117,15 +145,16 @@ def _stderr(msg: str) -> None:
 
 
 def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
-            stats: PackStats | None = None, warn: Warn | None = None) -> Iterator[bytes]:
+            stats: PackStats | None = None, warn: Warn | None = None,
+            site_plan: site.SitePlan | None = None) -> Iterator[bytes]:
     """The ZIP bytes. Entries come in name order: articles/..., index.html,
     manifest.json, signature.json, zz-padding, so the manifest is written after
     every file it describes has been hashed, and nothing is held twice."""
     stats = stats or PackStats()
+    site_plan = site_plan or plan(ar, ids, Look())
     z = ZipWriter()
     entries: list[ArticleEntry] = []
-    summaries = []
-    for versions, files in _rendered(ar, ids, warn):  # sorted: every article's names start with its id
+    for versions, files in _rendered(ar, ids, warn, site_plan):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
@@ -140,8 +169,7 @@ def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = 
             entry.files[name] = ref(data)
             yield from z.entry(name, data, compress, huff)
         entries.append(entry)
-        summaries.append(site.summary(art))
-    index = site.index_file(summaries)
+    index = site.index_file(site_plan, {e.id for e in entries})
     yield from z.entry(index.name, index.data, True)
     manifest = Manifest(entries, {index.name: ref(index.data)}).to_bytes()
     yield from z.entry(layout.MANIFEST, manifest, True)
@@ -279,7 +307,7 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
 
 def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = False,
          sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None,
-         overwrite: bool = False) -> PackStats:
+         overwrite: bool = False, look: Look = Look()) -> PackStats:
     """Write the bundle of `ids` to `out`: a path (atomically, an existing
     file only with `overwrite`) or an open binary stream."""
     from mirror.bundle.stream import IterReader
@@ -288,7 +316,7 @@ def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = 
     if not keys.recipients and keys.passphrase is None:
         raise UsageError("no recipients or passphrase to encrypt to")
     stats = PackStats()
-    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn))
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, plan(ar, ids, look)))
     with output_to(out, overwrite) as dst:
         if keys.passphrase is not None:
             age.encrypt(src, dst, passphrase=keys.passphrase, armor=armor)
@@ -297,7 +325,7 @@ def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = 
     return stats
 
 
-def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None) -> int:
+def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None, look: Look = Look()) -> int:
     """Write the static site (pages, article.json, index, manifest) unzipped
     into an empty or new directory. Returns the number of articles. The site
     is built in a neutral-named folder beside it and renamed into place, so a
@@ -311,7 +339,7 @@ def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None) -
         tmp = parent / neutral_name()
         tmp.mkdir(mode=0o700)
         try:
-            n = _write_site(ar, ids, tmp, warn)
+            n = _write_site(ar, ids, tmp, warn, plan(ar, ids, look))
             if directory.exists():
                 directory.rmdir()  # empty, checked above
             os.replace(tmp, directory)
@@ -322,9 +350,9 @@ def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None) -
     return n
 
 
-def _write_site(ar, ids: list[str], directory: Path, warn: Warn | None) -> int:
-    entries, summaries = [], []
-    for _versions, files in _rendered(ar, ids, warn):
+def _write_site(ar, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan) -> int:
+    entries = []
+    for _versions, files in _rendered(ar, ids, warn, site_plan):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
@@ -336,12 +364,11 @@ def _write_site(ar, ids: list[str], directory: Path, warn: Warn | None) -> int:
             path.write_bytes(data)
             entry.files[name] = ref(data)
         entries.append(entry)
-        summaries.append(site.summary(art))
-    index = site.index_file(summaries)
+    index = site.index_file(site_plan, {e.id for e in entries})
     (directory / index.name).write_bytes(index.data)
     manifest = Manifest(entries, {index.name: ref(index.data)})
     (directory / layout.MANIFEST).write_bytes(manifest.to_bytes())
     return len(entries)
 
 
-__all__ = ["FileRef", "Keys", "PackStats", "Selection", "export_site", "pack", "payload", "select"]
+__all__ = ["FileRef", "Keys", "Look", "PackStats", "Selection", "export_site", "pack", "payload", "plan", "select"]

@@ -8,7 +8,15 @@
   var $ = function (id) { return document.getElementById(id); };
   var form = $("unlock"), input = $("passphrase"), button = $("open"), message = $("message");
   var paramsText = $("mirror-params").textContent;
+  var words = JSON.parse($("mirror-strings").textContent);
   var zip = null, entries = null, articles = [];
+
+  /* A message of the page's language, its {fields} filled in. */
+  function t(key, fields) {
+    return String(words[key] || key).replace(/\{(\w+)\}/g, function (m, k) {
+      return fields && k in fields ? String(fields[k]) : m;
+    });
+  }
 
   function say(text, bad) {
     message.textContent = text;
@@ -65,7 +73,7 @@
       if (i < lines.length - 1 && plain.byteLength !== 65536) throw fail("damaged", "short part " + (i + 1));
       parts.push(new Uint8Array(plain));
       total += plain.byteLength;
-      if (i % 16 === 15) say("Decrypting\u2026 " + Math.floor(100 * (i + 1) / lines.length) + "%");
+      if (i % 16 === 15) say(t("decrypting", { pct: Math.floor(100 * (i + 1) / lines.length) }));
     }
     var all = new Uint8Array(total), off = 0;
     parts.forEach(function (part) { all.set(part, off); off += part.length; });
@@ -114,8 +122,15 @@
     return new TextDecoder("utf-8", { fatal: true }).decode(out);
   }
 
-  function hostOf(url) {
-    try { return new URL(url).hostname; } catch (e) { return ""; }
+  /* Pages carry links for a folder of files (index, previous, next); a
+     frame here cannot follow them, so they are taken out and this page's
+     own bar does their work. Parsing runs nothing. */
+  function withoutPager(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var navs = doc.querySelectorAll("nav.pager");
+    if (!navs.length) return html;
+    navs.forEach(function (n) { n.remove(); });
+    return "<!DOCTYPE html>\n" + doc.documentElement.outerHTML;
   }
 
   /* A new frame for every article: navigating one frame would add entries to
@@ -130,7 +145,7 @@
     frame.setAttribute("sandbox", "");  /* no script, no forms, no popups, no navigation of the top page; unique origin */
     frame.setAttribute("referrerpolicy", "no-referrer");
     frame.title = title;
-    frame.srcdoc = html;  /* inherits this page's CSP as well */
+    frame.srcdoc = withoutPager(html);  /* inherits this page's CSP as well */
     $("reader").appendChild(frame);
   }
 
@@ -138,45 +153,105 @@
     $("reader").hidden = true;
     setFrame(null);
     $("library").hidden = false;
-    document.title = "Articles";
+    document.title = t("articles");
   }
 
-  async function showArticle(id) {
-    var a = articles.find(function (x) { return x.id === id; });
-    var html = a ? await entry("articles/" + a.id + "/index.html") : null;
+  function setLink(el, article, label) {
+    el.hidden = !article;
+    if (!article) return;
+    el.href = "#article/" + article.id;
+    var title = el.querySelector(".t");
+    title.textContent = article.title;
+    if (article.lang) title.lang = article.lang;
+    title.dir = article.dir || "auto";
+  }
+
+  /* `what` is "article" (its page) or "versions" (its versions page). */
+  async function show(what, id) {
+    var at = articles.findIndex(function (x) { return x.id === id; }), a = articles[at];
+    var versions = a ? "articles/" + a.id + "/versions.html" : null;
+    var name = !a ? null : what === "versions" ? versions : "articles/" + a.id + "/index.html";
+    var html = name ? await entry(name) : null;
     if (html === null) { showToc(); return; }
     $("library").hidden = true;
     $("reader").hidden = false;
-    setFrame(html, a.title || a.url);
-    document.title = a.title || a.url;
+    setLink($("prev"), articles[at - 1]);
+    setLink($("next"), articles[at + 1]);
+    var related = $("related");
+    related.hidden = !entries.has(versions);
+    related.href = what === "versions" ? "#article/" + a.id : "#versions/" + a.id;
+    related.textContent = what === "versions" ? t("back") : t("versions");
+    setFrame(html, a.title);
+    document.title = a.title;
     window.scrollTo(0, 0);
   }
 
   function route() {
     if (!entries) return;
-    var m = /^#article\/([0-9a-f]{16})$/.exec(location.hash);
-    if (m) showArticle(m[1]).catch(function (e) { say("This article could not be read: " + e.message, true); });
+    var m = /^#(article|versions)\/([0-9a-f]{16})$/.exec(location.hash);
+    if (m) show(m[1], m[2]).catch(function (e) { say(t("unreadable", { detail: e.message }), true); });
     else showToc();
   }
 
-  function buildToc(manifest) {
-    articles = (manifest.articles || []).filter(function (a) { return /^[0-9a-f]{16}$/.test(a.id); });
-    articles.sort(function (x, y) {
-      var kx = (x.published || x.captured || "") + x.id, ky = (y.published || y.captured || "") + y.id;
-      return kx < ky ? 1 : kx > ky ? -1 : 0;
-    });
+  var LANG_RE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$/, ID_RE = /^articles\/([0-9a-f]{16})\/index\.html$/;
+
+  /* The list is the bundle's own index.html (grouped, ordered and worded
+     when it was packed), copied here as text only: no markup of the bundle
+     is ever inserted into this page. Its order is previous/next's. */
+  function buildToc(indexHtml) {
+    var doc = new DOMParser().parseFromString(indexHtml || "", "text/html");
     var toc = $("toc");
     toc.textContent = "";
-    articles.forEach(function (a) {
-      var li = document.createElement("li"), link = document.createElement("a"), meta = document.createElement("span");
-      link.href = "#article/" + a.id;
-      link.textContent = a.title || a.url;
-      meta.className = "meta";
-      meta.textContent = [hostOf(a.url), String(a.published || a.captured || "").slice(0, 10)].filter(Boolean).join(" \u00b7 ");
-      li.appendChild(link);
-      li.appendChild(meta);
-      toc.appendChild(li);
+    articles = [];
+    var seen = new Set();
+    var count = doc.querySelector("p.count");
+    $("count").textContent = count ? count.textContent : "";
+    doc.querySelectorAll("section.group").forEach(function (group) {
+      var section = document.createElement("section"), ol = document.createElement("ol");
+      var h2 = group.querySelector("h2"), note = group.querySelector("p.note");
+      if (h2) { var h = document.createElement("h2"); h.textContent = h2.textContent; section.appendChild(h); }
+      if (note) { var p = document.createElement("p"); p.className = "note"; p.textContent = note.textContent; section.appendChild(p); }
+      ol.className = "toc";
+      group.querySelectorAll("ol.toc > li").forEach(function (item) {
+        var a = item.querySelector("a"), m = a && ID_RE.exec(a.getAttribute("href") || "");
+        if (!m || seen.has(m[1]) || !entries.has("articles/" + m[1] + "/index.html")) return;
+        seen.add(m[1]);
+        var lang = item.getAttribute("lang"), dir = item.getAttribute("dir");
+        var art = { id: m[1], title: a.textContent, lang: lang && LANG_RE.test(lang) ? lang : "",
+                    dir: dir === "rtl" || dir === "ltr" ? dir : "auto" };
+        articles.push(art);
+        var li = document.createElement("li"), link = document.createElement("a"), meta = document.createElement("span");
+        if (art.lang) li.lang = art.lang;
+        li.dir = art.dir;
+        link.href = "#article/" + art.id;
+        link.textContent = art.title;
+        meta.className = "meta";
+        var src = item.querySelector(".meta");
+        meta.textContent = src ? src.textContent : "";
+        var mlang = src && src.getAttribute("lang"), mdir = src && src.getAttribute("dir");
+        if (mlang && LANG_RE.test(mlang)) meta.lang = mlang;
+        if (mdir === "rtl" || mdir === "ltr") meta.dir = mdir;
+        li.appendChild(link);
+        li.appendChild(meta);
+        ol.appendChild(li);
+      });
+      section.appendChild(ol);
+      toc.appendChild(section);
     });
+  }
+
+  /* A payload without index.html (the format allows it): a plain list
+     in the same form, from the manifest. */
+  function fromManifest(manifest) {
+    var ol = document.createElement("ol");
+    (manifest.articles || []).forEach(function (a) {
+      var li = document.createElement("li"), link = document.createElement("a");
+      link.setAttribute("href", "articles/" + a.id + "/index.html");
+      link.textContent = a.title || a.url;
+      li.appendChild(link);
+      ol.appendChild(li);
+    });
+    return '<section class="group"><ol class="toc">' + ol.innerHTML + "</ol></section>";
   }
 
   form.addEventListener("submit", function (ev) {
@@ -184,20 +259,19 @@
     var passphrase = input.value;
     if (!passphrase) return;
     button.disabled = true;
-    say("Deriving the key\u2026");
+    say(t("deriving"));
     decryptPayload(passphrase).then(async function (plain) {
       zip = plain;
       entries = readZip(zip);
-      var manifest = JSON.parse(await entry("manifest.json"));
-      buildToc(manifest);
+      buildToc(await entry("index.html") || fromManifest(JSON.parse(await entry("manifest.json"))));
       input.value = "";
       say("");
       $("locked").hidden = true;
       route();
     }).catch(function (e) {
       zip = entries = null;
-      if (e.kind === "wrong") say("Wrong passphrase, or the file was changed. Nothing was decrypted.", true);
-      else say("This file is damaged or was changed after it was made (" + e.message + "). Nothing is shown.", true);
+      if (e.kind === "wrong") say(t("wrong"), true);
+      else say(t("damaged", { detail: e.message }), true);
     }).finally(function () { button.disabled = false; });
   });
 
@@ -205,6 +279,6 @@
 
   if (!(window.crypto && crypto.subtle && window.DecompressionStream && window.TextDecoder)) {
     button.disabled = true;
-    say("This browser cannot open the file: it needs a current Chromium, Firefox or Safari (WebCrypto and DecompressionStream).", true);
+    say(t("browser"), true);
   }
 })();

@@ -21,6 +21,50 @@ from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
 from mirror.termtext import line
 from mirror.model import StoredVersion, Summary
+from mirror.render.nav import Link, Nav
+
+
+@dataclass
+class SitePlan:
+    """What every page of a site must know of the others before any is
+    written: the language of the index (and bundle page), how the index
+    groups, and its order, which previous/next follow."""
+
+    lang: str
+    by: str
+    order: list[Summary]
+
+    def __post_init__(self) -> None:
+        self._at = {s.id: i for i, s in enumerate(self.order)}
+
+    def nav(self, aid: str, versions: int, L) -> Nav:
+        """The links of an article's page (relative to articles/<id>/)."""
+        i = self._at.get(aid)
+
+        def link(j: int) -> Link | None:
+            if i is None or not 0 <= j < len(self.order):
+                return None
+            s = self.order[j]
+            return Link(f"../{s.id}/index.html", s.title or s.url, s.lang)
+
+        related = None
+        if versions > 1:
+            related = Link("versions.html", L.ngettext("{n} version: what changed", "{n} versions: what changed",
+                                                       versions))
+        return Nav(index="../../index.html", prev=link(i - 1) if i is not None else None,
+                   next=link(i + 1) if i is not None else None, related=related)
+
+
+def plan(summaries: list[Summary], lang: str | None = None, by: str = "date") -> SitePlan:
+    """The plan for these articles: `lang` (None: the most common language
+    of the articles) and `by` ("date" or "outlet")."""
+    from mirror.render import i18n
+    from mirror.render.index import GROUPINGS, ordered
+
+    if by not in GROUPINGS:
+        raise UsageError(f"the index groups by {' or '.join(GROUPINGS)}, not {by!r}")
+    code = i18n.choose(lang, [s.lang for s in summaries])
+    return SitePlan(code, by, ordered(summaries, by, code))
 
 
 @dataclass
@@ -49,12 +93,16 @@ def _json_file(name: str, art: StoredVersion) -> SiteFile:
     return SiteFile(name, (doc + "\n").encode("utf-8"))
 
 
-def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes]) -> ArticleFiles:
+def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes],
+                  site_plan: SitePlan | None = None) -> ArticleFiles:
     """Files of one article: the page and article.json of the latest version
     (`versions[-1]`), `versions/NNNN.json` for earlier ones (oldest first, so
-    an importing archive keeps their order), and as files the assets that
-    the page does not show inline."""
+    an importing archive keeps their order), the versions page when there
+    are several, and as files the assets that the page does not show inline.
+    With `site_plan` the pages link to the index and their neighbours."""
     from mirror.render import data_uri
+    from mirror.render.i18n import labels
+    from mirror.render.versions import versions_page
 
     art = public_copy(versions[-1])
     uris: dict[str, str] = {}  # placeholder -> data: URI
@@ -72,7 +120,9 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
         uris[token] = uri
         return token
 
-    page = render(art, image_src)
+    L = labels(art.lang)
+    nav = site_plan.nav(art.id, len(versions), L) if site_plan is not None else None
+    page = render(art, image_src, nav)
     inlined: set[str] = set()
     inline_bytes = 0
     for token, uri in uris.items():
@@ -88,6 +138,11 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     out.files.append(SiteFile(layout.page(art.id), html, huffman_only=inline_bytes * 2 > len(html)))
     for i, old in enumerate(versions[:-1], 1):
         out.files.append(_json_file(layout.version_json(art.id, i), public_copy(old)))
+    if len(versions) > 1:
+        back = Nav(index="../../index.html" if site_plan is not None else None,
+                   related=Link("index.html", L._("Back to the article")))
+        shown = [public_copy(v) for v in versions]
+        out.files.append(SiteFile(layout.versions_page(art.id), versions_page(shown, back).encode("utf-8")))
     carried: dict[str, str] = {}
     for v in versions:
         for a in v.assets:
@@ -105,14 +160,14 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     return out
 
 
-def render(art, image_src) -> str:
+def render(art, image_src, nav: Nav | None = None) -> str:
     """The reader page, or RenderError naming the article: stored HTML that
     the parser rejects (bs4's ParserRejectedMarkup on `<![>`, found by a red
     team) must cost that one article, not a whole pack or export."""
     from mirror.render import render_article_page
 
     try:
-        return render_article_page(art, image_src)
+        return render_article_page(art, image_src, nav)
     except MirrorError:
         raise
     except Exception as e:  # noqa: BLE001 - any parser failure is this article's
@@ -132,16 +187,17 @@ def renders(html: str) -> str | None:
     return None
 
 
-def summary(art: StoredVersion) -> Summary:
+def summary(art: StoredVersion, versions: int = 1) -> Summary:
     return Summary(art.id, art.url, art.title, art.byline, art.published, art.lang, art.site_name,
-                   art.captured, 1)
+                   art.captured, versions)
 
 
-def index_file(summaries: list[Summary]) -> SiteFile:
+def index_file(site_plan: SitePlan, written: set[str]) -> SiteFile:
+    """The index of the articles of the plan that were written."""
     from mirror.render import index_page
 
-    order = sorted(summaries, key=lambda s: ((s.published or s.captured or ""), s.id), reverse=True)
-    html = index_page(order, lambda s: layout.page(s.id), title="Articles")
+    shown = [s for s in site_plan.order if s.id in written]
+    html = index_page(shown, lambda s: layout.page(s.id), site_plan.lang, site_plan.by)
     return SiteFile(layout.INDEX, html.encode("utf-8"))
 
 

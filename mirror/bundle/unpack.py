@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
-from mirror.store import orphans
 from mirror.store.sealing import SealedTemp
 from mirror.bundle import signing, verify as vf
 from mirror.bundle.keyfiles import read_text
@@ -27,6 +26,7 @@ from mirror.errors import NotFound, UsageError, VerificationError
 
 if TYPE_CHECKING:
     from mirror.store import Archive
+    from mirror.store.importer import Importer, Stash
 
 
 @dataclass
@@ -172,9 +172,8 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
         # unnamed temp files), so the pages need not be inflated and decoded twice.
         stash = None
         if do_import:
-            stash = cleanup.enter_context(vf.Stash(ar.blob_tmpfile, lambda sha: not ar.has_blob(sha),
-                                                   _max_stash_files()))
-        v = vf.verify(plain, cfg.bundle, trusted, stash)
+            stash = cleanup.enter_context(ar.stash(_max_stash_files()))
+        v = vf.verify(plain, cfg.bundle, trusted, stash.add if stash is not None else None)
         with v.zf:
             if trust_files and not v.trusted:
                 raise VerificationError(f"bundle is {v.signature_status}, not signed by a key given"
@@ -196,28 +195,26 @@ def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...
     return rep
 
 
-def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
+def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash") -> None:
     """Store the assets (content-addressed, harmless until referenced), then
-    add every capture the archive lacks, oldest first, in one transaction.
-    The blobs' directories are fsynced once each, before the commit."""
-    orphans.sweep(ar)  # what an interrupted unpack stored and never committed (after verifying:
-    # a refused bundle leaves the archive exactly as it was)
+    add every capture the archive lacks, oldest first, in one transaction,
+    all through the archive's one import entry point (`Archive.importing`).
+    A refused bundle never gets this far: the archive stays exactly as it was."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
     news, owners = [], []
-    done: set[str] = set()  # assets handed to the batch
     relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
     relied |= {hashlib.sha256(ver.new.html.encode("utf-8")).hexdigest() for item, _ in todo for ver in item.versions}
-    with orphans.journal(ar, relied), ar.blob_batch(workers=BLOB_WORKERS) as batch:
+    with ar.importing(relied, workers=BLOB_WORKERS) as imp:
         for item, r in todo:
             for ver in item.versions:
                 if ar.has_content(item.entry.id, ver.content_hash):
                     continue
                 for src in ver.assets:
-                    _store_asset(ar, v, stash, src, batch, done)
-                ver.new.assets = [(s.asset, None) for s in ver.assets]  # stored by the batch
+                    _store_asset(imp, v, stash, src)
+                ver.new.assets = [(s.asset, None) for s in ver.assets]  # stored by the importer
                 news.append(ver.new)
                 owners.append(r)
-        results = ar.save_many(news, batch)  # syncs the batch, then commits
+        results = imp.save(news)  # syncs the blobs, then commits
     created = {id(r) for r, res in zip(owners, results) if res.created}
     rep.imported = sum(res.created for res in results)
     for _, r in todo:
@@ -226,15 +223,12 @@ def _import(ar, v: vf.Verified, rep: Report, stash: "vf.Stash") -> None:
     rep.skipped = len(rep.articles) - len(created)
 
 
-def _store_asset(ar, v: vf.Verified, stash: "vf.Stash", src: vf.AssetSource, batch, done: set[str]) -> None:
+def _store_asset(imp: "Importer", v: vf.Verified, stash: "Stash", src: vf.AssetSource) -> None:
     a = src.asset
-    if a.sha256 in done or ar.has_blob(a.sha256):
+    if not imp.needs(a.sha256) or imp.put_kept(stash, a.sha256):
         return
-    done.add(a.sha256)
-    if a.sha256 in stash:
-        stash.store(batch, a.sha256)
-    elif src.zip_name.endswith("/index.html"):  # stored by someone else since verify
-        batch.put(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
+    if src.zip_name.endswith("/index.html"):  # stored by someone else since verify
+        imp.put(vf.inline_images(v.read(src.zip_name), {a.sha256})[a.sha256])
     else:
         with v.zf.open(src.zip_name) as f:
-            batch.put_file(f, a.sha256)
+            imp.put_file(f, a.sha256)

@@ -194,11 +194,14 @@ def check_image(name: str, head: bytes) -> None:
                    f" or {imageinfo.MAX_PIXELS // 1_000_000} megapixels")
 
 
-def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str] = frozenset(),
+KeepImage = Callable[[str, bytes], None]  # (sha256, bytes) of an image worth keeping for import
+
+
+def inline_digests(page: bytes, stash: KeepImage | None = None, keep: frozenset[str] = frozenset(),
                    assets: frozenset[str] = frozenset()) -> dict[str, int]:
     """sha256 -> size of every base64 `data:` image in a page; those in
-    `keep` go to `stash` if given, the rest are dropped. Those in `assets`
-    (what will be imported) must not declare bomb dimensions."""
+    `keep` are handed to `stash` if given, the rest are dropped. Those in
+    `assets` (what will be imported) must not declare bomb dimensions."""
     out = {}
     for d in _decoded(page):
         sha = hashlib.sha256(d).hexdigest()
@@ -206,81 +209,9 @@ def inline_digests(page: bytes, stash: Stash | None = None, keep: frozenset[str]
         if sha in assets:
             check_image(f"image {sha[:16]}", d[:1 << 20])
         if stash is not None and sha in keep:
-            stash.add(sha, d)
+            stash(sha, d)
     return out
 
-
-class Stash:
-    """Inline images decoded during verification, kept for import so that
-    pages are not inflated and decoded twice. Each image goes to its own
-    private unnamed temp file from `new_file` (`Archive.blob_tmpfile`), which
-    import links into the blob store without copying or hashing it again (it
-    holds exactly the bytes that were hashed). Past `max_files` open files the
-    rest share one spill file and are copied (and re-hashed) at import.
-    `want(sha)` says which are worth keeping (those the archive lacks)."""
-
-    def __init__(self, new_file: Callable[[], BinaryIO], want: Callable[[str], bool], max_files: int = 256):
-        self.new_file = new_file
-        self.want = want
-        self.max_files = max_files
-        self.files: dict[str, BinaryIO] = {}
-        self.spill: BinaryIO | None = None
-        self.where: dict[str, tuple[int, int]] = {}
-        self.end = 0
-
-    def add(self, sha: str, data: bytes) -> None:
-        if sha in self or not self.want(sha):
-            return
-        if len(self.files) < self.max_files:
-            f = self.new_file()
-            self.files[sha] = f
-            f.write(data)
-            return
-        if self.spill is None:
-            self.spill = self.new_file()
-        self.spill.seek(self.end)
-        self.spill.write(data)
-        self.where[sha] = (self.end, len(data))
-        self.end += len(data)
-
-    def __contains__(self, sha: str) -> bool:
-        return sha in self.files or sha in self.where
-
-    def store(self, batch, sha: str) -> None:
-        """Put the image into the archive's blob store through `batch`
-        (an `archive.BlobBatch`)."""
-        if sha in self.files:
-            batch.adopt(self.files.pop(sha), sha)  # the batch closes it
-            return
-        off, size = self.where[sha]
-        self.spill.flush()
-        self.spill.seek(off)
-        batch.put_file(_Slice(self.spill, size), sha)
-
-    def close(self) -> None:
-        for f in self.files.values():
-            f.close()
-        self.files.clear()
-        if self.spill is not None:
-            self.spill.close()
-            self.spill = None
-
-    def __enter__(self) -> "Stash":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class _Slice:
-    def __init__(self, f: BinaryIO, size: int):
-        self.f, self.left = f, size
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.left if n < 0 else min(n, self.left)
-        data = self.f.read(n)
-        self.left -= len(data)
-        return data
 
 READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (or one page)
 READ_AHEAD_ITEMS = 16
@@ -398,9 +329,11 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
     return files
 
 
-def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | None = None) -> Verified:
+def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
     """Open and check the plaintext ZIP at `path` (a path or a seekable file).
-    The returned `zf` stays open."""
+    Inline images the import will need are handed to `stash` as they are
+    decoded, so pages are not inflated and decoded twice. The returned `zf`
+    stays open."""
     zf = _open(path)
     try:
         container.check(zf.fp, zf)
@@ -410,7 +343,7 @@ def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: Stash | N
         raise
 
 
-def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash: Stash | None) -> Verified:
+def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash: KeepImage | None) -> Verified:
     files = _check_entries(zf, caps)
     if layout.MANIFEST not in files:
         raise _bad("no manifest.json")

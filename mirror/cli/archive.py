@@ -9,6 +9,7 @@ import click
 from mirror.cli.options import command, json_option
 from mirror.cli.output import emit_json, print_summaries
 from mirror.cli.state import State
+from mirror.errors import UsageError
 from mirror.termtext import block, line
 
 
@@ -74,4 +75,29 @@ def gc_cmd(state: State, as_json: bool) -> None:
         click.echo(f"removed {count} unreferenced file(s), {size} bytes")
 
 
-COMMANDS = [ls_cmd, search_cmd, show_cmd, rm_cmd, gc_cmd]
+@command("reextract")
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+@json_option
+def reextract_cmd(state: State, article_ids: tuple[str, ...], all_: bool, as_json: bool) -> None:
+    """Extract stored raw pages again (offline), so an extraction fix reaches old captures.
+
+    A changed result is stored as a new version with the capture's date."""
+    from mirror.reextract import reextract
+
+    if bool(article_ids) == all_:
+        raise UsageError("give article ids or --all")
+    with state.open_archive() as ar:
+        ids = ar.ids() if all_ else [ar.resolve(a) for a in article_ids]
+        done = reextract(ar, ids, state.cfg().fetch)
+    if as_json:
+        emit_json([r.to_json() for r in done])
+    else:
+        for r in done:
+            click.echo(line(f"{r.id}  {r.status}" + (f" v{r.version}" if r.status == "new version" else "")
+                            + (f": {r.error}" if r.error else "")))
+    if any(r.status == "failed" for r in done):
+        raise UsageError(f"{sum(r.status == 'failed' for r in done)} article(s) could not be re-extracted")
+
+
+COMMANDS = [ls_cmd, search_cmd, show_cmd, rm_cmd, gc_cmd, reextract_cmd]

@@ -16,6 +16,16 @@ from mirror.cli.state import State
 from mirror.errors import UsageError
 from mirror.termtext import line
 
+LANGS = ("en", "ru", "uk", "kk", "be", "ar", "fa", "zh")  # mirror.render.i18n.SUPPORTED (a test keeps them equal)
+
+
+def look_options(f):
+    """--lang and --index-by: how the index and the bundle page read."""
+    f = click.option("--index-by", "index_by", type=click.Choice(["date", "outlet"]), default="date",
+                     show_default=True, help="Group the index by day of publication or by outlet.")(f)
+    return click.option("--lang", type=click.Choice(LANGS), default=None,
+                        help="Language of the index and bundle page (default: most articles').")(f)
+
 
 @command("keygen")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the key here (mode 0600).")
@@ -114,8 +124,9 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["age", "html"]), default="age", show_default=True,
               help="age file, or html: one self-decrypting page for a browser (passphrase only).")
 @click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
+@look_options
 def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since, passphrase_file, recipients,
-             recipients_files, armor, sign_key, fmt, no_pad) -> None:
+             recipients_files, armor, sign_key, fmt, no_pad, lang, index_by) -> None:
     """Pack articles into one encrypted bundle file."""
     from mirror.bundle import htmlbundle, pack, signing
 
@@ -129,12 +140,13 @@ def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since,
         keys = pack.keys_given(passphrase_file, recipients, recipients_files)
         if keys is None:
             keys = pack.Keys(passphrase=ask_passphrase())
+        look = pack.Look(lang, index_by)
         if fmt == "html":
             stats = htmlbundle.pack(ar, ids, dest, keys.passphrase, sign_key=key, pad=not no_pad,
-                                    overwrite=force)
+                                    overwrite=force, look=look)
         else:
             stats = pack.pack(ar, ids, dest, keys, armor=armor, sign_key=key, pad=not no_pad,
-                              overwrite=force)
+                              overwrite=force, look=look)
     signed = f", signed by {stats.signer}" if stats.signer else ""
     where = "standard output" if output == "-" else output
     click.echo(f"packed {stats.articles} article(s) into {where} "
@@ -209,14 +221,38 @@ def unpack_cmd(state: State, **kw) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.argument("article_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article.")
-def export_site_cmd(state: State, directory, article_ids, all_) -> None:
+@look_options
+def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) -> None:
     """Write articles as a static offline site."""
     from mirror.bundle import pack
 
     with state.open_archive() as ar:
         ids = pack.select(ar, pack.Selection(tuple(article_ids), all_))
-        n = pack.export_site(ar, ids, Path(directory))
+        n = pack.export_site(ar, ids, Path(directory), look=pack.Look(lang, index_by))
     click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
 
 
-COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd]
+@command("export-epub")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.argument("article_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every article in the archive.")
+@click.option("--search", "search_q", metavar="Q", help="Articles matching a full-text search.")
+@click.option("--since", metavar="DATE", help="Articles captured on or after DATE (YYYY-MM-DD).")
+@click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
+@look_options
+def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, force, lang, index_by) -> None:
+    """Write articles as one EPUB 3 book for e-readers (NOT encrypted)."""
+    from mirror import epub
+    from mirror.bundle import pack
+
+    selection = pack.Selection(tuple(article_ids), all_, search_q, since)
+    if not force:
+        pack.refuse_existing(Path(output))
+    with state.open_archive() as ar:
+        ids = pack.select(ar, selection)
+        n = epub.export_epub(ar, ids, Path(output), pack.Look(lang, index_by), overwrite=force)
+    click.echo(f"wrote {n} article(s) to {output}", err=True)
+    click.echo(f"warning: {epub.NOT_ENCRYPTED}", err=True)
+
+
+COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd, export_epub_cmd]

@@ -85,4 +85,5 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
         html=body_html,
         images=images,
         description=md.description,
+        canonical=md.canonical,
     )

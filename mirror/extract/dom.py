@@ -38,7 +38,31 @@ def parse(html: str):
         raise ExtractionError(f"cannot parse the page as HTML: {e}") from None
     if root is None:
         raise ExtractionError("the page is empty or not HTML")
+    _unnest_voids(root)
     return root
+
+
+# Void in HTML5 but unknown to libxml2's HTML 4 parser, which makes an unclosed
+# `<embed src=...>` swallow the rest of the page (and drop it with the embed).
+_HTML5_VOID = ("embed", "source", "track", "wbr", "keygen")
+
+
+def _unnest_voids(root) -> None:
+    """Move what libxml2 nested inside an HTML5 void element back after it,
+    where an HTML5 parser puts it."""
+    for el in list(root.iter(*_HTML5_VOID)):
+        kids = list(el)
+        if not kids and not el.text:
+            continue
+        parent, tail = el.getparent(), el.tail or ""
+        if parent is None:
+            continue
+        el.tail, el.text = el.text, None
+        at = parent.index(el)
+        for i, kid in enumerate(kids, 1):
+            parent.insert(at + i, kid)
+        last = kids[-1] if kids else el
+        last.tail = (last.tail or "") + tail
 
 
 def norm(s: str | None) -> str:

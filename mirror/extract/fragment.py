@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from mirror.extract.dom import drop_tree, norm, unwrap
 from mirror.extract.images import resolve_image
 from mirror.extract.text import is_caption
+from mirror.imagerule import FALLBACK_ATTR
 
 _KEEP_ATTRS = {
     "a": ("href", "title"),
@@ -89,9 +90,11 @@ def tidy(fragment, base: str | None) -> list[str]:
         if not src:
             drop_tree(el)
             continue
-        alt = el.get("alt")
+        alt, fallback = el.get("alt"), el.get(FALLBACK_ATTR)
         el.attrib.clear()
         el.set("src", src)
+        if fallback:  # the image rule's other candidates, tried if src fails
+            el.set(FALLBACK_ATTR, fallback)
         if alt:
             el.set("alt", alt)
         if src not in images:

@@ -1,103 +1,43 @@
-"""Image sources: lazy-loading attributes, srcset, <picture>, <noscript>.
+"""Image sources in the page's tree: the one image rule (`mirror.imagerule`)
+applied to lxml elements.
 
-Every kept `<img>` ends with one absolute URL in `src`; pixels, icons,
-avatars and ad images are dropped because they are not part of the story.
+Every kept `<img>` ends with the rule's decision written on it (`src` and the
+fallback candidates); pixels, trackers, icons, avatars and ad images are
+dropped because they are not part of the story (and must never be requested).
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urljoin
-
-from mirror.urls import parse_srcset
-
-_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url",
-               "data-hi-res-src", "data-full-src", "data-image", "data-img-src",
-               "data-echo", "data-actualsrc", "data-original-src", "data-large-src")
-_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
-_PLACEHOLDER = re.compile(r"^data:|blank\.(?:gif|png)|spacer|pixel\.|1x1|transparent\.(?:gif|png)|"
-                          r"placeholder|lazy[-_.]|loading\.(?:gif|svg)|grey\.gif|empty\.", re.I)
-_JUNK = re.compile(r"pixel|tracking|beacon|spacer|1x1|avatar|gravatar|icon|logo|sprite|badge|"
-                   r"emoji|/ads?/|doubleclick|adserver|feeds\.feedburner|facebook\.com/tr|"
-                   r"analytics|scorecardresearch|/b\.gif|counter", re.I)
-_JUNK_CLASS = re.compile(r"avatar|icon|logo|emoji|author|profile|sprite|badge|ad-|tracking", re.I)
+from mirror.imagerule import ImageChoice, choose, decided, raw_sources
 
 
-def _real(src: str | None) -> str | None:
-    if not src:
-        return None
-    src = src.strip()
-    if not src or _PLACEHOLDER.search(src[:200]):
-        return None
-    return src
+def _picture_sources(img) -> list[str]:
+    """The srcsets of the `<picture>` around `img`; the HTML parser may also nest
+    the img inside the (void) `<source>`."""
+    for anc in img.iterancestors():
+        if anc.tag == "picture":
+            return [s.get("srcset") or s.get("data-srcset") or "" for s in anc.iter("source")]
+        if anc.tag not in ("source", "span", "div"):
+            break
+    return []
 
 
 def best_src(img) -> str | None:
-    """The most faithful URL for an <img> (lazy attributes win over placeholders)."""
-    for a in _LAZY_ATTRS:
-        v = _real(img.get(a))
-        if v:
-            return v
-    for a in _SRCSET_ATTRS:
-        v = img.get(a)
-        if v:
-            u = _real(parse_srcset(v))
-            if u:
-                return u
-    src = _real(img.get("src"))
-    if src:
-        return src
-    # <picture><source srcset><img></picture>; the HTML parser may also nest
-    # the img inside the (void) <source>.
-    picture = None
-    for anc in img.iterancestors():
-        if anc.tag == "picture":
-            picture = anc
-            break
-        if anc.tag not in ("source", "span", "div"):
-            break
-    if picture is not None:
-        for source in picture.iter("source"):
-            v = source.get("srcset") or source.get("data-srcset")
-            if v:
-                u = _real(parse_srcset(v))
-                if u:
-                    return u
-    return None
+    """The first source the image names (placeholders skipped), before any judgement."""
+    found = raw_sources(dict(img.attrib), _picture_sources(img))
+    return found[0] if found else None
 
 
-def _dim(v: str | None) -> int | None:
-    if not v:
-        return None
-    m = re.match(r"\s*(\d+)", v)
-    return int(m.group(1)) if m else None
-
-
-def is_junk(img, src: str) -> bool:
-    """Tracking pixels, icons, avatars and ads."""
-    w, h = _dim(img.get("width")), _dim(img.get("height"))
-    if (w is not None and w < 50) or (h is not None and h < 50):
-        return True
-    if _JUNK.search(src):
-        return True
-    cls = f"{img.get('class') or ''} {img.get('id') or ''}"
-    return bool(cls.strip()) and bool(_JUNK_CLASS.search(cls))
+def choice_of(img, base: str | None) -> ImageChoice:
+    return choose(dict(img.attrib), _picture_sources(img), base)
 
 
 def resolve_image(img, base: str | None) -> str | None:
-    """Set an absolute `src` on img; return it, or None if the image should go."""
-    src = best_src(img)
-    if not src:
+    """Write the rule's decision on `img` and return its URL, or None if the image should go."""
+    choice = choice_of(img, base)
+    if not choice.url:
         return None
-    if base:
-        try:
-            src = urljoin(base, src)
-        except ValueError:
-            return None
-    if src.startswith("//"):
-        src = "https:" + src
-    if not src.startswith(("http://", "https://")) and base:
-        return None
-    if is_junk(img, src):
-        return None
-    return src
+    attrs = decided(dict(img.attrib), choice)
+    img.attrib.clear()
+    img.attrib.update(attrs)
+    return choice.url

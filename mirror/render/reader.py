@@ -1,4 +1,4 @@
-"""The offline reader page of one article, and the table of contents.
+"""The offline reader page of one article.
 
 Stored article HTML is cleaned again here (it may come from someone else's
 bundle), and its `assets/<name>` images are pointed wherever the caller says:
@@ -13,7 +13,9 @@ from typing import Callable, Iterable
 
 from mirror import imageinfo
 from mirror.model import Asset, StoredVersion, Summary
-from mirror.render.page import clean_lang, direction, esc, page
+from mirror.render.i18n import Labels, labels, ui_lang
+from mirror.render.nav import Nav, pager
+from mirror.render.page import clean_lang, esc, page
 from mirror.sanitize import ASSET_RE, render_clean
 
 
@@ -25,35 +27,54 @@ def data_uri(data: bytes) -> str | None:
     return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _when(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return iso[:16].replace("T", " ") if len(iso) > 10 and iso[10] == "T" else iso[:10]
+def _time(iso: str, L: Labels) -> str:
+    """A date in the words of `L`, isolated so that it keeps its order in a
+    page of the other direction."""
+    return f'<time datetime="{esc(iso)}"><bdi>{esc(L.date(iso))}</bdi></time>'
 
 
-def _header(art: StoredVersion) -> str:
+def chrome_attrs(L: Labels, page_lang: str | None) -> str:
+    """`lang`/`dir` for an element of labels when they are not in the page's
+    language (a German article gets English labels, a Hebrew one English
+    labels laid out left to right)."""
+    return "" if ui_lang(page_lang) == L.lang and clean_lang(page_lang) else L.attrs()
+
+
+def _header(art: StoredVersion, L: Labels) -> str:
+    own = chrome_attrs(L, art.lang)
     lines = ['<header class="meta">']
     if art.site_name:
         lines.append(f'<p class="site">{esc(art.site_name)}</p>')
     lines.append(f'<h1>{esc(art.title or art.url)}</h1>')
     if art.byline:
         lines.append(f'<p class="byline">{esc(art.byline)}</p>')
-    dates = []
     if art.published:
-        dates.append(f'Published <time datetime="{esc(art.published)}">{esc(_when(art.published))}</time>')
+        dates = [L.markup("Published {date}", date=_time(art.published, L))]
+    else:  # said, not left out: a reader must not take the capture date for it
+        unknown = L._("Publication date unknown")
+        dates = [f'<span class="unknown">{esc(unknown)}</span>']
     if art.modified and art.modified != art.published:
-        dates.append(f'updated <time datetime="{esc(art.modified)}">{esc(_when(art.modified))}</time>')
-    if dates:
-        lines.append(f'<p class="dates">{" · ".join(dates)}</p>')
+        dates.append(L.markup("updated {date}", date=_time(art.modified, L)))
+    lines.append(f'<p class="dates"{own}>{" · ".join(dates)}</p>')
     # Plain text, not a link: a click on an archived page must not reach the outlet.
-    lines.append(f'<p class="source">Source: <code dir="ltr">{esc(art.url)}</code></p>')
+    source = L._("Source:")
+    lines.append(f'<p class="source"{own}>{esc(source)} <bdi dir="ltr"><code>{esc(art.url)}</code></bdi></p>')
     lines.append("</header>")
     return "\n".join(lines)
 
 
-def render_article_page(art: StoredVersion, image_src: Callable[[Asset], str | None]) -> str:
+def render_article_page(art: StoredVersion, image_src: Callable[[Asset], str | None],
+                        nav: Nav | None = None) -> str:
     """The full reader page; `image_src(asset)` gives each image's `src`
-    (None drops the image)."""
+    (None drops the image); `nav` adds the links around a site."""
+    return page(art.title or art.url, article_html(art, image_src, nav), art.lang)
+
+
+def article_html(art: StoredVersion, image_src: Callable[[Asset], str | None],
+                 nav: Nav | None = None) -> str:
+    """The page's content without the document around it (an e-book
+    chapter is this in its own document)."""
+    L = labels(art.lang)
     by_name = {a.name: a for a in art.assets}
     cache: dict[str, str | None] = {}
 
@@ -64,33 +85,24 @@ def render_article_page(art: StoredVersion, image_src: Callable[[Asset], str | N
         return cache[name]
 
     body = render_clean(art.html, src)
-    parts = ["<article>", _header(art)]
+    parts = [pager(nav, L, "top"), "<article>", _header(art, L)]
     m = ASSET_RE.match(art.lead_image or "")
     if m and f'"assets/{m.group(1)}"' not in art.html and src(m.group(1)):
         lead = render_clean(f'<figure><img src="assets/{m.group(1)}" alt=""></figure>', src)
         parts.append(lead)
     parts.append(f'<div class="body">\n{body}\n</div>')
-    captured = esc((art.captured or "")[:10])
-    parts.append(f'<footer class="archived">Archived copy, captured {captured}'
-                 f'{f", version {art.version}" if art.versions > 1 else ""}.</footer>')
+    when = _time(art.captured[:10], L)
+    if art.versions > 1:  # an archive's own page (show); bundles say it on their versions page
+        captured = L.markup("Archived copy, captured {date}, version {n} of {total}.", date=when,
+                            n=str(art.version), total=str(art.versions))
+    else:
+        captured = L.markup("Archived copy, captured {date}.", date=when)
+    parts.append(f'<footer class="archived"{chrome_attrs(L, art.lang)}>{captured}</footer>')
     parts.append("</article>")
-    return page(art.title or art.url, "\n".join(parts), art.lang)
+    parts.append(pager(nav, L, "bottom"))
+    return "\n".join(p for p in parts if p)
 
 
 def reader_page(art: StoredVersion, read_blob: Callable[[str], bytes]) -> str:
     """One self-contained HTML file: every image inlined as a `data:` URI."""
     return render_article_page(art, lambda a: data_uri(read_blob(a.sha256)))
-
-
-def index_page(summaries: Iterable[Summary], link: Callable[[Summary], str],
-               title: str = "Articles") -> str:
-    """A table of contents with the same CSP; `link(summary)` is each href."""
-    items = []
-    for s in summaries:
-        code = clean_lang(s.lang)
-        lang = f' lang="{esc(code)}" dir="{direction(code)}"' if code else ' dir="auto"'
-        meta = " · ".join(esc(x) for x in (s.site_name, _when(s.published or s.captured), s.byline) if x)
-        items.append(f'<li{lang}><a href="{esc(link(s))}">{esc(s.title or s.url)}</a>'
-                     f'<span class="meta">{meta}</span></li>')
-    body = f'<h1>{esc(title)}</h1>\n<ol class="toc">\n' + "\n".join(items) + "\n</ol>"
-    return page(title, body, None)

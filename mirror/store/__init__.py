@@ -10,10 +10,12 @@ point; the modules below it each do one job:
     unlock     where the key comes from (file, session, prompt)
     agent      the unlocked session process
     convert    plaintext -> encrypted, crash-safely
+    importer   the one way an import (unpack) stores blobs and captures
     orphans    what a killed import stored and never committed
 """
 
-from mirror.store.archive import DB_NAME, Archive, NewKeys, SaveResult, kind
+from mirror.model import SaveResult
+from mirror.store.archive import DB_NAME, Archive, NewKeys, kind
 from mirror.store.blobs import BlobBatch
 from mirror.store.unlock import Unlock
 

@@ -26,17 +26,18 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, Iterator
+from typing import IO, BinaryIO, Iterable, Iterator
 
 from mirror.crypto import age
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
-from mirror.model import Asset, NewVersion, StoredVersion, Summary
+from mirror.model import Asset, NewVersion, SaveResult, StoredVersion, Summary
 from mirror.store import catalogue as cat
 from mirror.store import orphans, slots
 from mirror.store.blobs import BlobBatch, BlobStore
 from mirror.store.catalogue import Catalogue
 from mirror.store.sealing import MASTER_KEY_SIZE, ArchiveKeys
+from mirror.store.importer import Importer, Stash
 from mirror.store.unlock import Unlock
 
 DB_NAME = "archive.sqlite3"  # plaintext layout
@@ -49,13 +50,6 @@ LOCK = "lock"
 
 _ENCRYPTED_PARTS = (CATALOGUE, CATALOGUE + "-wal", CATALOGUE + "-shm", SEALED_BLOBS, KEYS_NEW)
 _PLAIN_PARTS = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", PLAIN_BLOBS)
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    id: str
-    version: int
-    created: bool  # False: the same content was already stored
 
 
 @dataclass(frozen=True)
@@ -270,6 +264,23 @@ class Archive:
     def blob_tmpfile(self) -> BinaryIO:
         return self.blobs.tmpfile()
 
+    # -- importing (unpack) ------------------------------------------------------
+
+    def stash(self, max_files: int = 256) -> Stash:
+        """Where verification keeps the images an import will need (those the
+        archive lacks), in the archive's own temp files."""
+        return Stash(self.blobs.tmpfile, lambda sha: not self.blobs.has(sha), max_files)
+
+    @contextlib.contextmanager
+    def importing(self, relied: Iterable[str], workers: int = 4) -> Iterator[Importer]:
+        """Store an import's blobs and rows (`mirror.store.importer`): what an
+        interrupted import left is swept first, and every blob this one stores
+        or relies on is journalled before it is stored, so a kill -9 leaves
+        nothing behind that the next open does not remove."""
+        orphans.sweep(self)
+        with orphans.journal(self, relied), self.blobs.batch(workers=workers) as batch:
+            yield Importer(self.blobs.has, self.save_many, batch)
+
     # -- writing -----------------------------------------------------------
 
     def save(self, new: NewVersion) -> SaveResult:
@@ -343,6 +354,12 @@ class Archive:
 
     def has_content(self, aid: str, chash: str) -> bool:
         return self.catalogue.has_content(aid, chash)
+
+    def raw_page(self, art: StoredVersion) -> bytes | None:
+        """The page as it was fetched for this version, if it was kept (captures
+        imported from bundles have none)."""
+        sha = self.catalogue.raw_sha(art.id, art.version)
+        return self.read_blob(sha) if sha else None
 
     def _stored(self, row: cat.Row) -> StoredVersion:
         aid = row["article_id"]

@@ -277,6 +277,10 @@ class Catalogue:
             row = self.q("SELECT * FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
         return row
 
+    def raw_sha(self, aid: str, version: int) -> str | None:
+        row = self.q("SELECT raw_sha FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
+        return row[0] if row else None
+
     def version_rows(self, aid: str) -> list[sqlcipher3.Row]:
         return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY n", (aid,)).fetchall()
 
