@@ -26,9 +26,10 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from mirror.crypto import age
+from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
 from mirror.model import Asset, NewVersion, SaveResult, StoredVersion, Summary
@@ -255,7 +256,7 @@ class Archive:
     def put_blob(self, data: bytes, batch: BlobBatch | None = None) -> str:
         return self.blobs.put(data, batch)
 
-    def put_blob_file(self, src: IO[bytes], sha: str | None = None, batch: BlobBatch | None = None) -> str:
+    def put_blob_file(self, src: Readable, sha: str | None = None, batch: BlobBatch | None = None) -> str:
         return self.blobs.put_file(src, sha, batch)
 
     def blob_batch(self, workers: int = 0) -> BlobBatch:
