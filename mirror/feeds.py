@@ -7,8 +7,12 @@ to bound how much a hostile feed can make us fetch."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mirror.errors import UsageError
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 MAX_ENTRIES = 200
 
@@ -76,7 +80,7 @@ def fetch_feed(fetcher, url: str) -> Feed:
     return parse_feed(got.body, got.url)
 
 
-def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
+def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
     """Check that `url` is a feed (through the private session) and remember it."""
     from mirror.fetch import Fetcher
     from mirror.pipeline import now_utc
@@ -90,7 +94,7 @@ def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
     return feed
 
 
-def update(cfg, archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
+def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
            progress=None) -> list[FeedReport]:
     """Archive the entries of every followed feed not handled before. An entry
     is marked handled when it was archived or failed for a reason that retrying

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
@@ -23,6 +23,9 @@ from mirror.imagerule import ImageChoice, choose_url
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import article_url, canonical_url, is_web_url
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
 ImageLoader = Callable[[str, int], "bytes | None"]
@@ -130,7 +133,7 @@ def _fail(url: str, e: BaseException) -> Outcome:
     return Outcome(url, False, error=f"unexpected error: {type(e).__name__}: {e}", exit_code=1)
 
 
-def _saved(url: str, archive, new: NewVersion) -> Outcome:
+def _saved(url: str, archive: Archive, new: NewVersion) -> Outcome:
     res = archive.save(new)
     return Outcome(url, True, id=res.id, version=res.version, created=res.created, title=new.title,
                    images=len(new.assets))
@@ -139,7 +142,7 @@ def _saved(url: str, archive, new: NewVersion) -> Outcome:
 Progress = Callable[[int, int, Outcome], None]
 
 
-def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: int | None = None,
+def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "", jobs: int | None = None,
              fetcher: Fetcher | None = None, progress: Progress | None = None) -> list[Outcome]:
     """Archive a batch of URLs with `jobs` threads. Results are in input order,
     one per distinct input; inputs naming the same article (tracking
@@ -233,7 +236,7 @@ def import_file(path: Path, url: str, cfg: FetchConfig) -> NewVersion:
     return build_version(decode_html(data, None), canonical, local_loader(path, canonical), cfg, raw=data)
 
 
-def import_files(files: list[str], url: str, cfg: Config, archive) -> list[Outcome]:
+def import_files(files: list[str], url: str, cfg: Config, archive: Archive) -> list[Outcome]:
     if not is_web_url(url):
         raise UsageError(f"--url must be an http(s) URL, not {url!r}")
     out = []
