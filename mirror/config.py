@@ -48,7 +48,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
     "bundle": {
         "trusted_keys": (list, []),
         "max_payload_bytes": (int, 4 * 1024 * 1024 * 1024),
-        "max_entries": (int, 200_000),
+        "max_entries": (int, 0),
         "max_entry_bytes": (int, 512 * 1024 * 1024),
         "max_page_bytes": (int, 64 * 1024 * 1024),
         "max_compression_ratio": (int, 200),
@@ -86,7 +86,7 @@ class CryptoConfig:
 class BundleConfig:
     trusted_keys: tuple[str, ...] = ()
     max_payload_bytes: int = 4 * 1024 * 1024 * 1024
-    max_entries: int = 200_000
+    max_entries: int = 0  # 0: one entry per 256 bytes of the ZIP (verify.entry_limit)
     max_entry_bytes: int = 512 * 1024 * 1024
     max_page_bytes: int = 64 * 1024 * 1024  # .html and .json entries, read whole
     max_compression_ratio: int = 200

@@ -120,7 +120,8 @@ def test_page_head_policy_and_nothing_identifying(world, tmp_path):
     p1, p2 = (json.loads(x[len(htmlbundle.PARAMS_OPEN):-len(b"</script>")]) for x in diff[0])
     assert {k for k in p1 if p1[k] != p2[k]} == {"salt", "nonce_prefix"}
     assert p1["iterations"] == htmlbundle.ITERATIONS == 600_000
-    outside = b"\n".join(h2 + t2)
+    # The CSP's script digest is base64: a short secret (a host named "vm") turns up there by chance.
+    outside = re.sub(rb"'sha256-[A-Za-z0-9+/=]{44}'", b"'sha256-'", b"\n".join(h2 + t2))
     secrets = {socket.gethostname(), str(Path.home()), str(world["a"]), str(tmp_path), "zqxuser", "zqxhome",
                "Story number", "news.example.org"}
     if getpass.getuser() != "root":

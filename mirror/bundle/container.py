@@ -15,23 +15,40 @@ each followed by exactly its data (and, if flagged, a data descriptor that
 repeats the central CRC and sizes), each next one starting where the last
 ended, then the central directory, then the end record with no comment and
 nothing after it. Every local header agrees with its central record on name,
-method, flags, CRC and sizes; a stored entry's sizes are equal. No ZIP64, no
+method, flags, CRC and sizes; a stored entry's sizes are equal. No
 multi-disk, no prepended bytes. Then the bytes every reader sees are the bytes
 the manifest hashes.
+
+ZIP64 (more than 65,534 entries, or sizes and offsets of 4 GiB or more) is
+read just as strictly, so that no reader can take a ZIP64 value where another
+takes the 32-bit one: the ZIP64 end record (no extensible data) and its
+locator sit between the central directory and the end record, the locator
+points at that record, and each end-record field is either its ZIP64 value or
+the sentinel; a 32-bit field holds its sentinel exactly when its value is in
+the entry's ZIP64 extra field, which holds those values and nothing else. The
+central directory is parsed here as well as by `zipfile`, and the two must
+agree record by record.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
-from typing import BinaryIO
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
 
 from mirror.errors import VerificationError
 
 LOCAL = struct.Struct("<IHHHHHIIIHH")
+CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 END = struct.Struct("<IHHHHIIH")
-LOCAL_SIG, END_SIG, DESC_SIG = 0x04034B50, 0x06054B50, 0x08074B50
+END64 = struct.Struct("<IQHHIIQQQQ")
+LOCATOR64 = struct.Struct("<IIQI")
+LOCAL_SIG, CENTRAL_SIG, END_SIG, DESC_SIG = 0x04034B50, 0x02014B50, 0x06054B50, 0x08074B50
+END64_SIG, LOCATOR64_SIG = 0x06064B50, 0x07064B50
 DESCRIPTOR_FLAG = 0x08
+FULL16, FULL32 = 0xFFFF, 0xFFFFFFFF
+EXTRA64_TAG = 0x0001
 
 
 def _bad(msg: str) -> VerificationError:
@@ -42,57 +59,198 @@ def _raw_name(info: zipfile.ZipInfo) -> bytes:
     return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
 
 
-def check(f: BinaryIO, zf: zipfile.ZipFile) -> None:
-    """Refuse (VerificationError) any ZIP in `f` whose local view differs from
-    the central view `zf` was built from. Reads only headers: O(entries)."""
+@dataclass(frozen=True)
+class End:
+    """What the end record(s) say: read and checked before anything else."""
+
+    entries: int
+    cd_offset: int
+    cd_size: int
+    size: int  # of the whole file
+    zip64: bool
+
+
+def _read_at(f: BinaryIO, pos: int, n: int) -> bytes:
+    f.seek(pos)
+    return f.read(n)
+
+
+def end_record(f: BinaryIO) -> End:
+    """The end of the central directory, refused unless it is exactly one
+    end record (after a ZIP64 end record and locator, if any) at the very end
+    of the file, pointing at a central directory that ends right before it.
+    Reads only the last 64 KiB: the entry count is known before any work."""
     size = f.seek(0, 2)
+    tail = _read_at(f, max(0, size - END.size - FULL16), END.size + FULL16)
+    if struct.pack("<I", END_SIG) not in tail:  # what zipfile looks for
+        raise VerificationError("bundle refused: not a valid ZIP payload (no end of central directory)")
     if size < END.size:
         raise _bad("too short")
-    f.seek(size - END.size)
-    sig, disk, cd_disk, n_here, n_all, cd_size, cd_off, comment = END.unpack(f.read(END.size))
+    sig, disk, cd_disk, n_here, n_all, cd_size, cd_off, comment = END.unpack(_read_at(f, size - END.size, END.size))
     if sig != END_SIG or comment:
         raise _bad("a comment or trailing bytes after the end record")
-    if disk or cd_disk or n_here != n_all or 0xFFFF in (n_here, n_all) or 0xFFFFFFFF in (cd_size, cd_off):
-        raise _bad("multi-disk or ZIP64 end record")
+    if disk or cd_disk or n_here != n_all:
+        raise _bad("multi-disk end record")
+    at = size - END.size - LOCATOR64.size
+    loc = _read_at(f, at, LOCATOR64.size) if at >= 0 else b""
+    if len(loc) == LOCATOR64.size and struct.unpack_from("<I", loc)[0] == LOCATOR64_SIG:
+        return _end64(f, size, at, loc, (n_all, cd_size, cd_off))
+    if FULL16 == n_all or FULL32 in (cd_size, cd_off):
+        raise _bad("a ZIP64 value in the end record without a ZIP64 end record")
     if cd_off + cd_size + END.size != size:
         raise _bad("bytes between the central directory and the end record")
+    return End(n_all, cd_off, cd_size, size, False)
+
+
+def _end64(f: BinaryIO, size: int, loc_at: int, loc: bytes, short: tuple[int, int, int]) -> End:
+    _sig, disk64, rec_at, disks = LOCATOR64.unpack(loc)
+    if disk64 or disks != 1:
+        raise _bad("multi-disk ZIP64 locator")
+    if rec_at != loc_at - END64.size:
+        raise _bad("the ZIP64 locator does not point right before itself")
+    rec = _read_at(f, rec_at, END64.size) if rec_at >= 0 else b""
+    if len(rec) != END64.size:
+        raise _bad("truncated ZIP64 end record")
+    sig, rec_size, _made, _need, disk, cd_disk, n_here, n_all, cd_size, cd_off = END64.unpack(rec)
+    if sig != END64_SIG or rec_size != END64.size - 12:
+        raise _bad("a ZIP64 end record with extensible data, or none where its locator points")
+    if disk or cd_disk or n_here != n_all:
+        raise _bad("multi-disk ZIP64 end record")
+    for value, field, full in zip((n_all, cd_size, cd_off), short, (FULL16, FULL32, FULL32)):
+        if field != min(value, full) and field != full:
+            raise _bad("the end record and the ZIP64 end record disagree")
+    if cd_off + cd_size != rec_at:
+        raise _bad("bytes between the central directory and the ZIP64 end record")
+    return End(n_all, cd_off, cd_size, size, True)
+
+
+@dataclass(frozen=True)
+class _Central:
+    name: bytes
+    flags: int
+    method: int
+    crc: int
+    csize: int
+    usize: int
+    offset: int
+
+
+def _extras(data: bytes, what: str) -> dict[int, bytes]:
+    """Extra fields by tag; refused unless they fill `data` exactly, each tag once."""
+    out: dict[int, bytes] = {}
+    pos = 0
+    while pos < len(data):
+        if pos + 4 > len(data):
+            raise _bad(f"a broken extra field in {what}")
+        tag, n = struct.unpack_from("<HH", data, pos)
+        if pos + 4 + n > len(data) or tag in out:
+            raise _bad(f"a broken or repeated extra field in {what}")
+        out[tag] = data[pos + 4:pos + 4 + n]
+        pos += 4 + n
+    return out
+
+
+def _widen(values: tuple[int, ...], full: tuple[int, ...], extras: dict[int, bytes], what: str) -> tuple[int, ...]:
+    """32-bit fields, the sentinels among them replaced from the ZIP64 extra
+    field, which must hold exactly those values."""
+    wide = [i for i, (v, f) in enumerate(zip(values, full)) if v == f]
+    got = extras.get(EXTRA64_TAG)
+    if got is None:
+        if wide:
+            raise _bad(f"a ZIP64 sentinel without a ZIP64 extra field in {what}")
+        return values
+    if len(got) != 8 * len(wide) or not wide:
+        raise _bad(f"a ZIP64 extra field that does not match its header in {what}")
+    out = list(values)
+    for k, i in enumerate(wide):
+        out[i] = struct.unpack_from("<Q", got, 8 * k)[0]
+    return tuple(out)
+
+
+def _central_records(f: BinaryIO, end: End) -> Iterator[_Central]:
+    f.seek(end.cd_offset)
+    pos = end.cd_offset
+    for _ in range(end.entries):
+        head = f.read(CENTRAL.size)
+        if len(head) < CENTRAL.size:
+            raise _bad("truncated central directory")
+        (sig, _made, _need, flags, method, _t, _d, crc, csize, usize, nlen, elen, clen, disk, _ia, _ea,
+         offset) = CENTRAL.unpack(head)
+        if sig != CENTRAL_SIG:
+            raise _bad("a broken central directory")
+        name, extra = f.read(nlen), f.read(elen)
+        f.seek(clen, 1)
+        what = repr(name[:60])
+        if disk == FULL16:
+            raise _bad(f"a ZIP64 disk number in {what}")
+        if disk:
+            raise _bad(f"multi-disk entry {what}")
+        usize, csize, offset = _widen((usize, csize, offset), (FULL32,) * 3, _extras(extra, what), what)
+        pos += CENTRAL.size + nlen + elen + clen
+        yield _Central(name, flags, method, crc, csize, usize, offset)
+    if pos != end.cd_offset + end.cd_size:
+        raise _bad("the central directory's size differs from its records'")
+
+
+def check(f: BinaryIO, zf: zipfile.ZipFile, end: End | None = None) -> None:
+    """Refuse (VerificationError) any ZIP in `f` whose local view differs from
+    the central view `zf` was built from. Reads only headers: O(entries)."""
+    end = end or end_record(f)
     infos = zf.infolist()
-    if len(infos) != n_all:
+    if len(infos) != end.entries:
         raise _bad("the end record miscounts the entries")
+    for info, c in zip(infos, _central_records(f, end)):
+        if (c.name, c.flags, c.method, c.crc, c.csize, c.usize, c.offset) != (
+                _raw_name(info), info.flag_bits, info.compress_type, info.CRC, info.compress_size,
+                info.file_size, info.header_offset):
+            raise _bad(f"the central record of {info.filename[:60]!r} reads two ways")
     pos = 0
     for info in sorted(infos, key=lambda i: i.header_offset):
         if info.header_offset != pos:
             raise _bad(f"{'a gap' if info.header_offset > pos else 'an overlap'} before {info.filename[:60]!r}")
-        f.seek(pos)
-        head = f.read(LOCAL.size)
-        if len(head) < LOCAL.size:
-            raise _bad(f"truncated local header of {info.filename[:60]!r}")
-        (sig, _need, flags, method, _time, _date, crc, csize, usize, nlen, elen) = LOCAL.unpack(head)
-        name = f.read(nlen)
-        what = repr(info.filename[:60])
-        if sig != LOCAL_SIG:
-            raise _bad(f"no local header for {what}")
-        if name != _raw_name(info):
-            raise _bad(f"local and central names differ for {what}")
-        if method != info.compress_type or flags != info.flag_bits:
-            raise _bad(f"local and central method or flags differ for {what}")
-        if method == zipfile.ZIP_STORED and info.compress_size != info.file_size:
-            raise _bad(f"stored entry {what} has two sizes")
-        end = pos + LOCAL.size + nlen + elen + info.compress_size
-        if flags & DESCRIPTOR_FLAG:
-            if (crc, csize, usize) not in ((0, 0, 0), (info.CRC, info.compress_size, info.file_size)):
-                raise _bad(f"local header and central record disagree for {what}")
-            f.seek(end)
-            desc = f.read(16)
-            if desc[:4] == struct.pack("<I", DESC_SIG):
-                desc, length = desc[4:16], 16
-            else:
-                desc, length = desc[:12], 12
-            if len(desc) < 12 or struct.unpack("<III", desc) != (info.CRC, info.compress_size, info.file_size):
-                raise _bad(f"the data descriptor of {what} disagrees with its central record")
-            end += length
-        elif (crc, csize, usize) != (info.CRC, info.compress_size, info.file_size):
-            raise _bad(f"local header and central record disagree for {what}")
-        pos = end
-    if pos != cd_off:
+        pos = _check_local(f, info, pos)
+    if pos != end.cd_offset:
         raise _bad("bytes between the last entry and the central directory")
+
+
+def _check_local(f: BinaryIO, info: zipfile.ZipInfo, pos: int) -> int:
+    """Check one local header (and descriptor) against its central record;
+    return where the next entry must start."""
+    what = repr(info.filename[:60])
+    f.seek(pos)
+    head = f.read(LOCAL.size)
+    if len(head) < LOCAL.size:
+        raise _bad(f"truncated local header of {what}")
+    (sig, _need, flags, method, _time, _date, crc, csize, usize, nlen, elen) = LOCAL.unpack(head)
+    name, extra = f.read(nlen), f.read(elen)
+    if sig != LOCAL_SIG:
+        raise _bad(f"no local header for {what}")
+    if name != _raw_name(info):
+        raise _bad(f"local and central names differ for {what}")
+    if method != info.compress_type or flags != info.flag_bits:
+        raise _bad(f"local and central method or flags differ for {what}")
+    if method == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+        raise _bad(f"stored entry {what} has two sizes")
+    extras = _extras(extra, what)
+    wide = EXTRA64_TAG in extras
+    if wide and (usize, csize) != (FULL32, FULL32):  # the local ZIP64 field holds both sizes (4.5.3)
+        raise _bad(f"a ZIP64 extra field that does not match its header in {what}")
+    usize, csize = _widen((usize, csize), (FULL32, FULL32), extras, what)
+    central = (info.CRC, info.compress_size, info.file_size)
+    end = pos + LOCAL.size + nlen + elen + info.compress_size
+    if flags & DESCRIPTOR_FLAG:
+        if (crc, csize, usize) not in ((0, 0, 0), central):
+            raise _bad(f"local header and central record disagree for {what}")
+        body = struct.Struct("<IQQ" if wide else "<III")
+        f.seek(end)
+        desc = f.read(body.size + 4)
+        if desc[:4] == struct.pack("<I", DESC_SIG):
+            desc, length = desc[4:], body.size + 4
+        else:
+            desc, length = desc[:body.size], body.size
+        if len(desc) < body.size or body.unpack(desc[:body.size]) != central:
+            raise _bad(f"the data descriptor of {what} disagrees with its central record")
+        end += length
+    elif (crc, csize, usize) != central:
+        raise _bad(f"local header and central record disagree for {what}")
+    return end

@@ -119,6 +119,14 @@ def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
               site_plan: site.SitePlan | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError."""
+    from mirror.bundle.pagecache import PageCache
+
+    with PageCache(ar) as pages:
+        yield from _rendered_with(ar, ids, warn, site_plan, pages)
+
+
+def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: site.SitePlan | None,
+                   pages) -> Iterator[tuple[list, site.ArticleFiles]]:
     done = 0
     cut = future_cutoff()
     for aid in ids:
@@ -133,7 +141,7 @@ def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
             if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
                 raise RenderError(f"article {aid} has a URL no reader accepts"
                                   f" ({line(versions[-1].url)[:80]!r})")
-            files = site.article_files(versions, ar.read_blob, site_plan)
+            files = site.article_files(versions, ar.read_blob, site_plan, pages)
         except RenderError as e:
             (warn or _stderr)(f"warning: {e}; skipped")
             continue
@@ -180,8 +188,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
         yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
         stats.signer = fingerprint(sign_key.public)
     if pad:
-        unpadded = z.offset + 30 + len(layout.PADDING) + z.central_size((layout.PADDING,))
-        stats.padding_bytes = padme(unpadded) - unpadded
+        stats.padding_bytes = z.padding_for(layout.PADDING, padme)
         yield from z.zeros(layout.PADDING, stats.padding_bytes)
     yield from z.finish()
     stats.articles = len(entries)

@@ -80,8 +80,33 @@
     return all;
   }
 
-  /* The ZIP is the tool's own (stored and deflated entries, no ZIP64, no
-     data descriptors); every offset is checked against the buffer. */
+  /* The ZIP is the tool's own (stored and deflated entries, no data
+     descriptors, ZIP64 where a count, size or offset does not fit in the
+     plain fields); every offset is checked against the buffer. */
+  function u64(dv, at) {
+    var lo = dv.getUint32(at, true), hi = dv.getUint32(at + 4, true);
+    if (hi >= 0x200000) throw fail("damaged", "zip value too large");
+    return hi * 4294967296 + lo;
+  }
+
+  function within(buf, at, n) {
+    if (at < 0 || at + n > buf.length) throw fail("damaged", "zip record out of bounds");
+    return at;
+  }
+
+  /* The values of the fields that hold a sentinel, from the ZIP64 extra field (tag 1). */
+  function widen(dv, values, from, to) {
+    var wide = values.filter(function (v) { return v === 0xffffffff; }).length;
+    if (!wide) return values;
+    for (var at = from; at + 4 <= to; at += 4 + dv.getUint16(at + 2, true)) {
+      if (dv.getUint16(at, true) !== 1) continue;
+      if (dv.getUint16(at + 2, true) < 8 * wide || at + 4 + 8 * wide > to) break;
+      var k = 0;
+      return values.map(function (v) { return v === 0xffffffff ? u64(dv, at + 4 + 8 * k++) : v; });
+    }
+    throw fail("damaged", "zip64 field missing");
+  }
+
   function readZip(buf) {
     var dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     var end = -1;
@@ -90,18 +115,30 @@
     }
     if (end < 0) throw fail("damaged", "no zip directory");
     var count = dv.getUint16(end + 10, true), at = dv.getUint32(end + 16, true);
+    if (count === 0xffff || at === 0xffffffff) {
+      var loc = within(buf, end - 20, 20);
+      if (dv.getUint32(loc, true) !== 0x07064b50) throw fail("damaged", "no zip64 locator");
+      var rec = within(buf, u64(dv, loc + 8), 56);
+      if (dv.getUint32(rec, true) !== 0x06064b50) throw fail("damaged", "no zip64 directory");
+      count = u64(dv, rec + 32);
+      at = u64(dv, rec + 48);
+    }
     var names = new TextDecoder("utf-8", { fatal: true }), map = new Map();
     for (var n = 0; n < count; n++) {
+      within(buf, at, 46);
       if (dv.getUint32(at, true) !== 0x02014b50) throw fail("damaged", "bad zip directory");
-      var method = dv.getUint16(at + 10, true), csize = dv.getUint32(at + 20, true), usize = dv.getUint32(at + 24, true);
-      var nlen = dv.getUint16(at + 28, true), skip = dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
-      var local = dv.getUint32(at + 42, true);
+      var method = dv.getUint16(at + 10, true);
+      var nlen = dv.getUint16(at + 28, true), elen = dv.getUint16(at + 30, true), clen = dv.getUint16(at + 32, true);
+      within(buf, at, 46 + nlen + elen + clen);
+      var sizes = widen(dv, [dv.getUint32(at + 24, true), dv.getUint32(at + 20, true), dv.getUint32(at + 42, true)],
+                        at + 46 + nlen, at + 46 + nlen + elen);
+      var usize = sizes[0], csize = sizes[1], local = within(buf, sizes[2], 30);
       var name = names.decode(buf.subarray(at + 46, at + 46 + nlen));
       if (dv.getUint32(local, true) !== 0x04034b50) throw fail("damaged", "bad zip entry");
       var start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
       if (start + csize > buf.length) throw fail("damaged", "zip entry out of bounds");
       map.set(name, { method: method, csize: csize, usize: usize, start: start });
-      at += 46 + nlen + skip;
+      at += 46 + nlen + elen + clen;
     }
     return map;
   }

@@ -15,7 +15,7 @@ import dataclasses
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
@@ -66,6 +66,9 @@ def plan(summaries: list[Summary], lang: str | None = None, by: str = "date") ->
     code = i18n.choose(lang, [s.lang for s in summaries])
     return SitePlan(code, by, ordered(summaries, by, code))
 
+if TYPE_CHECKING:
+    from mirror.bundle.pagecache import PageCache
+
 
 @dataclass
 class SiteFile:
@@ -94,47 +97,62 @@ def _json_file(name: str, art: StoredVersion) -> SiteFile:
 
 
 def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes],
-                  site_plan: SitePlan | None = None) -> ArticleFiles:
+                  site_plan: SitePlan | None = None, pages: "PageCache | None" = None) -> ArticleFiles:
     """Files of one article: the page and article.json of the latest version
     (`versions[-1]`), `versions/NNNN.json` for earlier ones (oldest first, so
     an importing archive keeps their order), the versions page when there
     are several, and as files the assets that the page does not show inline.
-    With `site_plan` the pages link to the index and their neighbours."""
+    With `site_plan` the pages link to the index and their neighbours. With
+    `pages`, a page rendered before (same article.json, same links, same
+    renderer) is taken from there, and a new one stored."""
+    from mirror.bundle import pagecache
     from mirror.render import data_uri
     from mirror.render.i18n import labels
     from mirror.render.versions import versions_page
 
     art = public_copy(versions[-1])
-    uris: dict[str, str] = {}  # placeholder -> data: URI
-    # Unguessable, so that article text quoting a placeholder (text is not
-    # escaped like attributes) is neither replaced nor mistaken for a leftover.
-    nonce = secrets.token_hex(16)
+    doc = _json_file(layout.article_json(art.id), art)
+    uris: dict[str, str | None] = {}  # sha -> data: URI (None: not an image a page can show)
 
-    def image_src(asset) -> str | None:
-        # The sanitiser gets a short placeholder, swapped for the image after:
-        # pushing megabytes of base64 through it took a third of pack's time.
-        uri = data_uri(read_blob(asset.sha256))
-        if uri is None:
-            return None
-        token = f"data:image/x-mirror-inline;base64,{nonce}{asset.sha256}"
-        uris[token] = uri
-        return token
+    def uri_of(sha: str) -> str | None:
+        if sha not in uris:
+            uris[sha] = data_uri(read_blob(sha))
+        return uris[sha]
 
     L = labels(art.lang)
     nav = site_plan.nav(art.id, len(versions), L) if site_plan is not None else None
-    page = render(art, image_src, nav)
+    key = pagecache.key(doc.data, nav) if pages is not None else ""
+    cached = pages.get(key) if pages is not None else None
+    if cached is not None:
+        nonce, page = cached
+    else:
+        # Unguessable, so that article text quoting a placeholder (text is not
+        # escaped like attributes) is neither replaced nor mistaken for a leftover.
+        nonce = secrets.token_hex(16)
+
+        def image_src(asset) -> str | None:
+            # The sanitiser gets a short placeholder, swapped for the image after:
+            # pushing megabytes of base64 through it took a third of pack's time.
+            if uri_of(asset.sha256) is None:
+                return None
+            return _token(nonce, asset.sha256)
+
+        page = render(art, image_src, nav)
+        if pages is not None:
+            pages.put(key, nonce, page)
     inlined: set[str] = set()
     inline_bytes = 0
-    for token, uri in uris.items():
-        if f'src="{token}"' in page:  # else the page dropped it: carry it as a file
+    for sha in dict.fromkeys(a.sha256 for a in art.assets):
+        token = _token(nonce, sha)
+        if f'src="{token}"' in page and (uri := uri_of(sha)) is not None:  # else dropped: carried as a file
             page = page.replace(f'src="{token}"', f'src="{uri}"')
-            inlined.add(token[-64:])
+            inlined.add(sha)
             inline_bytes += len(uri)
     html = page.encode("utf-8")
     if nonce.encode("ascii") in html:
         raise UsageError(f"article {art.id}: an inline image could not be placed in its page")
     out = ArticleFiles(art)
-    out.files.append(_json_file(layout.article_json(art.id), art))
+    out.files.append(doc)
     out.files.append(SiteFile(layout.page(art.id), html, huffman_only=inline_bytes * 2 > len(html)))
     for i, old in enumerate(versions[:-1], 1):
         out.files.append(_json_file(layout.version_json(art.id, i), public_copy(old)))
@@ -158,6 +176,10 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     out.files.sort(key=lambda f: f.name)
     out.asset_files.sort()
     return out
+
+
+def _token(nonce: str, sha: str) -> str:
+    return f"data:image/x-mirror-inline;base64,{nonce}{sha}"
 
 
 def render(art, image_src, nav: Nav | None = None) -> str:

@@ -16,6 +16,7 @@ import binascii
 import collections
 import contextlib
 import hashlib
+import io
 import re
 import stat
 import threading
@@ -281,17 +282,41 @@ def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], b
         worker.join()
 
 
-def _open(path) -> zipfile.ZipFile:
+def _open(f: BinaryIO) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(path)
+        return zipfile.ZipFile(f)
     except DAMAGED as e:
         raise _bad(f"not a valid ZIP payload ({e})") from None
 
 
+# No entry of a real bundle takes fewer bytes of the ZIP: its local header,
+# central record and name twice are ~150, and the smallest content mirror
+# writes (an old version's article.json, deflated) is ~200 more.
+BYTES_PER_ENTRY = 256
+MIN_ENTRY_LIMIT = 1000  # whatever its size, a bundle may hold this many
+
+
+def entry_limit(caps: BundleConfig, zip_size: int) -> int:
+    """How many entries a ZIP of `zip_size` bytes may have: one per
+    BYTES_PER_ENTRY of it, so a legitimate bundle of any number of articles
+    fits, while a hostile one cannot make unpack hold more per-entry
+    bookkeeping (~0.7 KiB an entry) than about three times its own size;
+    `bundle.max_entries`, if not 0, caps it further."""
+    derived = max(MIN_ENTRY_LIMIT, zip_size // BYTES_PER_ENTRY)
+    return min(derived, caps.max_entries) if caps.max_entries > 0 else derived
+
+
+def _check_count(end: container.End, caps: BundleConfig) -> None:
+    """The entry count, from the end record alone: before the central
+    directory is parsed, so a hostile count costs nothing."""
+    limit = entry_limit(caps, end.size)
+    if end.entries > limit:
+        raise _bad(f"{end.entries} entries, more than the limit of {limit} for a ZIP of {end.size} bytes"
+                   " (one per 256 bytes; bundle.max_entries)")
+
+
 def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
-    if len(infos) > caps.max_entries:
-        raise _bad(f"{len(infos)} entries, more than the limit of {caps.max_entries}")
     files: dict[str, zipfile.ZipInfo] = {}
     folded: set[str] = set()
     total = 0
@@ -329,14 +354,17 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
     return files
 
 
-def verify(path, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
-    """Open and check the plaintext ZIP at `path` (a path or a seekable file).
-    Inline images the import will need are handed to `stash` as they are
-    decoded, so pages are not inflated and decoded twice. The returned `zf`
-    stays open."""
-    zf = _open(path)
+def verify(f: BinaryIO, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
+    """Open and check the plaintext ZIP in the seekable file `f`. Inline
+    images the import will need are handed to `stash` as they are decoded,
+    so pages are not inflated and decoded twice. The returned `zf` stays open."""
+    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: buffered, so zipfile's many
+        f = io.BufferedReader(f, 1 << 16)  # small reads do not each set up a cipher
+    end = container.end_record(f)
+    _check_count(end, caps)
+    zf = _open(f)
     try:
-        container.check(zf.fp, zf)
+        container.check(f, zf, end)
         return _verify(zf, caps, list(trusted), stash)
     except BaseException:
         zf.close()

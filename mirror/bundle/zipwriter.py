@@ -8,8 +8,14 @@ plaintext file is ever written to the destination medium.
 
 Each entry's bytes are in memory when it is written (bundle entries are
 small JSON/HTML files; pages with inline images are bounded by the archive's
-image caps), so CRC and sizes are known up front: no data descriptors, no
-extra fields, no ZIP64 (a bundle is capped below 4 GiB).
+image caps), so CRC and sizes are known up front: no data descriptors.
+
+ZIP64 (APPNOTE 4.5) only where a value does not fit, as `zip -r` and
+`zipfile` do: an entry of 4 GiB or more, or one starting at or past 4 GiB,
+carries a ZIP64 extra field with just those values; more than 65,535 entries
+or a central directory at or past 4 GiB adds the ZIP64 end record and its
+locator. A bundle that needs none of it is a plain ZIP, byte for byte what
+this writer wrote before it knew ZIP64.
 """
 
 from __future__ import annotations
@@ -17,20 +23,31 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
-
-from mirror.errors import UsageError
+from typing import Callable, Iterable, Iterator
 
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a ZIP can say
 DOS_TIME = 0
 UNIX_FILE = 0o100644 << 16
 MADE_BY = (3 << 8) | 20  # Unix, spec 2.0
 NEEDED = 20
-LIMIT = 0xFFFFFFFF
+NEEDED_64 = 45  # spec 4.5: ZIP64
+FULL32, FULL16 = 0xFFFFFFFF, 0xFFFF  # also the "see the ZIP64 record" sentinels
 STORED, DEFLATED = 0, 8
 LOCAL = struct.Struct("<IHHHHHIIIHH")
 CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 END = struct.Struct("<IHHHHIIH")
+END64 = struct.Struct("<IQHHIIQQQQ")
+LOCATOR64 = struct.Struct("<IIQI")
+EXTRA64_TAG = 0x0001
+
+
+def zip64_extra(values: Iterable[int]) -> bytes:
+    """The ZIP64 extended information extra field holding `values` (in the
+    spec's order: uncompressed size, compressed size, local header offset)."""
+    vals = list(values)
+    if not vals:
+        return b""
+    return struct.pack(f"<HH{len(vals)}Q", EXTRA64_TAG, 8 * len(vals), *vals)
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,23 @@ class _Written:
     csize: int
     usize: int
     offset: int
+
+    def central_extra(self) -> bytes:
+        return zip64_extra(v for v in (self.usize, self.csize, self.offset) if v >= FULL32)
+
+
+def _local_is_64(csize: int, usize: int) -> bool:
+    return csize >= FULL32 or usize >= FULL32
+
+
+def _central_len(name_len: int, usize: int, csize: int, offset: int) -> int:
+    n = sum(v >= FULL32 for v in (usize, csize, offset))
+    return CENTRAL.size + name_len + (4 + 8 * n if n else 0)
+
+
+def _needs_end64(count: int, cd_offset: int, cd_size: int) -> bool:
+    """A value the end record cannot hold, or that would read as its sentinel."""
+    return count >= FULL16 or cd_offset >= FULL32 or cd_size >= FULL32
 
 
 def deflate(data: bytes, huffman_only: bool = False) -> bytes:
@@ -55,21 +89,33 @@ class ZipWriter:
     """Call `entry()` for each file (in the order you want), then `finish()`.
     Both return chunks to write; `offset` is the bytes produced so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, zip64_end: bool = False) -> None:
+        """`zip64_end`: write the ZIP64 end records even if nothing needs them."""
         self.offset = 0
         self._entries: list[_Written] = []
         self._names: set[bytes] = set()
+        self._cd_size = 0  # of the central records of the entries so far
+        self._zip64_end = zip64_end
+        self._force_end64 = zip64_end  # also set by padding_for when its own bytes tip the balance
+
+    def _end_len(self, count: int, cd_offset: int, cd_size: int) -> int:
+        big = self._force_end64 or _needs_end64(count, cd_offset, cd_size)
+        return END.size + (END64.size + LOCATOR64.size if big else 0)
 
     def _local(self, name: bytes, method: int, crc: int, csize: int, usize: int) -> bytes:
         if name in self._names:
             raise ValueError(f"duplicate zip entry {name!r}")
         self._names.add(name)
-        if self.offset + csize + 30 + len(name) > LIMIT or usize > LIMIT:
-            raise UsageError("bundle would exceed 4 GiB; pack fewer articles")
-        self._entries.append(_Written(name, method, crc, csize, usize, self.offset))
-        head = LOCAL.pack(0x04034B50, NEEDED, 0, method, DOS_TIME, DOS_DATE, crc, csize, usize,
-                          len(name), 0) + name
-        self.offset += len(head) + csize
+        w = _Written(name, method, crc, csize, usize, self.offset)
+        self._entries.append(w)
+        self._cd_size += _central_len(len(name), usize, csize, self.offset)
+        if _local_is_64(csize, usize):  # both sizes, in the extra field only (APPNOTE 4.5.3)
+            extra, need, csize, usize = zip64_extra((usize, csize)), NEEDED_64, FULL32, FULL32
+        else:
+            extra, need = b"", NEEDED
+        head = LOCAL.pack(0x04034B50, need, 0, method, DOS_TIME, DOS_DATE, crc, csize, usize,
+                          len(name), len(extra)) + name + extra
+        self.offset += len(head) + w.csize
         return head
 
     def entry(self, name: str, data: bytes, compress: bool, huffman_only: bool = False) -> Iterator[bytes]:
@@ -97,21 +143,56 @@ class ZipWriter:
             yield block[:n] if n < len(block) else block
             left -= n
 
-    def central_size(self, extra_names: tuple[str, ...] = ()) -> int:
-        """Bytes `finish()` will add, if entries named `extra_names` come first."""
-        names = [e.name for e in self._entries] + [n.encode("ascii") for n in extra_names]
-        return sum(CENTRAL.size + len(n) for n in names) + END.size
+    def total_after(self, stored: tuple[tuple[str, int], ...] = ()) -> int:
+        """The whole archive's size if stored entries `stored` (name, size)
+        are written next and then `finish()`."""
+        offset, cd_size = self.offset, self._cd_size
+        for name, size in stored:
+            nlen = len(name.encode("ascii"))
+            cd_size += _central_len(nlen, size, size, offset)
+            offset += LOCAL.size + nlen + (20 if _local_is_64(size, size) else 0) + size
+        return offset + cd_size + self._end_len(len(self._entries) + len(stored), offset, cd_size)
+
+    def padding_for(self, name: str, rounded: Callable[[int], int]) -> int:
+        """The size of a last stored entry `name` that brings the whole
+        archive to `rounded(size without its bytes)`. Its own bytes can switch
+        ZIP64 records on (their size counts then), and `rounded` is monotone,
+        so a size that switches them on may round to one that switches them
+        off again: then the ZIP64 end records are written anyway (allowed,
+        and harmless) and the size is found with them."""
+        for force in (self._zip64_end, True):
+            self._force_end64 = force
+            pad = 0
+            for _ in range(4):
+                unpadded = self.total_after(((name, pad),)) - pad
+                want = rounded(unpadded) - unpadded
+                if want == pad:
+                    return pad
+                if want < pad:
+                    break
+                pad = want
+        raise RuntimeError("no padding size rounds this archive")
 
     def finish(self) -> Iterator[bytes]:
         start = self.offset
         for e in self._entries:
-            rec = CENTRAL.pack(0x02014B50, MADE_BY, NEEDED, 0, e.method, DOS_TIME, DOS_DATE, e.crc,
-                               e.csize, e.usize, len(e.name), 0, 0, 0, 0, UNIX_FILE, e.offset) + e.name
+            extra = e.central_extra()
+            need = NEEDED_64 if extra else NEEDED
+            made = (MADE_BY & 0xFF00) | need if extra else MADE_BY
+            rec = CENTRAL.pack(0x02014B50, made, need, 0, e.method, DOS_TIME, DOS_DATE, e.crc,
+                               min(e.csize, FULL32), min(e.usize, FULL32), len(e.name), len(extra), 0, 0, 0,
+                               UNIX_FILE, min(e.offset, FULL32)) + e.name + extra
             self.offset += len(rec)
             yield rec
-        if len(self._entries) > 0xFFFF or self.offset > LIMIT:
-            raise UsageError("bundle has too many entries or bytes for a ZIP; pack fewer articles")
-        tail = END.pack(0x06054B50, 0, 0, len(self._entries), len(self._entries),
-                        self.offset - start, start, 0)
+        count, size = len(self._entries), self.offset - start
+        if self._end_len(count, start, size) > END.size:
+            at = self.offset
+            rec64 = END64.pack(0x06064B50, END64.size - 12, MADE_BY & 0xFF00 | NEEDED_64, NEEDED_64, 0, 0,
+                               count, count, size, start)
+            rec64 += LOCATOR64.pack(0x07064B50, 0, at, 1)
+            self.offset += len(rec64)
+            yield rec64
+        tail = END.pack(0x06054B50, 0, 0, min(count, FULL16), min(count, FULL16), min(size, FULL32),
+                        min(start, FULL32), 0)
         self.offset += len(tail)
         yield tail

@@ -50,7 +50,7 @@ KEYS_NEW = "keys.new"
 LOCK = "lock"
 
 _ENCRYPTED_PARTS = (CATALOGUE, CATALOGUE + "-wal", CATALOGUE + "-shm", SEALED_BLOBS, KEYS_NEW)
-_PLAIN_PARTS = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", PLAIN_BLOBS)
+_PLAIN_PARTS = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", PLAIN_BLOBS, "cache")  # cache: bundle.pagecache
 
 
 @dataclass(frozen=True)

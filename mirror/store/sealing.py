@@ -190,15 +190,21 @@ class SealedTemp(io.RawIOBase):
         return len(view)
 
     def readinto(self, buffer: WriteableBuffer) -> int:
+        """Fill `buffer` as far as the file goes (like a regular file, never a
+        short read before the end: zipfile relies on that), decrypting at
+        most a piece at a time."""
         view = memoryview(buffer).cast("B")
-        n = min(len(view), self._end - self._pos, _PIECE)
-        if n <= 0:
-            return 0
-        self._f.seek(self._pos)
-        got = self._f.read(n)
-        view[:len(got)] = self._xor(got, self._pos)
-        self._pos += len(got)
-        return len(got)
+        done = 0
+        while done < len(view) and self._pos < self._end:
+            n = min(len(view) - done, self._end - self._pos, _PIECE)
+            self._f.seek(self._pos)
+            got = self._f.read(n)
+            if not got:
+                break
+            view[done:done + len(got)] = self._xor(got, self._pos)
+            self._pos += len(got)
+            done += len(got)
+        return done
 
     def seek(self, offset: int, whence: int = 0) -> int:
         base = {0: 0, 1: self._pos, 2: self._end}[whence]

@@ -1,0 +1,252 @@
+"""Scale benchmark (issue 16): every command against the floor for the same
+work, on synthetic archives of ordinary articles, at 1k and 10k articles
+(100k with --large).
+
+    .venv/bin/python bench/scale.py [--sizes 1000,10000] [--large] [--repeat 3] [--dir D]
+
+Archives are built through the public API (Archive.save_many): 3-10 KB of
+text per article in five languages, a 30-80 KB image (random bytes behind a
+JPEG signature) in one article of five, two or three versions in one of ten.
+
+Each command runs as its own process; CPU is the child's user + system time
+(RUSAGE_CHILDREN of a wrapper), RSS its peak (ru_maxrss), both the median of --repeat runs. Floors:
+pack: `zip -r` of the exported site piped to `age -r`; export-site: `cp -r`
+of that site; unpack: `age -d` to a file + `unzip`; ls --json: `sqlite3
+-json` of the same rows; search: the same FTS5 query in Python's sqlite3;
+show: `sqlite3` printing the article's row. pack and export-site also show
+their first run with an empty page cache ("cold": every page rendered).
+"Growth" is ours at this size over ours at the previous size (CPU), for 10x
+the articles: linear is 10x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mirror.store import Archive  # noqa: E402
+from mirror.model import Asset, NewVersion  # noqa: E402
+
+MIRROR = str(ROOT / ".venv" / "bin" / "mirror")
+LANGS = {
+    "en": "river delta ferry council budget harvest school clinic border market election drought",
+    "fr": "rivière conseil budget récolte école clinique frontière marché élection sécheresse",
+    "de": "Fluss Fähre Gemeinderat Haushalt Ernte Schule Klinik Grenze Markt Wahl Dürre",
+    "ru": "река паром совет бюджет урожай школа клиника граница рынок выборы засуха",
+    "ar": "نهر عبارة مجلس ميزانية حصاد مدرسة عيادة حدود سوق انتخابات جفاف",
+}
+WORD = "budget"  # in every language's list but Arabic and Russian: about 3 articles in 5
+
+
+def article(i: int, rng: random.Random, version: int = 0) -> NewVersion:
+    lang = list(LANGS)[i % len(LANGS)]
+    words = LANGS[lang].split()
+    size = rng.randint(3000, 10000)
+    paras, n = [], 0
+    while n < size:
+        p = " ".join(rng.choice(words) for _ in range(rng.randint(30, 90)))
+        paras.append(p)
+        n += len(p.encode("utf-8"))
+    assets = []
+    html = "".join(f"<p>{p}</p>" for p in paras)
+    if i % 5 == 0:
+        data = b"\xff\xd8\xff\xe0" + random.Random(i).randbytes(rng.randint(30_000, 80_000))
+        sha = hashlib.sha256(data).hexdigest()
+        a = Asset(f"{sha[:16]}.jpg", sha, "image/jpeg", len(data))
+        assets.append((a, data))
+        html = f"<p>{paras[0]}</p><figure><img src=\"assets/{a.name}\" alt=\"\"></figure>" + \
+               "".join(f"<p>{p}</p>" for p in paras[1:])
+    title = f"{words[i % len(words)].capitalize()} report {i}" + (f" (update {version})" if version else "")
+    return NewVersion(url=f"https://news{i % 7}.example.org/2026/{i}", title=title, byline="Bench Desk",
+                      published=f"2026-01-{1 + i % 28:02d}T08:00:00Z", modified=None, lang=lang,
+                      site_name=f"News {i % 7}", text="\n\n".join(paras), html=html,
+                      captured=f"2026-02-{1 + version:02d}T03:04:05Z", assets=assets)
+
+
+def build(path: Path, n: int) -> int:
+    """The archive of `n` articles; returns the number of versions."""
+    rng = random.Random(n)
+    count = 0
+    with Archive.create(path, None) as ar:  # plaintext: the floors read its SQLite file
+        batch: list[NewVersion] = []
+        for i in range(n):
+            extra = rng.choice((1, 2)) if i % 10 == 3 else 0
+            for v in range(extra + 1):
+                batch.append(article(i, rng, v))
+            if len(batch) >= 500:
+                count += len(batch)
+                ar.save_many(batch)
+                batch = []
+        if batch:
+            count += len(batch)
+            ar.save_many(batch)
+    return count
+
+
+@dataclass
+class Run:
+    cpu: float
+    wall: float
+    rss: float  # MiB
+
+
+PROBE = ("import os, resource, subprocess, sys, time; t = time.monotonic(); "
+         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); w = time.monotonic() - t; "
+         "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+         "print(u.ru_utime + u.ru_stime, w, u.ru_maxrss); sys.exit(r.returncode)")
+
+
+def run(cmd: list[str] | str, cwd: Path | None = None) -> Run:
+    """One process (a shell for a pipeline), started by a small wrapper so
+    that its peak RSS is its own, not this process's image before exec (the
+    wrapper's own ~10 MiB is the least a command can show). CPU and RSS
+    include the children the command waited for."""
+    argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else cmd
+    out = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, capture_output=True, text=True,
+                         env={**os.environ, "MIRROR_CONFIG": "/dev/null"})
+    if out.returncode != 0:
+        raise SystemExit(f"failed ({out.returncode}): {cmd}\n{out.stderr}")
+    cpu, wall, rss = out.stdout.split()[-3:]
+    return Run(float(cpu), float(wall), int(rss) / 1024)
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.cpu for r in runs), statistics.median(r.wall for r in runs),
+               statistics.median(r.rss for r in runs))
+
+
+def repeat(n: int, make, before=None) -> list[Run]:
+    out = []
+    for _ in range(n):
+        if before:
+            before()
+        out.append(run(*make()))
+    return out
+
+
+def fresh(path: Path) -> Path:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+    return path
+
+
+SUMMARY_SQL = ("SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.site_name, v.captured,"
+               " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions FROM articles a"
+               " JOIN versions v ON v.rowid = (SELECT rowid FROM versions WHERE article_id = a.id"
+               " ORDER BY captured DESC, n DESC LIMIT 1) ORDER BY v.captured DESC, a.id")
+FTS_PY = ("import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+          "rows = db.execute(\"SELECT DISTINCT v.article_id FROM fts JOIN versions v ON v.rowid = fts.rowid"
+          " WHERE fts MATCH ?\", ('\"' + sys.argv[2] + '\"',)).fetchall(); print(len(rows))")
+
+
+def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run | None]]:
+    """command -> (ours, floor, ours cold or None)."""
+    a = work / f"A{n}"
+    t = time.monotonic()
+    versions = build(a, n)
+    print(f"# {n} articles, {versions} versions: built in {time.monotonic() - t:.1f} s,"
+          f" archive {du(a) / 2**20:.1f} MiB", flush=True)
+    key = work / "key.txt"
+    if not key.exists():
+        subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+    rcp = subprocess.run(["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True).stdout.strip()
+    m = [MIRROR, "--archive", str(a)]
+    site, bundle, out = work / f"site{n}", work / f"b{n}.age", work / "out"
+    drop_cache = lambda: shutil.rmtree(a / "cache", ignore_errors=True)  # noqa: E731
+    res: dict[str, tuple[Run, Run, Run | None]] = {}
+
+    drop_cache()
+    cold = run(m + ["export-site", str(fresh(site)), "--all"])
+    ours = repeat(reps, lambda: (m + ["export-site", str(fresh(site)), "--all"],))
+    floor = repeat(reps, lambda: (["cp", "-r", str(site), str(fresh(out))],))
+    res["export-site --all"] = (median(ours), median(floor), cold)
+    print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
+
+    drop_cache()
+    cold = run(m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp])
+    ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp],))
+    floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", site))
+    res["pack --all -r"] = (median(ours), median(floor), cold)
+    print(f"  bundle: {bundle.stat().st_size / 2**20:.1f} MiB", flush=True)
+
+    ours = repeat(reps, lambda: (f"{MIRROR} --archive {fresh(work / 'U')} init --plaintext >/dev/null &&"
+                                 f" {MIRROR} --archive {work / 'U'} unpack {bundle} -i {key}",))
+    floor = repeat(reps, lambda: (f"age -d -i {key} -o {fresh(work / 'u.zip')} {bundle} &&"
+                                  f" unzip -q {work / 'u.zip'} -d {fresh(out)}",))
+    res["unpack (empty archive)"] = (median(ours), median(floor), None)
+
+    db = a / "archive.sqlite3"
+    ours = repeat(reps, lambda: (m + ["ls", "--json"],))
+    floor = repeat(reps, lambda: (["sqlite3", "-json", str(db), SUMMARY_SQL],))
+    res["ls --json"] = (median(ours), median(floor), None)
+
+    ours = repeat(reps, lambda: (m + ["search", WORD],))
+    floor = repeat(reps, lambda: ([sys.executable, "-c", FTS_PY, str(db), WORD],))
+    res[f"search {WORD}"] = (median(ours), median(floor), None)
+
+    with Archive.open(a) as ar:
+        aid = ar.ids()[n // 2]
+    ours = repeat(reps, lambda: (m + ["show", aid],))
+    floor = repeat(reps, lambda: (["sqlite3", str(db), "SELECT title, text FROM versions WHERE article_id ="
+                                   f" '{aid}' ORDER BY captured DESC, n DESC LIMIT 1"],))
+    res["show ID"] = (median(ours), median(floor), None)
+    return res
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def table(results: dict[int, dict[str, tuple[Run, Run, Run | None]]]) -> str:
+    lines = ["| articles | command | ours CPU s (wall) | cold CPU s | floor CPU s (wall) | ratio | peak RSS MiB"
+             " (floor) | growth |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    prev: dict[str, float] = {}
+    for n, res in results.items():
+        for cmd, (ours, floor, cold) in res.items():
+            growth = f"{ours.cpu / prev[cmd]:.1f}x" if cmd in prev and prev[cmd] > 0 else ""
+            lines.append(f"| {n:,} | `{cmd}` | {ours.cpu:.2f} ({ours.wall:.2f}) |"
+                         f" {f'{cold.cpu:.2f}' if cold else ''} | {floor.cpu:.3f} ({floor.wall:.3f}) |"
+                         f" {ours.cpu / max(floor.cpu, 1e-3):.1f}x | {ours.rss:.0f} ({floor.rss:.0f}) | {growth} |")
+            prev[cmd] = ours.cpu
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    ap.add_argument("--large", action="store_true", help="also 100,000 articles (takes long)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dir", help="work here (default: a temp dir, removed at the end)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.large else [])
+    work = Path(args.dir or tempfile.mkdtemp(prefix="mirror-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    try:
+        for n in sizes:
+            t = time.monotonic()
+            results[n] = measure_size(work, n, args.repeat)
+            print(f"  measured in {time.monotonic() - t:.0f} s", flush=True)
+        print(table(results))
+    finally:
+        if not args.dir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Rendered reader pages, kept by what they are rendered from.
+
+Rendering (parse, sanitise, template) is most of what `pack` and
+`export-site` spend per article, and it is deterministic: the same
+article.json, rendered by the same code and libraries, gives the same page,
+which is what makes bundles byte-identical. So a page is rendered once and
+stored; later packs and exports take the stored bytes.
+
+A page is kept with its images as placeholders (`site.article_files` puts
+them in afterwards), so the cache holds no second copy of any image. The
+key is SHA-256 of the renderer's fingerprint (the source of the modules
+that render and the versions of the libraries they call) and the exact
+article.json bytes the bundle carries: a change to either is a miss, never
+a stale page.
+
+The pages are blobs of the archive, stored and read through its public API
+(so whatever protects blobs protects them); the key -> blob index is a
+small SQLite file of hashes only, `cache/pages.sqlite` in the archive
+folder, which can be deleted at any time. An encrypted archive has no
+cache: such an index beside its encrypted catalogue would let whoever holds
+the disk confirm which articles it has (the index belongs in the catalogue). A blob read back is checked
+against its hash, so a missing or damaged one (`gc` removes pages no row
+names) is a miss. The cache never makes a command fail: if it cannot be
+written (a read-only archive), pages are rendered as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import importlib.metadata
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import mirror
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
+
+FORMAT = b"mirror-page-cache 1 "
+# What a page depends on besides its article.json.
+# Everything a page's bytes depend on: every file of the renderer and of its
+# message catalogues, and the modules it calls. A change to any of them is a new
+# renderer, so every cached page is rendered again.
+SOURCES = ("render/**/*", "locale/**/*", "sanitize.py", "imagerule.py", "assets.py", "imageinfo.py",
+           "urls.py", "tracking.py", "bundle/site.py", "bundle/pagecache.py")
+LIBRARIES = ("beautifulsoup4", "nh3", "lxml")
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> bytes:
+    h = hashlib.sha256(FORMAT)
+    root = Path(mirror.__file__).parent
+    for pattern in SOURCES:
+        for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for lib in LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            h.update(f"{lib}={importlib.metadata.version(lib)}\0".encode())
+    return h.digest()
+
+
+def key(article_json: bytes, nav: object = None) -> str:
+    """The cache key of an article page: the renderer, the article, and the
+    links the page carries (its neighbours in the index, the versions page)."""
+    links = json.dumps(dataclasses.asdict(nav) if dataclasses.is_dataclass(nav) else None, sort_keys=True)
+    return hashlib.sha256(fingerprint() + article_json + b"\0" + links.encode("utf-8")).hexdigest()
+
+
+class PageCache:
+    """Use as a context manager around a pack or export: new pages are
+    stored as they are rendered and indexed when it ends."""
+
+    def __init__(self, ar: Archive) -> None:
+        self.ar = ar
+        self._db: sqlite3.Connection | None = None
+        self._batch = None
+        self._new: dict[str, str] = {}  # key -> blob sha, indexed on close
+        self.hits = self.misses = 0
+        path = Path(ar.root) / "cache" / "pages.sqlite"
+        if getattr(ar, "encrypted", False):
+            return  # see the module's docstring
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT NOT NULL)"
+                             " WITHOUT ROWID")
+        except (OSError, sqlite3.Error):
+            self._db = None  # no cache, not an error
+
+    def __enter__(self) -> "PageCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()  # the pages stored are right even if the pack failed
+
+    def get(self, k: str) -> tuple[str, str] | None:
+        """(nonce, page with placeholders) stored under key `k`, or None."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT sha FROM pages WHERE key = ?", (k,)).fetchone()
+            data = self.ar.read_blob(row[0]) if row else None
+        except Exception:  # noqa: BLE001 - a missing blob or index is a miss
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != row[0] or not data.startswith(FORMAT):
+            self.misses += 1
+            return None
+        head, _, page = data[len(FORMAT):].partition(b"\n")
+        self.hits += 1
+        return head.decode("ascii"), page.decode("utf-8")
+
+    def put(self, k: str, nonce: str, page: str) -> None:
+        if self._db is None:
+            return
+        data = FORMAT + nonce.encode("ascii") + b"\n" + page.encode("utf-8")
+        try:
+            if self._batch is None:
+                self._batch = self.ar.blob_batch(workers=2)
+            self._new[k] = self._batch.put(data)
+        except Exception:  # noqa: BLE001 - see the module's docstring
+            self._new.clear()
+            self._db = None
+
+    def close(self) -> None:
+        """Wait for the blobs, then index them (only whole blobs get a key)."""
+        try:
+            if self._batch is not None:
+                self._batch.sync()
+                self._batch.__exit__(None, None, None)
+            if self._db is not None and self._new:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", self._new.items())
+                self._db.execute("COMMIT")
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+            pass
+        finally:
+            self._new.clear()
+            self._batch = None
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -1,0 +1,103 @@
+"""Reader pages are rendered once: pack and export-site take later pages
+from the cache, byte for byte what rendering gives (bundles stay identical),
+and a change of renderer, a damaged or missing cache never shows a stale page."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+
+import pytest
+
+from bundleutil import make_archive as make_encrypted, new_version
+from conftest import open_archive
+from mirror.bundle import pack, pagecache, site
+from mirror.store import Archive
+
+
+def make_archive(path, n: int) -> list[str]:
+    """A plaintext archive: the cache's index is kept only there (see pagecache)."""
+    with Archive.create(path, None) as ar:
+        return [ar.save(new_version(i)).id for i in range(n)]
+
+
+def payload(path) -> bytes:
+    with open_archive(path) as ar:
+        return b"".join(pack.payload(ar, sorted(ar.ids())))
+
+
+def no_rendering(monkeypatch):
+    def refuse(art, image_src):
+        raise AssertionError(f"rendered {art.id} again")
+    monkeypatch.setattr(site, "render", refuse)
+
+
+def test_second_pack_takes_every_page_from_the_cache_and_is_identical(tmp_path, monkeypatch):
+    make_archive(tmp_path / "A", 3)
+    first = payload(tmp_path / "A")
+    no_rendering(monkeypatch)
+    assert payload(tmp_path / "A") == first
+
+
+def test_export_site_uses_the_same_pages(tmp_path, monkeypatch):
+    make_archive(tmp_path / "A", 2)
+    with open_archive(tmp_path / "A") as ar:
+        pack.export_site(ar, sorted(ar.ids()), tmp_path / "one")
+    no_rendering(monkeypatch)
+    with open_archive(tmp_path / "A") as ar:
+        pack.export_site(ar, sorted(ar.ids()), tmp_path / "two")
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "one" / f).read_bytes() == (tmp_path / "two" / f).read_bytes()
+                         for f in files)
+
+
+def test_a_new_renderer_or_a_new_version_is_a_miss(tmp_path, monkeypatch):
+    make_archive(tmp_path / "A", 2)
+    payload(tmp_path / "A")
+    calls = []
+    real = site.render
+    monkeypatch.setattr(site, "render", lambda art, src: calls.append(art.id) or real(art, src))
+    monkeypatch.setattr(pagecache, "fingerprint", lambda: b"another renderer")
+    payload(tmp_path / "A")
+    assert len(calls) == 2
+    with open_archive(tmp_path / "A") as ar:
+        ar.save(new_version(0, title="Story number 0, corrected", captured="2026-03-05T00:00:00Z"))
+    calls.clear()
+    payload(tmp_path / "A")
+    assert len(calls) == 1  # only the article whose current version changed
+
+
+def test_damaged_or_missing_cache_renders_again(tmp_path):
+    make_archive(tmp_path / "A", 2)
+    first = payload(tmp_path / "A")
+    db = sqlite3.connect(tmp_path / "A" / "cache" / "pages.sqlite")
+    shas = [r[0] for r in db.execute("SELECT sha FROM pages")]
+    db.close()
+    assert len(shas) == 2
+    with open_archive(tmp_path / "A") as ar:
+        path = ar.blob_path(shas[0])
+        ar.blob_path(shas[1]).unlink()  # what gc does to pages
+    os.chmod(path, 0o600)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"Paragraph", b"FORGED-ph"))
+    assert payload(tmp_path / "A") == first
+    (tmp_path / "A" / "cache" / "pages.sqlite").write_bytes(b"not a database")
+    assert payload(tmp_path / "A") == first
+
+
+def test_unwritable_cache_is_no_error(tmp_path):
+    make_archive(tmp_path / "A", 2)
+    (tmp_path / "A" / "cache").write_bytes(b"")  # a file where the folder would be
+    first = payload(tmp_path / "A")
+    (tmp_path / "A" / "cache").unlink()
+    assert payload(tmp_path / "A") == first
+
+
+def test_encrypted_archive_keeps_no_plaintext_index(tmp_path):
+    """Its catalogue is encrypted; an index of hashes beside it would let a
+    seized disk confirm which articles it holds: no cache there."""
+    make_encrypted(tmp_path / "E", 2)
+    first = payload(tmp_path / "E")
+    assert payload(tmp_path / "E") == first
+    assert not (tmp_path / "E" / "cache").exists()
