@@ -38,6 +38,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "jobs": (int, 4),
         "per_host_delay": (float, 1.0),
         "allow_private": (bool, False),
+        "refetch_after": (float, 24.0),
     },
     "mirrors": dict,
     "crypto": {
@@ -73,6 +74,7 @@ class FetchConfig:
     jobs: int = 4
     per_host_delay: float = 1.0
     allow_private: bool = False  # fetch loopback, private and link-local addresses too
+    refetch_after: float = 24.0  # hours: `add` skips what it fetched more recently, unless --refresh
 
 
 @dataclass(frozen=True)

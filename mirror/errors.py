@@ -1,7 +1,8 @@
 """One error hierarchy; `mirror.cli.main` maps it to a one-line message and an exit code.
 
 Exit codes (DESIGN.md): 0 ok, 1 a usage or input error the user can fix,
-2 a failed verification (wrong key, tampered or malicious input), 3 network.
+2 a failed verification (wrong key, tampered or malicious input), 3 network,
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ class NetworkError(MirrorError):
     """A fetch failed: timeout, refused, HTTP error, size cap, redirect loop."""
 
     exit_code = 3
+
+
+class Interrupted(MirrorError):
+    """The user pressed Ctrl-C (SIGINT): work stopped, what was done is kept."""
+
+    exit_code = 130
 
 
 class Locked(VerificationError):

@@ -6,6 +6,7 @@ to bound how much a hostile feed can make us fetch."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,7 @@ class FeedReport:
     error: str | None = None
     outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
     exit_code: int = 0
+    note: str | None = None
 
     def to_json(self) -> dict:
         return {"feed": self.feed, "ok": self.ok, "error": self.error,
@@ -78,6 +80,36 @@ class FeedReport:
 def fetch_feed(fetcher, url: str) -> Feed:
     got = fetcher.feed(url)
     return parse_feed(got.body, got.url)
+
+
+@dataclass(frozen=True)
+class Followed:
+    url: str
+    title: str | None
+    added: str
+    last_checked: str | None
+    entries: int  # entries handled (archived, or failed for good)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def followed(archive: Archive) -> list[Followed]:
+    rows = archive.db.execute(
+        "SELECT f.url, f.title, f.added, f.last_checked,"
+        " (SELECT COUNT(*) FROM feed_entries e WHERE e.feed_url = f.url) FROM feeds f ORDER BY f.url")
+    return [Followed(*r) for r in rows]
+
+
+def unfollow(archive: Archive, url: str) -> None:
+    """Stop following `url` (its articles stay archived)."""
+    from mirror.errors import NotFound
+    from mirror.fetchstate import Memory
+
+    cur = archive.db.execute("DELETE FROM feeds WHERE url = ?", (url.strip(),))
+    if cur.rowcount != 1:
+        raise NotFound(f"not following {url} (see `mirror feeds`)")
+    Memory.of(archive).forget(url.strip())
 
 
 def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
@@ -95,25 +127,58 @@ def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
 
 
 def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
-           progress=None) -> list[FeedReport]:
-    """Archive the entries of every followed feed not handled before. An entry
-    is marked handled when it was archived or failed for a reason that retrying
-    will not fix; network failures are retried at the next update."""
-    from mirror.errors import NetworkError
+           progress=None, on_result=None, cancel: threading.Event | None = None) -> list[FeedReport]:
+    """Archive the entries of every followed feed not handled before. Feeds
+    are fetched in parallel first; then each feed's new entries are archived,
+    each result passed to `on_result(feed_url, outcome)` as it is stored. An
+    entry is marked handled when it was archived or failed for a reason that
+    retrying will not fix; network failures (and entries an interrupt left
+    undone) are retried at the next update. When `cancel` is set, it stops
+    at once and returns the reports of the feeds it finished."""
+    from mirror.errors import MirrorError, NetworkError
     from mirror.fetch import Fetcher
-    from mirror.pipeline import add_urls, now_utc
+    from mirror.fetchstate import Memory
+    from mirror.pipeline import INTERRUPTED_EXIT, add_urls, now_utc, parallel
 
+    cancel = cancel or threading.Event()
+    jobs = max(1, jobs or cfg.fetch.jobs)
+    urls = [u for u, _title in archive.feeds()]
     reports: list[FeedReport] = []
-    with Fetcher(cfg.fetch, cfg.mirrors, proxy, max(1, jobs or cfg.fetch.jobs)) as fetcher:
-        for url, _title in archive.feeds():
-            try:
-                feed = fetch_feed(fetcher, url)
-            except (NetworkError, UsageError) as e:
-                reports.append(FeedReport(url, False, str(e), exit_code=e.exit_code))
+    memory = Memory.of(archive, proxy)
+    validators = {u: memory.validators(u) for u in urls}  # (the database is used on this thread only)
+
+    def conditional(u: str):
+        got = fetcher.feed(u, validators[u]) if validators[u] else fetcher.feed(u)
+        return got, None if got.not_modified else parse_feed(got.body, got.url)
+
+    with Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs) as fetcher:
+        got: dict[str, tuple[Feed | None, BaseException | None]] = {}
+        try:
+            for url, value, error in parallel(conditional, urls, jobs, cancel):
+                if error is None:
+                    memory.fetched(url, value[0].etag, value[0].last_modified)
+                got[url] = (value[1] if value else None, error)
+        finally:
+            if cancel.is_set():
+                fetcher.cancel()
+        for url in urls:
+            if cancel.is_set() or url not in got:
+                break
+            feed, error = got[url]
+            if error is not None:
+                if not isinstance(error, MirrorError):
+                    error = MirrorError(f"unexpected error: {type(error).__name__}: {error}")
+                reports.append(FeedReport(url, False, str(error), exit_code=error.exit_code))
+                continue
+            if feed is None:  # 304: nothing new
+                reports.append(FeedReport(url, True, None, [], note="not modified"))
                 continue
             new = archive.unseen_entries(url, [e.link for e in feed.entries])[:per_feed]
-            outcomes = add_urls(new, cfg, archive, jobs=jobs, fetcher=fetcher, progress=progress) if new else []
-            handled = [o.url for o in outcomes if o.ok or o.exit_code != NetworkError.exit_code]
+            each = (lambda o, feed_url=url: on_result(feed_url, o)) if on_result else None
+            outcomes = add_urls(new, cfg, archive, jobs=jobs, fetcher=fetcher, progress=progress,
+                                on_result=each, cancel=cancel) if new else []
+            handled = [o.url for o in outcomes
+                       if o.ok or o.exit_code not in (NetworkError.exit_code, INTERRUPTED_EXIT)]
             archive.mark_seen(url, handled, now_utc())
             reports.append(FeedReport(url, True, None, outcomes))
     return reports

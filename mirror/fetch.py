@@ -30,7 +30,7 @@ from mirror import browser, connections
 from mirror.config import FetchConfig
 from mirror.connections import Cutoff, os_socket
 from mirror.destinations import host_refusal, refused
-from mirror.errors import NetworkError, UsageError
+from mirror.errors import ExtractionError, NetworkError, UsageError
 from mirror.urls import from_mirror, host_of, to_mirror, valid_url
 
 TOR_PROXY = "socks5h://127.0.0.1:9050"
@@ -41,7 +41,12 @@ MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
 CHUNK = 64 * 1024
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
-              "application/rdf+xml", "application/feed+json", "text/html", "text/plain")
+              "application/rdf+xml", "application/feed+json", "application/json", "application/x-netcdf",
+              "text/html", "text/plain")
+
+
+class Cancelled(NetworkError):
+    """The run was stopped (`Fetcher.cancel`): not a failure of the URL."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class Fetched:
     content_type: str
     charset: str | None
     body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304 to a conditional GET: `body` is empty
 
 
 def choose_proxy(proxy: str | None, tor: bool, configured: str = "") -> str:
@@ -106,10 +114,12 @@ class _Retry(Retry):
 
 
 class HostGate:
-    """One request at a time per host, `delay` seconds apart."""
+    """One request at a time per host, `delay` seconds apart (a wait that
+    `cancelled` cuts short)."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, cancelled: threading.Event | None = None):
         self.delay = delay
+        self.cancelled = cancelled or threading.Event()
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
@@ -122,8 +132,8 @@ class HostGate:
             last = self._last.get(host)
             if last is not None:
                 wait = last + self.delay - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
+                if wait > 0 and self.cancelled.wait(wait):
+                    raise Cancelled("cancelled")
             try:
                 yield
             finally:
@@ -268,10 +278,23 @@ class Fetcher:
         self.mirrors = {k.lower(): v for k, v in (mirrors or {}).items()}
         self.proxies = {"http": proxy, "https": proxy} if proxy else {}
         self.session = make_session(cfg, pool=max(jobs, 1))
-        self.gate = HostGate(cfg.per_host_delay)
+        self.cancelled = threading.Event()
+        self.gate = HostGate(cfg.per_host_delay, self.cancelled)
+        self._live: set[socket.socket] = set()  # sockets of bodies being read, for `cancel`
+        self._live_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+
+    def cancel(self) -> None:
+        """Stop: no new request starts, and every body being read is cut now
+        (its socket shut down). Safe from a signal handler or another thread."""
+        self.cancelled.set()
+        with self._live_lock:
+            live = list(self._live)
+        for sock in live:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -281,10 +304,12 @@ class Fetcher:
 
     # -- public --------------------------------------------------------------
 
-    def page(self, url: str) -> Fetched:
-        """An HTML page (refused before download if it is anything else)."""
-        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
-                         _check_page_type)
+    def page(self, url: str, validators: dict[str, str] | None = None) -> Fetched:
+        """An HTML page (refused before download if it is anything else).
+        `validators` (If-None-Match, If-Modified-Since) make it a conditional
+        GET: a 304 comes back as `not_modified`."""
+        return self._get(url, lambda target: {**browser.page_headers(self.cfg, target), **(validators or {})},
+                         self.cfg.max_page_bytes, _check_page_type)
 
     def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
         """An image (image/* only, never SVG), at most `limit` bytes. `page_url`
@@ -294,11 +319,12 @@ class Fetcher:
         return self._get(url, lambda target: browser.image_headers(self.cfg, target, page_url), cap,
                          _check_image_type)
 
-    def feed(self, url: str) -> Fetched:
-        """An RSS/Atom document (XML or, for broken servers, text/HTML)."""
+    def feed(self, url: str, validators: dict[str, str] | None = None) -> Fetched:
+        """An RSS/Atom document (XML or, for broken servers, text/HTML); a
+        conditional GET with `validators`, as `page`."""
         # Exactly a page's request: a browser opening a feed's URL sends nothing else.
-        return self._get(url, lambda target: browser.page_headers(self.cfg, target), self.cfg.max_page_bytes,
-                         _check_feed_type)
+        return self._get(url, lambda target: {**browser.page_headers(self.cfg, target), **(validators or {})},
+                         self.cfg.max_page_bytes, _check_feed_type)
 
     def allow(self, url: str) -> None:
         """Called before every request, redirect hops included; raise
@@ -312,6 +338,8 @@ class Fetcher:
         current = strip_userinfo(url)
         visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
+            if self.cancelled.is_set():
+                raise Cancelled("cancelled")
             target = to_mirror(current, self.mirrors)
             scheme = urlsplit(target).scheme.lower()
             if scheme not in ("http", "https") or not host_of(target):
@@ -358,16 +386,43 @@ class Fetcher:
                 resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
                                          proxies=self.proxies, verify=True)
         except requests.RequestException as e:
-            raise NetworkError(reason(e)) from None
+            raise NetworkError(self._why(e)) from None
         except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
-            raise NetworkError(reason(e)) from None
+            raise NetworkError(self._why(e)) from None
         if time.monotonic() >= deadline:  # retries and backoff inside send count towards the bound
             resp.close()
             raise NetworkError("timed out")
         return resp
 
+    @contextlib.contextmanager
+    def _reading(self, sock: socket.socket | None) -> Iterator[None]:
+        if sock is None:
+            yield
+            return
+        with self._live_lock:
+            self._live.add(sock)
+        try:
+            if self.cancelled.is_set():
+                raise Cancelled("cancelled")
+            yield
+        finally:
+            with self._live_lock:
+                self._live.discard(sock)
+
+    def _why(self, e: BaseException) -> str:
+        """`reason`, naming Tor when it is the proxy that failed."""
+        why = reason(e)
+        if why.startswith("proxy failed") and self.proxies.get("https") == TOR_PROXY:
+            why += (": is Tor running? --tor expects it at 127.0.0.1:9050 (Tor Browser listens on 9150: "
+                    "--proxy socks5h://127.0.0.1:9150)")
+        return why
+
     def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
                 deadline: float) -> Fetched:
+        validators = {"etag": _header(resp, "ETag"), "last_modified": _header(resp, "Last-Modified")}
+        asked = resp.request.headers if resp.request is not None else {}
+        if resp.status_code == 304 and ("If-None-Match" in asked or "If-Modified-Since" in asked):
+            return Fetched(canonical, target, "", None, b"", **validators, not_modified=True)
         if resp.status_code >= 400 or resp.status_code < 200:
             raise NetworkError(f"HTTP {resp.status_code}")
         if 300 <= resp.status_code < 400:
@@ -379,7 +434,8 @@ class Fetcher:
             raise NetworkError(f"too large (> {limit} bytes)")
         body = bytearray()
         failure: str | None = None
-        with Cutoff(deadline - time.monotonic(), _socket_of(resp)) as cutoff:
+        sock = _socket_of(resp)
+        with Cutoff(deadline - time.monotonic(), sock) as cutoff, self._reading(sock):
             try:
                 for chunk in resp.iter_content(CHUNK):
                     body += chunk
@@ -389,20 +445,31 @@ class Fetcher:
                         break
             except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as e:
                 failure = reason(e)
+        if self.cancelled.is_set():
+            raise Cancelled("cancelled")
         if cutoff.fired:  # whatever the cut read returned (an error, or a short body that looks whole)
             raise NetworkError("timed out")
         if failure is not None:
             raise NetworkError(failure)
-        return Fetched(canonical, target, mime, charset, bytes(body))
+        return Fetched(canonical, target, mime, charset, bytes(body), **validators)
+
+
+def _header(resp: requests.Response, name: str) -> str | None:
+    """A validator worth keeping: short printable ASCII, else None."""
+    v = (resp.headers.get(name) or "").strip()
+    return v if v and len(v) <= 200 and v.isascii() and v.isprintable() else None
 
 
 def _check_page_type(mime: str) -> None:
-    if mime and mime not in HTML_TYPES:
-        raise NetworkError(f"not HTML ({mime})")
+    if mime and mime not in HTML_TYPES:  # the network worked: the URL is not a page (exit 1)
+        raise ExtractionError(f"not HTML ({mime})")
 
 
 def _check_feed_type(mime: str) -> None:
-    if mime and mime not in FEED_TYPES:
+    """What feedparser takes: XML types (application/ or text/ xml, *+xml such
+    as application/x-rss+xml), JSON Feed, and text it parses loosely."""
+    if mime and mime not in FEED_TYPES and not mime.startswith("text/") and not (
+            mime.startswith("application/") and (mime.endswith(("+xml", "+json")) or "xml" in mime)):
         raise NetworkError(f"not a feed ({mime})")
 
 

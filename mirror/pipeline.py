@@ -8,23 +8,26 @@ never stops a batch: each gets an `Outcome` with a one-line error.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import os
+import queue
+import re
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
-from mirror.errors import ExtractionError, MirrorError, NetworkError, UsageError
-from mirror.fetch import Fetcher
+from mirror.errors import ExtractionError, Interrupted, MirrorError, NetworkError, UsageError
+from mirror.fetch import Cancelled, Fetched, Fetcher
 from mirror.imagerule import ImageChoice, choose_url
 from mirror.model import Asset, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import article_url, canonical_url, is_web_url
 
 if TYPE_CHECKING:
+    from mirror.fetchstate import Memory
     from mirror.store import Archive
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
@@ -42,11 +45,12 @@ class Outcome:
     title: str | None = None
     images: int = 0
     exit_code: int = 0
+    note: str | None = None  # why nothing was fetched or stored: "not modified", "archived 2 h ago"
 
     def to_json(self) -> dict:
         return {"url": self.url, "ok": self.ok, "id": self.id, "version": self.version,
                 "created": self.created, "error": self.error, "title": self.title,
-                "images": self.images}
+                "images": self.images, "note": self.note}
 
 
 def now_utc() -> str:
@@ -114,17 +118,22 @@ def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
     return load
 
 
-def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig) -> NewVersion:
+def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig,
+                 validators: dict[str, str] | None = None) -> "tuple[NewVersion | None, Fetched]":
     """Fetch one page and everything the article needs; store nothing. Links
     and images resolve against where the page was served from; the article is
-    filed under `urls.article_url` (the user's URL or a same-site canonical)."""
+    filed under `urls.article_url` (the user's URL or a same-site canonical).
+    With `validators`, a 304 comes back as (None, the response)."""
     from mirror.extract import decode_html
 
-    page = fetcher.page(url)
+    page = fetcher.page(url, validators) if validators else fetcher.page(url)
+    if page.not_modified:
+        return None, page
     base = canonical_url(page.url)
     text = decode_html(page.body, page.charset)
-    return build_version(text, base, network_loader(fetcher, page.fetched_url), cfg, raw=page.body,
-                         filed_as=lambda declared: article_url(url, page.url, declared))
+    new = build_version(text, base, network_loader(fetcher, page.fetched_url), cfg, raw=page.body,
+                        filed_as=lambda declared: article_url(url, page.url, declared))
+    return new, page
 
 
 def _fail(url: str, e: BaseException) -> Outcome:
@@ -139,19 +148,105 @@ def _saved(url: str, archive: Archive, new: NewVersion) -> Outcome:
                    images=len(new.assets))
 
 
+def _current(archive: Archive, url: str) -> Outcome | None:
+    """The stored article for canonical `url`, as an unchanged outcome, or None."""
+    from mirror.errors import NotFound
+    from mirror.model import article_id
+
+    try:
+        cur = archive.get(article_id(url))
+    except NotFound:
+        return None
+    return Outcome(url, True, id=cur.id, version=cur.version, created=False, title=cur.title,
+                   images=len(cur.assets))
+
+
+def _unchanged(url: str, archive: Archive, canon: str) -> Outcome:
+    """A 304: the page is what we stored (or, if it was removed since, an error)."""
+    cur = _current(archive, canon)
+    if cur is None:
+        raise NetworkError("HTTP 304 for a page no longer in the archive; run again with --refresh")
+    return replace(cur, url=url, note="not modified")
+
+
+def _recent(archive: Archive, memory: "Memory", canon: str, refetch_after: float) -> Outcome | None:
+    ago = memory.fetched_ago(canon)
+    if ago is None or ago >= refetch_after:
+        return None
+    cur = _current(archive, canon)
+    if cur is None:
+        return None
+    hours = ago / 3600
+    when = f"{hours:.0f} h ago" if hours >= 1 else f"{ago / 60:.0f} min ago"
+    return replace(cur, note=f"fetched {when}; --refresh fetches it again")
+
+
 Progress = Callable[[int, int, Outcome], None]
+OnResult = Callable[[Outcome], None]
+
+INTERRUPTED_EXIT = 130
+
+
+def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> Iterator[tuple]:
+    """Run `fn(item)` on `jobs` daemon threads; yield `(item, value, error)`
+    in completion order. When `cancel` is set, no new item starts and this
+    returns within a tenth of a second (after yielding the calls already
+    finished), without waiting for calls still running: they are daemon
+    threads, so a stuck socket never holds the process (the caller cuts their
+    sockets, see `Fetcher.cancel`)."""
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    for it in items:
+        todo.put(it)
+
+    def worker() -> None:
+        while not cancel.is_set():
+            try:
+                it = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((it, fn(it), None))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                done.put((it, None, e))
+
+    for _ in range(min(jobs, len(items))):
+        threading.Thread(target=worker, daemon=True, name="mirror-fetch").start()
+    for _ in items:
+        while True:
+            if cancel.is_set():
+                while True:
+                    try:
+                        yield done.get_nowait()
+                    except queue.Empty:
+                        return
+            try:
+                yield done.get(timeout=0.1)
+                break
+            except queue.Empty:
+                continue
 
 
 def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "", jobs: int | None = None,
-             fetcher: Fetcher | None = None, progress: Progress | None = None) -> list[Outcome]:
-    """Archive a batch of URLs with `jobs` threads. Results are in input order,
-    one per distinct input; inputs naming the same article (tracking
-    parameters, #fragments) are fetched once. Pass `fetcher` to reuse a
-    session (the demo does); else one is made here."""
+             fetcher: Fetcher | None = None, progress: Progress | None = None,
+             on_result: OnResult | None = None, cancel: threading.Event | None = None,
+             memory: "Memory | None" = None, refetch_after: float | None = None) -> list[Outcome]:
+    """Archive a batch of URLs with `jobs` threads. Each result goes to
+    `on_result` the moment it is stored (completion order); the list returned
+    is in input order, one per distinct input; inputs naming the same article
+    (tracking parameters, #fragments) are fetched once. When `cancel` is set
+    the batch stops at once: what was stored stays stored, and the rest come
+    back as failures with exit code 130 (not passed to `on_result`). Pass
+    `fetcher` to reuse a session (the demo does); else one is made here.
+    With `memory`, each fetch is remembered (with its validators, for a
+    conditional GET next time), and with `refetch_after` an article fetched
+    less than that many seconds ago is not fetched again."""
     jobs = max(1, jobs or cfg.fetch.jobs)
+    cancel = cancel or threading.Event()
     order: list[str] = []
     outcomes: dict[str, Outcome] = {}
     groups: dict[str, list[str]] = {}  # canonical URL -> inputs, in input order
+    bad: list[Outcome] = []
     for raw in urls:
         u = raw.strip()
         if not u or u in order:
@@ -160,32 +255,54 @@ def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "",
         if is_web_url(u):
             groups.setdefault(canonical_url(u), []).append(u)
         else:
-            outcomes[u] = Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code)
+            bad.append(Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code))
+
+    def report(o: Outcome) -> None:
+        outcomes[o.url] = o
+        if progress:
+            progress(len(outcomes), len(order), o)
+        if on_result:
+            on_result(o)
+
+    for o in bad:
+        report(o)
+    if memory is not None and refetch_after:
+        for canon in list(groups):
+            recent = _recent(archive, memory, canon, refetch_after)
+            if recent is not None:
+                for u in groups.pop(canon):
+                    report(replace(recent, url=u))
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs)
-    done = len(outcomes)
     try:
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
-        try:
-            futures = {pool.submit(archive_page, c, fetcher, cfg.fetch): c for c in groups}
-            for fut in concurrent.futures.as_completed(futures):
-                first, *rest = groups[futures[fut]]
-                try:
-                    result = _saved(first, archive, fut.result())  # one writer: this thread
-                except Exception as e:  # noqa: BLE001 - one URL never stops the batch
-                    result = _fail(first, e)
-                for u in (first, *rest):
-                    outcomes[u] = replace(result, url=u, created=result.created if u == first else
-                                          (False if result.ok else None))
-                    done += 1
-                    if progress:
-                        progress(done, len(order), outcomes[u])
-        finally:
-            # On Ctrl-C, queued URLs are dropped; only in-flight requests finish.
-            pool.shutdown(wait=True, cancel_futures=True)
+        def fetch(c: str):
+            return archive_page(c, fetcher, cfg.fetch, memory.validators(c) if memory is not None else None)
+
+        for canon, got, error in parallel(fetch, list(groups), jobs, cancel):
+            if isinstance(error, Cancelled):
+                continue  # not done: reported as interrupted below
+            first, *rest = groups[canon]
+            try:
+                if error is not None:
+                    raise error
+                new, page = got
+                result = _unchanged(first, archive, canon) if new is None else \
+                    _saved(first, archive, new)  # one writer: this thread
+                if memory is not None:
+                    memory.fetched(canon, page.etag, page.last_modified)
+            except Exception as e:  # noqa: BLE001 - one URL never stops the batch
+                result = _fail(first, e)
+            for u in (first, *rest):
+                report(replace(result, url=u, created=result.created if u == first else
+                               (False if result.ok else None)))
     finally:
+        if cancel.is_set():
+            fetcher.cancel()
         if own:
             fetcher.close()
+    for u in order:
+        if u not in outcomes:
+            outcomes[u] = Outcome(u, False, error="interrupted", exit_code=INTERRUPTED_EXIT)
     return [outcomes[u] for u in order]
 
 
@@ -221,8 +338,30 @@ def local_loader(page_file: Path, base_url: str) -> ImageLoader:
     return load
 
 
-def import_file(path: Path, url: str, cfg: FetchConfig) -> NewVersion:
-    """A page saved by a browser (or received by hand), filed under `url`."""
+SAVED_FROM = re.compile(rb"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.I)
+BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"7z\xbc\xaf")
+
+
+def page_own_url(data: bytes, text: str) -> str | None:
+    """The address a saved page names for itself: its canonical link or
+    og:url, else the `<!-- saved from url=(N)... -->` comment browsers write."""
+    from mirror.extract import extract
+
+    try:
+        own = extract(text, None).url
+    except MirrorError:
+        own = None
+    if own and is_web_url(own):
+        return own
+    m = SAVED_FROM.search(data[:8192])
+    if m and is_web_url(m.group(1).decode("ascii", "replace")):
+        return m.group(1).decode("ascii")
+    return None
+
+
+def import_file(path: Path, url: str | None, cfg: FetchConfig) -> NewVersion:
+    """A page saved by a browser (or received by hand), filed under `url`, or
+    the page's own URL when `url` is None."""
     from mirror.extract import decode_html
 
     try:
@@ -232,39 +371,72 @@ def import_file(path: Path, url: str, cfg: FetchConfig) -> NewVersion:
         data = path.read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    if data.startswith(BINARY_MAGIC) or b"\x00" in data[:4096]:
+        raise UsageError(f"{path}: not an HTML file")
+    text = decode_html(data, None)
+    if url is None:
+        url = page_own_url(data, text)
+        if url is None:
+            raise UsageError(f"{path}: the page names no URL of its own (no canonical link, og:url or "
+                             "'saved from' comment): give it with --url")
     canonical = canonical_url(url)
-    return build_version(decode_html(data, None), canonical, local_loader(path, canonical), cfg, raw=data)
+    return build_version(text, canonical, local_loader(path, canonical), cfg, raw=data)
 
 
-def import_files(files: list[str], url: str, cfg: Config, archive: Archive) -> list[Outcome]:
-    if not is_web_url(url):
+def check_import(files: list[str], url: str | None) -> None:
+    """One `url` names one article: with several files it is refused (they
+    would be stored as versions of each other)."""
+    if url is not None and not is_web_url(url):
         raise UsageError(f"--url must be an http(s) URL, not {url!r}")
+    if url is not None and len(files) > 1:
+        raise UsageError("--url names one article: give one file with it, or leave it out to take each "
+                         "page's own URL")
+
+
+def import_files(files: list[str], url: str | None, cfg: Config, archive: Archive,
+                 on_result: OnResult | None = None) -> list[Outcome]:
+    """Each file under `url`, or under its own URL when `url` is None."""
+    check_import(files, url)
     out = []
     for f in files:
         try:
-            out.append(_saved(os.fspath(f), archive, import_file(Path(f), url, cfg.fetch)))
+            o = _saved(os.fspath(f), archive, import_file(Path(f), url, cfg.fetch))
         except Exception as e:  # noqa: BLE001 - report per file, continue
-            out.append(_fail(os.fspath(f), e))
+            o = _fail(os.fspath(f), e)
+        out.append(o)
+        if on_result:
+            on_result(o)
     return out
 
 
 def read_url_file(path: str) -> list[str]:
-    """URLs one per line; blank lines and `#` comments skipped."""
+    """URLs one per line (`-`: standard input); blank lines and `#` comments skipped."""
+    import sys
+
     try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read(16 * 1024 * 1024).splitlines()
+        if path == "-":
+            lines = sys.stdin.buffer.read(16 * 1024 * 1024).decode("utf-8").splitlines()
+        else:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read(16 * 1024 * 1024).splitlines()
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+        raise UsageError(f"{'standard input' if path == '-' else path}: not UTF-8 text") from None
     return [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
 
 
 def batch_error(outcomes: list[Outcome]) -> MirrorError | None:
-    """The error that sets the exit code: 3 if any fetch failed, else 1."""
+    """The error that sets the exit code: 130 if the batch was interrupted,
+    3 if any fetch failed, else 1."""
     failed = [o for o in outcomes if not o.ok]
     if not failed:
         return None
+    left = sum(o.exit_code == INTERRUPTED_EXIT for o in failed)
+    if left:
+        saved = sum(o.ok for o in outcomes)
+        return Interrupted(f"interrupted: {saved} saved, {len(failed) - left} failed, {left} not done "
+                           "(`mirror add --resume` finishes the batch)")
     msg = f"{len(failed)} of {len(outcomes)} failed"
     if any(o.exit_code == NetworkError.exit_code for o in failed):
         return NetworkError(msg)

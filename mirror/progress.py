@@ -7,10 +7,11 @@ from typing import TextIO
 
 
 class Bar:
-    def __init__(self, stream: TextIO | None = None, width: int = 28):
+    def __init__(self, stream: TextIO | None = None, width: int = 28, enabled: bool = True):
         self.stream = stream or sys.stderr
         self.width = width
-        self.active = self.stream.isatty()
+        self.active = enabled and self.stream.isatty()
+        self._last = ""
 
     def __call__(self, done: int, total: int, outcome) -> None:
         if not self.active:
@@ -19,10 +20,20 @@ class Bar:
         status = "ok " if outcome.ok else "ERR"
         url = "".join(c for c in outcome.url if c.isprintable())
         label = url if len(url) <= 50 else url[:49] + "…"
-        self.stream.write(f"\r\x1b[K[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {status} {label}")
-        self.stream.flush()
+        self._last = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {status} {label}"
+        self.redraw()
 
-    def close(self) -> None:
-        if self.active:
+    def clear(self) -> None:
+        """Wipe the bar's line, so that a result line can be printed."""
+        if self.active and self._last:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+    def redraw(self) -> None:
+        if self.active and self._last:
+            self.stream.write("\r\x1b[K" + self._last)
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.clear()
+        self._last = ""

@@ -111,6 +111,13 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
+def json_lines(text: str) -> list:
+    """The records of a JSON Lines output (`add`, `update`, `import-html` with --json)."""
+    import json
+
+    return [json.loads(x) for x in text.splitlines() if x.strip()]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_key(tmp_path_factory):
     """The key every test archive is sealed to, found as a user's would be,

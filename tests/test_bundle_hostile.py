@@ -100,7 +100,7 @@ def test_wrong_key(world, target, tmp_path):
     _, rcp2 = age_keypair(tmp_path)
     out = tmp_path / "wrong.age"
     subprocess.run(["age", "-r", rcp2, "-o", str(out)], input=world["plain"], check=True)
-    refused(world, target, out, "mirror: error: no identity matched any of the file's recipients")
+    refused(world, target, out, "wrong.age is not encrypted to the identity given (-i): wrong key")
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "/etc/evil", "articles\\x\\evil", "C:/evil",

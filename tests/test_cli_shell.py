@@ -187,3 +187,70 @@ def test_keygen_y_refuses_public_keys_and_junk(tmp_path):
     r = run_mirror("keygen", "-y", str(tmp_path / "s.key"), "-o", str(tmp_path / "x"))
     assert r.returncode == 1 and not (tmp_path / "x").exists()
     assert made.returncode == 0
+
+
+def test_unpack_dash_reads_the_bundle_from_stdin(env):
+    tmp, a, key, rcp = env
+    b = tmp / "b.age"
+    assert run_mirror("pack", "-o", str(b), "--all", "-r", rcp, archive=a).returncode == 0
+    r = run_mirror("unpack", "-", "-i", str(key), "--json", archive=tmp / "B", input=b.read_bytes(), text=False)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["imported"] == 2
+    r = run_mirror("inspect", "-", archive=tmp / "C", input=b.read_bytes(), text=False)
+    assert r.returncode == 1 and b"-i IDENTITY" in r.stderr and not (tmp / "C").exists()
+
+
+@pytest.mark.parametrize("where", ["new/deeper", "empty"])
+def test_a_refused_unpack_leaves_no_new_archive(env, where):
+    tmp, a, key, rcp = env
+    b = tmp / "b.age"
+    assert run_mirror("pack", "-o", str(b), "--all", "-r", rcp, archive=a).returncode == 0
+    other = tmp / "other.key"
+    other.write_text(age.generate_identity()[0] + "\n")
+    (tmp / "empty").mkdir()
+    target = tmp / where
+    r = run_mirror("unpack", str(b), "-i", str(other), archive=target, init=False)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1, r.stderr
+    if where == "empty":
+        assert os.listdir(target) == []
+    else:
+        assert not (tmp / "new").exists()
+    assert run_mirror("unpack", str(b), "-i", str(key), archive=target).returncode == 0  # the right key works
+
+
+def test_not_html_is_an_input_error_not_a_network_one(tmp_path):
+    from sitekit import Reply, Site
+
+    site = Site()
+    site.add("http://*/file.pdf", Reply(b"%PDF-1.4", content_type="application/pdf"))
+    port = site.start()
+    try:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\n")
+        r = run_mirror("add", f"http://127.0.0.1:{port}/file.pdf", config=cfg, archive=tmp_path / "ar")
+    finally:
+        site.stop()
+    assert r.returncode == 1 and "not HTML (application/pdf)" in r.stderr, r.stderr
+
+
+def test_tor_not_running_is_named(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", 9050)) == 0:
+            pytest.skip("something listens on 127.0.0.1:9050")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[fetch]\nretries = 0\ntimeout = 3\n")
+    r = run_mirror("add", "--tor", "https://outlet.example/story", config=cfg, archive=tmp_path / "ar")
+    assert r.returncode == 3, r.stderr
+    first = r.stderr.splitlines()[0]
+    assert "proxy failed (connection refused): is Tor running?" in first and "9050" in first and "9150" in first
+
+
+@pytest.mark.parametrize("name,why", [("news:today.age", "':'"), ("what?.age", "'?'"), ("news.age.", "a dot"),
+                                      ("CON.age", "reserved device name"), ('a"b.age', "'\"'")])
+def test_pack_refuses_a_name_a_usb_stick_refuses_up_front(env, name, why):
+    tmp, a, key, rcp = env
+    r = run_mirror("pack", "-o", str(tmp / name), "--all", "-r", rcp, archive=a)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and why in r.stderr and "USB stick" in r.stderr
+    assert not (tmp / name).exists() and no_temp_left(tmp)

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import run_mirror, open_archive
+from conftest import json_lines, open_archive, run_mirror
 
 ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} | Harbour Post</title>
 <script src="/track.js"></script></head><body><nav><a href="/">Home</a></nav>
@@ -20,6 +20,8 @@ class Site:
     def __init__(self):
         self.items = ["one", "two"]
         self.requests: list[str] = []
+        self.headers: list[dict] = []
+        self.feed_type = "application/rss+xml"
         site = self
 
         class H(BaseHTTPRequestHandler):
@@ -28,11 +30,19 @@ class Site:
 
             def do_GET(self):
                 site.requests.append(self.path)
+                site.headers.append(dict(self.headers.items()))
                 if self.path == "/rss.xml":
                     items = "".join(f"<item><title>{i}</title><link>/a/{i}?utm_source=rss</link></item>"
                                     for i in site.items)
                     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Post</title>{items}</channel></rss>'
-                    self._send(200, "application/rss+xml", body)
+                    tag = f'"{len(site.items)}"'
+                    if self.headers.get("If-None-Match") == tag:
+                        self.send_response(304)
+                        self.send_header("ETag", tag)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    self._send(200, site.feed_type, body, {"ETag": tag})
                 elif self.path.startswith("/a/"):
                     name = self.path[3:]
                     self._send(200, "text/html; charset=utf-8",
@@ -40,10 +50,12 @@ class Site:
                 else:
                     self._send(404, "text/plain", "no")
 
-            def _send(self, code, ctype, body):
+            def _send(self, code, ctype, body, headers=None):
                 data = body.encode()
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -72,9 +84,9 @@ def test_follow_then_update_fetches_only_new_entries(tmp_path, site):
     assert "Harbour Post" in r.stdout and "2 entries" in r.stdout
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr
-    report = json.loads(r.stdout)
-    assert [a["url"] for a in report[0]["articles"]] == [site.base + "/a/one", site.base + "/a/two"]
-    assert all(a["ok"] for a in report[0]["articles"])
+    report = json_lines(r.stdout)
+    assert sorted(a["url"] for a in report) == [site.base + "/a/one", site.base + "/a/two"]
+    assert all(a["ok"] and a["feed"] == site.base + "/rss.xml" for a in report)
     titles = sorted(i["title"] for i in json.loads(run(tmp_path, "ls", "--json").stdout))
     assert titles == ["Story one", "Story two"]
     assert "/track.js" not in site.requests
@@ -83,7 +95,7 @@ def test_follow_then_update_fetches_only_new_entries(tmp_path, site):
     site.requests.clear()
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr
-    assert [a["url"] for a in json.loads(r.stdout)[0]["articles"]] == [site.base + "/a/three"]
+    assert [a["url"] for a in json_lines(r.stdout)] == [site.base + "/a/three"]
     assert sorted(site.requests) == ["/a/three", "/rss.xml"]  # de-tracked, nothing refetched
 
 
@@ -94,7 +106,7 @@ def test_follow_refuses_a_page_that_is_not_a_feed(tmp_path, site):
     assert run(tmp_path, "update").returncode == 1  # nothing followed
 
 
-def test_update_with_a_dead_feed_exits_3_and_keeps_going(tmp_path, site):
+def test_a_dead_feed_is_one_warning_and_the_others_go_on(tmp_path, site):
     assert run(tmp_path, "follow", site.base + "/rss.xml").returncode == 0
     # Follow a second feed on the same server, then make it disappear.
     site.items = ["one"]
@@ -102,7 +114,47 @@ def test_update_with_a_dead_feed_exits_3_and_keeps_going(tmp_path, site):
     with open_archive(tmp_path / "ar") as ar:
         ar.follow(site.base + "/gone.xml", None, "2026-11-26")
     r = run(tmp_path, "update", "--json")
-    assert r.returncode == 3
-    report = {f["feed"]: f for f in json.loads(r.stdout)}
-    assert report[site.base + "/gone.xml"]["error"] == "HTTP 404"
-    assert [a["ok"] for a in report[site.base + "/rss.xml"]["articles"]] == [True]
+    assert r.returncode == 0, r.stderr
+    report = json_lines(r.stdout)
+    assert {"feed": site.base + "/gone.xml", "ok": False, "error": "HTTP 404"} in report
+    assert [a["ok"] for a in report if a["feed"] == site.base + "/rss.xml"] == [True]
+    assert r.stderr.count("\n") == 1 and f"mirror unfollow {site.base}/gone.xml" in r.stderr
+    # ...but when no feed can be read at all, update fails (exit 3: the network).
+    assert run(tmp_path, "unfollow", site.base + "/rss.xml").returncode == 0
+    assert run(tmp_path, "update").returncode == 3
+
+
+def test_feeds_lists_and_unfollow_removes(tmp_path, site):
+    assert run(tmp_path, "follow", site.base + "/rss.xml").returncode == 0
+    assert run(tmp_path, "update").returncode == 0
+    r = run(tmp_path, "feeds", "--json")
+    assert r.returncode == 0, r.stderr
+    [f] = json.loads(r.stdout)
+    assert f["url"] == site.base + "/rss.xml" and f["title"] == "Harbour Post" and f["entries"] == 2
+    assert f["last_checked"]
+    r = run(tmp_path, "feeds")
+    assert r.stdout.startswith(site.base + "/rss.xml  Harbour Post  checked ") and "2 entries" in r.stdout
+    r = run(tmp_path, "unfollow", site.base + "/rss.xml")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(run(tmp_path, "feeds", "--json").stdout) == []
+    assert len(json.loads(run(tmp_path, "ls", "--json").stdout)) == 2  # the articles stay
+    r = run(tmp_path, "unfollow", site.base + "/rss.xml")
+    assert r.returncode == 1 and "not following" in r.stderr
+
+
+@pytest.mark.parametrize("ctype", ["application/x-rss+xml", "text/xml; charset=utf-8", "application/rdf+xml"])
+def test_feed_content_types_feedparser_takes(tmp_path, site, ctype):
+    site.feed_type = ctype
+    r = run(tmp_path, "follow", site.base + "/rss.xml")
+    assert r.returncode == 0, r.stderr
+
+
+def test_update_asks_for_the_feed_conditionally(tmp_path, site):
+    assert run(tmp_path, "follow", site.base + "/rss.xml").returncode == 0
+    assert run(tmp_path, "update").returncode == 0
+    site.requests.clear()
+    site.headers.clear()
+    r = run(tmp_path, "update", "--json")
+    assert r.returncode == 0, r.stderr
+    assert site.requests == ["/rss.xml"] and site.headers[0].get("If-None-Match") == '"2"'
+    assert json_lines(r.stdout) == []

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import run_mirror
+from conftest import json_lines, run_mirror
 from mirror.config import FetchConfig
 from mirror.errors import NetworkError
 from mirror.fetch import Fetcher, next_hop, strip_userinfo
@@ -141,7 +141,7 @@ def test_the_cli_reports_a_drip_as_timed_out_and_exits_3(drip_site, tmp_path):
     assert r.returncode == 3, r.stderr
     assert "Traceback" not in r.stderr
     assert f"mirror: {url}: timed out" in r.stderr.splitlines()
-    [out] = json.loads(r.stdout)
+    [out] = json_lines(r.stdout)
     assert out["ok"] is False and out["error"] == "timed out" and out["id"] is None
     assert 1 <= sent < CUT_BEFORE, sent
 

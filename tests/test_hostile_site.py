@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import run_mirror
+from conftest import json_lines, run_mirror
 from sitekit import PIXEL_GIF, Reply, Site, article, open_pages, png
 
 PAGE = "http://news.example/2024/bridge?id=77"
@@ -114,7 +114,7 @@ def run_add(site, tmp_path_factory):
 
     r = mirror("add", "--json", "--jobs", "3", "--proxy", f"http://127.0.0.1:{site.port}", *urls)
     assert r.returncode == 0, r.stderr
-    outcomes = {o["url"]: o for o in json.loads(r.stdout)}
+    outcomes = {o["url"]: o for o in json_lines(r.stdout)}
     hits = list(site.hits)
     arts, pages = {}, {}
     for url, o in outcomes.items():

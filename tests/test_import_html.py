@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from conftest import run_mirror, open_archive
+from conftest import json_lines, open_archive, run_mirror
 from mirror import config
 from mirror.pipeline import import_files
 from sitekit import article, png
@@ -71,12 +71,15 @@ def test_import_cli_json_and_errors(saved, tmp_path):
     ar = str(tmp_path / "ar")
     junk = tmp_path / "junk.html"
     junk.write_bytes(b"\x00\x01\x02 binary")
-    r = run_mirror("import-html", saved, junk, tmp_path / "nope.html", "--url", URL, "--json", archive=ar)
+    r = run_mirror("import-html", saved, "--url", URL, "--json", archive=ar)
+    assert r.returncode == 0, r.stderr
+    [out] = json_lines(r.stdout)
+    assert out["images"] == 2 and out["created"] is True
+    r = run_mirror("import-html", junk, tmp_path / "nope.html", "--json", archive=ar)
     assert r.returncode == 1, r.stderr
-    out = json.loads(r.stdout)
-    assert [o["ok"] for o in out] == [True, False, False]
-    assert out[0]["images"] == 2 and out[0]["created"] is True
-    assert out[1]["error"] == "input does not look like an HTML page" and "cannot read" in out[2]["error"]
+    out = json_lines(r.stdout)
+    assert [o["ok"] for o in out] == [False, False]
+    assert out[0]["error"] == f"{junk}: not an HTML file" and "cannot read" in out[1]["error"]
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 3
 
     again = run_mirror("import-html", saved, "--url", CANONICAL, archive=ar)
@@ -84,3 +87,49 @@ def test_import_cli_json_and_errors(saved, tmp_path):
 
     bad = run_mirror("import-html", saved, "--url", "file:///etc/passwd", archive=ar)
     assert bad.returncode == 1 and bad.stderr.startswith("mirror: error: --url must be an http(s) URL")
+
+
+@pytest.mark.parametrize("head,comment,expect", [
+    ('<link rel="canonical" href="https://outlet.example/a/one.html?utm_source=x">', "",
+     "https://outlet.example/a/one.html"),
+    ('<meta property="og:url" content="https://outlet.example/a/two.html">', "", "https://outlet.example/a/two.html"),
+    ("", "<!-- saved from url=(0039)https://outlet.example/a/three.html -->\n", "https://outlet.example/a/three.html"),
+])
+def test_import_takes_the_url_the_page_names(tmp_path, head, comment, expect):
+    page = tmp_path / "p.html"
+    page.write_text(comment + article("Named by itself", head=head), encoding="utf-8")
+    r = run_mirror("import-html", page, "--json", archive=tmp_path / "ar")
+    assert r.returncode == 0, r.stderr
+    [o] = json_lines(r.stdout)
+    with open_archive(tmp_path / "ar") as ar:
+        assert ar.get(o["id"]).url == expect
+
+
+def test_import_of_several_files_takes_each_ones_url_and_refuses_one_url_for_all(tmp_path):
+    pages = []
+    for name in ("one", "two"):
+        p = tmp_path / f"{name}.html"
+        p.write_text(article(f"Story {name}", head=f'<link rel="canonical" href="https://outlet.example/{name}">'),
+                     encoding="utf-8")
+        pages.append(p)
+    r = run_mirror("import-html", *pages, "--url", "https://outlet.example/x", archive=tmp_path / "ar")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "--url" in r.stderr, r.stderr
+    r = run_mirror("import-html", *pages, archive=tmp_path / "ar")
+    assert r.returncode == 0, r.stderr
+    with open_archive(tmp_path / "ar") as ar:
+        assert sorted(s.url for s in ar.list()) == ["https://outlet.example/one", "https://outlet.example/two"]
+
+
+def test_import_refuses_a_page_without_a_url_and_a_file_that_is_not_html(tmp_path):
+    import zipfile
+
+    page = tmp_path / "anon.html"
+    page.write_text(article("No address"), encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "z.html", "w") as z:
+        z.writestr("index.html", article("Zipped"))
+    for f, words in ((page, "names no URL of its own"), (tmp_path / "z.html", "not an HTML file")):
+        r = run_mirror("import-html", f, "--url", "https://outlet.example/x", archive=tmp_path / "ar") \
+            if f.name == "z.html" else run_mirror("import-html", f, archive=tmp_path / "ar")
+        assert r.returncode == 1 and words in r.stderr and "Traceback" not in r.stderr, r.stderr
+    with open_archive(tmp_path / "ar") as ar:
+        assert ar.ids() == []

@@ -30,7 +30,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bundleutil import sample_png
-from conftest import needs_tools, run_mirror, open_archive
+from conftest import json_lines, needs_tools, open_archive, run_mirror
 from mirror.bundle import layout
 from mirror.bundle.manifest import ArticleEntry, Manifest, ref
 from mirror.crypto import age
@@ -184,7 +184,7 @@ def world(tmp_path_factory, keys):
         r = run_mirror("import-html", "--json", str(d / "story.html"), "--url", f"https://news.example/{i:02d}/story",
                    archive=archive)
         assert r.returncode == 0, (name, r.stderr)
-        aid = json.loads(r.stdout)[0]["id"]
+        aid = json_lines(r.stdout)[0]["id"]
         r = run_mirror("show", aid, "--format", "html", archive=archive)
         assert r.returncode == 0, (name, r.stderr)
         shown[name] = tmp / "shown" / f"{name}.html"
@@ -447,7 +447,7 @@ def test_a_saved_page_takes_images_only_from_its_own_files_folder(tmp_path):
     r = run_mirror("import-html", "--json", str(page), "--url", "https://news.example/2024/evil.html",
                archive=tmp_path / "A")
     assert r.returncode == 0, r.stderr
-    [o] = json.loads(r.stdout)
+    [o] = json_lines(r.stdout)
     with open_archive(tmp_path / "A") as ar:
         art = ar.get(o["id"])
         got = [ar.read_blob(a.sha256) for a in art.assets]

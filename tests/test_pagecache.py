@@ -57,7 +57,7 @@ def test_a_new_renderer_or_a_new_version_is_a_miss(tmp_path, monkeypatch):
     payload(tmp_path / "A")
     calls = []
     real = site.render
-    monkeypatch.setattr(site, "render", lambda art, src: calls.append(art.id) or real(art, src))
+    monkeypatch.setattr(site, "render", lambda art, src, nav=None: calls.append(art.id) or real(art, src, nav))
     monkeypatch.setattr(pagecache, "fingerprint", lambda: b"another renderer")
     payload(tmp_path / "A")
     assert len(calls) == 2

@@ -226,6 +226,29 @@ def _create_neutral(parent: Path) -> tuple[int, Path]:
     raise UsageError(f"cannot create a temporary file in {parent}")
 
 
+FAT_FORBIDDEN = set('"*/:<>?\\|')
+FAT_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def refuse_unportable(out: Path) -> None:
+    """A bundle is made to travel on a stick (FAT or exFAT, read on Windows
+    too): a name those refuse is refused here, up front, with the reason,
+    rather than as an obscure error about a temp file halfway through."""
+    name = out.name
+    bad = sorted({c for c in name if c in FAT_FORBIDDEN or ord(c) < 32})
+    why = None
+    if bad:
+        why = "it contains " + " ".join(repr(c) for c in bad)
+    elif name != name.rstrip(" ."):
+        why = "it ends with a space or a dot"
+    elif name.split(".")[0].upper() in FAT_RESERVED:
+        why = f"{name.split('.')[0]} is a reserved device name on Windows"
+    elif len(name.encode("utf-16-le")) > 510:
+        why = "it is longer than 255 characters"
+    if why:
+        raise UsageError(f"{name!r} cannot be a file name on a USB stick (FAT/exFAT) or Windows: {why}")
+
+
 def refuse_existing(out: Path) -> None:
     """The one rule for a bundle's name: an existing file is kept unless the
     user said --force."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from mirror.store.sealing import SealedTemp
-from mirror.bundle import signing, verify as vf
+from mirror.bundle import diagnose, signing, verify as vf
 from mirror.bundle.keyfiles import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
@@ -65,22 +65,39 @@ def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Con
     from mirror.crypto import age
 
     identities = [read_text(p, "identity file") for p in secrets.identity_files]
+    for path, text in zip(secrets.identity_files, identities):
+        problem = diagnose.identity_problem(text, path)
+        if problem is not None:
+            raise problem
     passphrases = [secrets.passphrase] if secrets.passphrase is not None else []
     if not identities and not passphrases:
         raise UsageError("no key to decrypt with: give -i IDENTITY or --passphrase-file F")
-    try:
-        src = open(bundle, "rb")
-    except OSError as e:
-        raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
+    if str(bundle) == "-":  # `unpack -`: the bundle on standard input
+        import io
+        import os
+        import sys
+
+        src = io.BufferedReader(io.FileIO(os.dup(sys.stdin.fileno()), "rb"))
+        bundle = "standard input"
+    else:
+        try:
+            src = open(bundle, "rb")
+        except OSError as e:
+            raise UsageError(f"cannot read {bundle}: {e.strerror}") from None
     with src, SealedTemp(tempfile.TemporaryFile(dir=ar.blobs.tmp if ar is not None else None)) as out:
         if htmlbundle.looks_like_html(src.peek(htmlbundle.SNIFF)[:htmlbundle.SNIFF]):  # --format html
             htmlbundle.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes).write, passphrases,
                                page_check=None if page is None else lambda ours: page.update(ours=ours))
         else:
-            age.decrypt(src, CappedWriter(out, cfg.bundle.max_payload_bytes),
-                        identities="\n".join(identities) if identities else (),
-                        passphrases=passphrases,
-                        max_work_factor=cfg.crypto.scrypt_max_work_factor)
+            seen = diagnose.Recording(src)
+            try:
+                age.decrypt(seen, CappedWriter(out, cfg.bundle.max_payload_bytes),
+                            identities="\n".join(identities) if identities else (),
+                            passphrases=passphrases,
+                            max_work_factor=cfg.crypto.scrypt_max_work_factor)
+            except age.AgeError as e:
+                raise diagnose.explain(e, str(bundle), seen, bool(identities),
+                                       bool(passphrases)) from None
         out.flush()
         out.seek(0)
         yield out
@@ -153,7 +170,8 @@ def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
     every article in the bundle is new)."""
     from mirror.store import Archive, kind
 
-    if not do_import and kind(Path(cfg.archive).expanduser()) == "none":
+    root = Path(cfg.archive).expanduser()
+    if not do_import and kind(root) == "none":
         return check(None, bundle, secrets, cfg, trust_files, do_import)
     with (open_archive or (lambda: Archive.open(cfg.archive)))() as ar:
         return check(ar, bundle, secrets, cfg, trust_files, do_import)

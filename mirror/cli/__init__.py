@@ -14,10 +14,10 @@ import sys
 import click
 
 from mirror import __version__
-from mirror.cli import archive, bundles, capture, demo, keys
+from mirror.cli import archive, bundles, capture, demo, interrupt, keys
 from mirror.cli.options import CONTEXT, archive_option, config_option, unlock_option
 from mirror.cli.state import State
-from mirror.errors import MirrorError
+from mirror.errors import Interrupted, MirrorError
 from mirror.termtext import line
 
 
@@ -41,12 +41,13 @@ for _module in (archive, capture, bundles, keys, demo):
 def main(argv: list[str] | None = None) -> None:
     """The entry point: run `cli`, map every failure to one line and an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    interrupt.install()
     try:
         cli.main(args=argv, prog_name="mirror", standalone_mode=False)
     except MirrorError as e:
         if debug:
             raise
-        click.echo(line(f"mirror: error: {e}"), err=True)
+        click.echo(line(f"mirror: {e}" if isinstance(e, Interrupted) else f"mirror: error: {e}"), err=True)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("mirror: aborted", err=True)
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(1)
-    except KeyboardInterrupt:
+    except (interrupt.Interrupt, KeyboardInterrupt):
         click.echo("mirror: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:

@@ -163,6 +163,7 @@ def _bundle_destination(output: str, force: bool, binary: bool):
         if binary and sys.stdout.isatty():
             raise UsageError("refusing to write a binary bundle to the terminal: redirect it or use --armor")
         return sys.stdout.buffer
+    pack.refuse_unportable(Path(output))
     if not force:
         pack.refuse_existing(Path(output))
     return Path(output)
@@ -174,6 +175,8 @@ def _check(state: State, *, file, identities, passphrase_file, trust, as_json, d
 
     secrets = unpack.Secrets(tuple(identities), read_passphrase_file(passphrase_file) if passphrase_file else None)
     if not identities and passphrase_file is None:
+        if file == "-":
+            raise UsageError("the bundle comes on standard input: give -i IDENTITY or --passphrase-file F")
         if not sys.stdin.isatty():
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
         secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
@@ -197,7 +200,7 @@ def _reading(name: str):
     """inspect and unpack take the same arguments: a bundle and how to open and trust it."""
 
     def deco(f):
-        for opt in reversed((click.argument("file", type=click.Path(dir_okay=False)), identity_option,
+        for opt in reversed((click.argument("file", type=click.Path(dir_okay=False, allow_dash=True)), identity_option,
                              passphrase_file_option("Decrypt with"), trust_option, json_option)):
             f = opt(f)
         return command(name)(f)

@@ -7,49 +7,89 @@ import sys
 import click
 
 from mirror.cli.options import command, jobs_option, json_option, proxy_options
-from mirror.cli.output import emit_json, print_outcomes
+from mirror.cli.output import emit_json
 from mirror.cli.state import State
 from mirror.termtext import block, line
 
 
+quiet_option = click.option("-q", "--quiet", is_flag=True,
+                            help="Print only failures: no line per saved article, no progress bar.")
+
+
 @command("add")
-@click.argument("urls", nargs=-1)
-@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), help="Read URLs, one per line.")
+@click.argument("urls", nargs=-1)  # - reads them from standard input
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read URLs, one per line (- for standard input).")
+@click.option("--resume", is_flag=True,
+              help="Also retry what earlier batches left: interrupted, killed or failed by the network.")
+@click.option("--refresh", is_flag=True,
+              help="Fetch again pages fetched less than fetch.refetch_after hours ago.")
 @proxy_options
 @jobs_option
 @json_option
-def add_cmd(state: State, urls, from_file, proxy, tor, jobs, as_json) -> None:
-    """Fetch articles and archive them."""
+@quiet_option
+def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as_json, quiet) -> None:
+    """Fetch articles and archive them. Each result is printed the moment it
+    is stored (a JSON Lines record with --json); Ctrl-C stops the batch and
+    keeps what was saved; `add --resume` finishes what is left."""
     from mirror import pipeline
-    from mirror.errors import UsageError
+    from mirror.cli.interrupt import stop_on_sigint
+    from mirror.cli.output import Results, finish
+    from mirror.errors import NetworkError, UsageError
     from mirror.fetch import choose_proxy
-    from mirror.progress import Bar
+    from mirror.fetchstate import Memory
 
-    todo = list(urls) + (pipeline.read_url_file(from_file) if from_file else [])
-    if not todo:
-        raise UsageError("no URL given (pass URLs or --from-file)")
+    todo = [u for u in urls if u != "-"] + (pipeline.read_url_file(from_file) if from_file else [])
+    if "-" in urls:  # `add -`: URLs on standard input, as --from-file -
+        todo += pipeline.read_url_file("-")
+    if not todo and not resume:
+        raise UsageError("no URL given (pass URLs, --from-file F, or --resume)")
     cfg = state.cfg()
     chosen = choose_proxy(proxy, tor, cfg.fetch.proxy)
-    bar = Bar()
-    with state.open_archive() as ar:
+    show = Results(as_json, quiet)
+    with stop_on_sigint() as stop, state.open_archive() as ar:
+        memory = Memory.of(ar, chosen)
+        if resume:
+            todo += [u for u in memory.pending() if u not in todo]
+            if not todo:
+                raise UsageError("nothing to resume: every URL asked for was archived")
+        memory.enqueue([u.strip() for u in todo if u.strip()])
+
+        def each(o) -> None:
+            show(o)
+            if o.ok or o.exit_code != NetworkError.exit_code:  # (a retry will not fix it)
+                memory.done(o.url)
+            else:
+                memory.failed(o.url, o.error or "")
+
         try:
-            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=bar)
+            outcomes = pipeline.add_urls(todo, cfg, ar, proxy=chosen, jobs=jobs, progress=show.progress,
+                                         on_result=each, cancel=stop, memory=memory,
+                                         refetch_after=None if refresh else cfg.fetch.refetch_after * 3600)
         finally:
-            bar.close()
-    print_outcomes(outcomes, as_json)
+            show.close()
+    finish(outcomes)
 
 
 @command("import-html")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--url", required=True, help="The page's original URL.")
+@click.option("--url", help="The page's original URL (one file only; default: the URL the page names "
+                            "itself: canonical link, og:url or the browser's 'saved from' comment).")
 @json_option
-def import_html_cmd(state: State, files, url, as_json) -> None:
+@quiet_option
+def import_html_cmd(state: State, files, url, as_json, quiet) -> None:
     """Archive pages saved by a browser or received by hand."""
     from mirror import pipeline
+    from mirror.cli.output import Results, finish
 
+    pipeline.check_import(list(files), url)  # before an archive is opened (or made)
+    show = Results(as_json, quiet)
     with state.open_archive() as ar:
-        outcomes = pipeline.import_files(list(files), url, state.cfg(), ar)
-    print_outcomes(outcomes, as_json)
+        try:
+            outcomes = pipeline.import_files(list(files), url, state.cfg(), ar, on_result=show)
+        finally:
+            show.close()
+    finish(outcomes)
 
 
 @command("extract")
@@ -97,36 +137,70 @@ def follow_cmd(state: State, feed_url, proxy, tor) -> None:
 @click.option("--per-feed", type=click.IntRange(1, 1000), default=30, show_default=True,
               help="At most this many new articles per feed.")
 @json_option
-def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json) -> None:
-    """Archive new articles from every followed feed."""
+@quiet_option
+def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None:
+    """Archive new articles from every followed feed, printing each as it is
+    stored (with --json, a JSON Lines record per article and per failed feed)."""
     from mirror import feeds
-    from mirror.errors import MirrorError, NetworkError, UsageError
+    from mirror.cli.interrupt import stop_on_sigint
+    from mirror.cli.output import Results, emit_json_line
+    from mirror.errors import Interrupted, MirrorError, NetworkError, UsageError
     from mirror.fetch import choose_proxy
 
     cfg = state.cfg()
-    with state.open_archive() as ar:
+    show = Results(as_json, quiet)
+    with stop_on_sigint() as stop, state.open_archive() as ar:
         if not ar.feeds():
             raise UsageError("no feeds followed; add one with `mirror follow FEED_URL`")
-        reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
-                               per_feed=per_feed)
+        try:
+            reports = feeds.update(cfg, ar, proxy=choose_proxy(proxy, tor, cfg.fetch.proxy), jobs=jobs,
+                                   per_feed=per_feed, progress=show.progress,
+                                   on_result=lambda feed, o: show(o, feed=feed), cancel=stop)
+        finally:
+            show.close()
+    outcomes = [o for r in reports for o in r.outcomes]
+    dead = [r for r in reports if not r.ok]
+    for r in dead:  # one line per feed, and the others go on
+        if as_json:
+            emit_json_line({"feed": r.feed, "ok": False, "error": r.error})
+        click.echo(line(f"mirror: warning: feed {r.feed}: {r.error} (`mirror unfollow {r.feed}` stops "
+                        "following it)"), err=True)
+    if stop.is_set():
+        saved = sum(o.ok for o in outcomes)
+        raise Interrupted(f"interrupted: {saved} saved; `mirror update` again fetches the rest")
+    failed = [o for o in outcomes if not o.ok]
+    if failed or (dead and len(dead) == len(reports)):  # a dead feed among live ones is only a warning
+        net = any(o.exit_code == NetworkError.exit_code for o in failed) or (
+            not failed and any(r.exit_code == NetworkError.exit_code for r in dead))
+        what = f"{len(failed)} article(s) failed" if failed else "no feed could be read"
+        raise (NetworkError if net else MirrorError)(what)
+
+
+@command("feeds")
+@json_option
+def feeds_cmd(state: State, as_json) -> None:
+    """List the feeds followed: URL, title, when last checked, entries handled."""
+    from mirror import feeds
+
+    with state.open_archive() as ar:
+        got = feeds.followed(ar)
     if as_json:
-        emit_json([r.to_json() for r in reports])
-    failed = 0
-    for r in reports:
-        if not r.ok:
-            failed += 1
-            click.echo(line(f"mirror: {r.feed}: {r.error}"), err=True)
-            continue
-        for o in r.outcomes:
-            if o.ok and not as_json:
-                click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}"))
-            elif not o.ok:
-                failed += 1
-                click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
-    if failed:
-        net = any(r.exit_code == NetworkError.exit_code for r in reports) or any(
-            not o.ok and o.exit_code == NetworkError.exit_code for r in reports for o in r.outcomes)
-        raise (NetworkError if net else MirrorError)(f"{failed} failed")
+        emit_json([f.to_json() for f in got])
+        return
+    for f in got:
+        checked = (f.last_checked or "never")[:10]
+        click.echo(line(f"{f.url}  {f.title or '(untitled)'}  checked {checked}  {f.entries} entries"))
+
+
+@command("unfollow")
+@click.argument("feed_url")
+def unfollow_cmd(state: State, feed_url) -> None:
+    """Stop following a feed; what it brought stays archived."""
+    from mirror import feeds
+
+    with state.open_archive() as ar:
+        feeds.unfollow(ar, feed_url)
+    click.echo(line(f"no longer following {feed_url}"), err=True)
 
 
 @command("clean-url")
@@ -141,4 +215,4 @@ def clean_url_cmd(state: State, url) -> None:
     click.echo(strip_userinfo(detrack(url.strip())))
 
 
-COMMANDS = [add_cmd, clean_url_cmd, import_html_cmd, extract_cmd, follow_cmd, update_cmd]
+COMMANDS = [add_cmd, clean_url_cmd, import_html_cmd, extract_cmd, follow_cmd, feeds_cmd, unfollow_cmd, update_cmd]

@@ -31,18 +31,47 @@ def print_summaries(items: Iterable[Any], as_json: bool) -> None:
         click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
 
 
-def print_outcomes(outcomes: list[Any], as_json: bool) -> None:
-    """Per-item results (stdout), failures (stderr); the exit code reflects failures."""
-    from mirror.pipeline import batch_error
+def emit_json_line(data: Any) -> None:
+    """One JSON Lines record, flushed (click.echo flushes): a reader of a pipe
+    or a log sees each result the moment it is known."""
+    click.echo(json.dumps(data, ensure_ascii=False))
 
-    if as_json:
-        emit_json([o.to_json() for o in outcomes])
-    for o in outcomes:
-        if o.ok and not as_json:
-            note = "" if o.created else "  (unchanged)"
+
+class Results:
+    """Prints each outcome of a batch as it finishes: a line on stdout (a JSON
+    Lines record with --json), failures on stderr, the progress bar (a
+    terminal only) cleared first so the two never share a line. `--quiet`
+    keeps only failures (and the JSON records asked for)."""
+
+    def __init__(self, as_json: bool, quiet: bool = False):
+        from mirror.progress import Bar
+
+        self.as_json = as_json
+        self.quiet = quiet
+        self.bar = Bar(enabled=not quiet)
+
+    def progress(self, done: int, total: int, outcome: Any) -> None:
+        self.bar(done, total, outcome)
+
+    def __call__(self, o: Any, **extra: Any) -> None:
+        self.bar.clear()
+        if self.as_json:
+            emit_json_line({**o.to_json(), **extra})
+        if o.ok and not self.as_json and not self.quiet:
+            note = f"  ({o.note})" if o.note else ("" if o.created else "  (unchanged)")
             click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}{note}"))
         elif not o.ok:
             click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
+        self.bar.redraw()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def finish(outcomes: list[Any]) -> None:
+    """After a batch: raise the error that sets the exit code, if any."""
+    from mirror.pipeline import batch_error
+
     err = batch_error(outcomes)
     if err is not None:
         raise err

@@ -217,8 +217,8 @@ class Demo:
         for line in out.splitlines():
             self.say("  " + line)
         out, _ = self.invoke("update", base + ["update", *proxy, "--json"])
-        reports = _json(out, "update")
-        got = [a for r in reports for a in r.get("articles", [])] if isinstance(reports, list) else []
+        records = [_json(x, "update") for x in out.splitlines() if x.strip()]  # JSON Lines
+        got = [a for a in records if isinstance(a, dict) and "url" in a]
         if len(got) != 1 or not got[0].get("ok") or got[0].get("id") != article_id(sample.url):
             raise DemoFailed(f"update should have archived {sample.url} (once, tracking parameters "
                              f"removed), got {[(a.get('url'), a.get('error')) for a in got]}")
