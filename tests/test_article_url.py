@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import run_mirror
+from conftest import run_mirror, json_lines
 from mirror.urls import article_url
 from sitekit import Reply, Site, article
 
@@ -64,7 +64,8 @@ def test_stored_urls_through_the_cli(site, tmp_path):
     r = run_mirror("add", "--json", "--proxy", f"http://127.0.0.1:{site.port}", *urls, config=cfg,
                    archive=tmp_path / "ar")
     assert r.returncode == 0, r.stderr
-    for o, filed in zip(json.loads(r.stdout), urls.values()):
+    by_url = {o["url"]: o for o in json_lines(r.stdout)}  # JSON Lines, in the order they finished
+    for o, filed in ((by_url[u], f) for u, f in urls.items()):
         shown = json.loads(run_mirror("show", o["id"], "--format", "json", config=cfg,
                                       archive=tmp_path / "ar").stdout)
         assert shown["url"] == filed, (o["url"], shown["url"])

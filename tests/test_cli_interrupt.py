@@ -50,7 +50,7 @@ def slow_site():
 @pytest.fixture
 def cfg(tmp_path):
     c = tmp_path / "c.toml"
-    c.write_text("[fetch]\nper_host_delay = 0.0\nretries = 2\ntimeout = 60.0\nresponse_timeout = 120.0\n")
+    c.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 2\ntimeout = 60.0\nresponse_timeout = 120.0\n")
     return c
 
 

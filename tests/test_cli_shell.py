@@ -226,7 +226,7 @@ def test_not_html_is_an_input_error_not_a_network_one(tmp_path):
     port = site.start()
     try:
         cfg = tmp_path / "c.toml"
-        cfg.write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\n")
+        cfg.write_text("[fetch]\nallow_private = true\nper_host_delay = 0.0\nretries = 0\n")
         r = run_mirror("add", f"http://127.0.0.1:{port}/file.pdf", config=cfg, archive=tmp_path / "ar")
     finally:
         site.stop()

@@ -10,7 +10,7 @@ import socket
 import pytest
 from urllib3.util import connection as u3connection
 
-from conftest import run_mirror
+from conftest import run_mirror, json_lines
 from mirror.config import FetchConfig
 from mirror.destinations import address_refusal, host_refusal
 from mirror.errors import NetworkError
@@ -100,7 +100,7 @@ def test_a_redirect_to_a_private_address_is_refused(site, tmp_path, path, refuse
     r = run_mirror("add", "--json", "--proxy", f"http://127.0.0.1:{site.port}", f"http://news.example{path}",
                    config=_config(tmp_path, False), archive=tmp_path / "ar")
     assert r.returncode == 3, r.stderr
-    [out] = json.loads(r.stdout)
+    [out] = json_lines(r.stdout)
     assert out["ok"] is False and out["error"].startswith(f"refused: {refused} ")
     assert [h.url for h in site.hits] == [f"http://news.example{path}"]  # the target was never asked
 
@@ -110,7 +110,7 @@ def test_images_on_private_addresses_are_never_requested(site, tmp_path):
     r = run_mirror("add", "--json", "--proxy", f"http://127.0.0.1:{site.port}", "http://news.example/story",
                    config=_config(tmp_path, False), archive=tmp_path / "ar")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)[0]["images"] == 1
+    assert json_lines(r.stdout)[0]["images"] == 1
     assert sorted(h.url for h in site.hits) == ["http://news.example/ok.png", "http://news.example/story"]
 
 

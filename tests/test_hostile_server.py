@@ -13,7 +13,7 @@ import brotli
 import pytest
 from backports import zstd  # urllib3's zstd decoder before Python 3.14
 
-from conftest import run_mirror
+from conftest import run_mirror, json_lines
 from sitekit import Reply, Site, article, png
 
 CAP = 1_000_000
@@ -84,7 +84,7 @@ def add(site, tmp_path):
         r = run_mirror("add", "--json", "--proxy", f"http://127.0.0.1:{site.port}", *urls, config=cfg,
                        archive=tmp_path / "ar")
         assert "Traceback" not in r.stderr
-        return r, {o["url"]: o for o in json.loads(r.stdout)}
+        return r, {o["url"]: o for o in json_lines(r.stdout)}
 
     run.cfg = cfg
     return run

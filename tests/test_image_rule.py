@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import run_mirror
+from conftest import run_mirror, json_lines
 from mirror.config import FetchConfig
 from mirror.extract import extract
 from mirror.imagerule import choose, decided
@@ -145,7 +145,7 @@ def test_a_hostile_page_of_pixels_through_the_cli(site, tmp_path):
     r = run_mirror("add", "--json", "--proxy", f"http://127.0.0.1:{site.port}", "http://news.example/pixels",
                    config=cfg, archive=tmp_path / "ar")
     assert r.returncode == 0, r.stderr
-    [out] = json.loads(r.stdout)
+    [out] = json_lines(r.stdout)
     assert out["images"] == 3
     assert sorted(site.urls()) == [  # zero tracker requests, nothing with a tracking parameter
         "http://news.example/img/a-big.png", "http://news.example/img/a.png", "http://news.example/img/e.png",

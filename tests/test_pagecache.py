@@ -62,7 +62,8 @@ def test_a_new_renderer_or_a_new_version_is_a_miss(tmp_path, monkeypatch):
     payload(tmp_path / "A")
     assert len(calls) == 2
     with open_archive(tmp_path / "A") as ar:
-        ar.save(new_version(0, title="Story number 0, corrected", captured="2026-03-05T00:00:00Z"))
+        # A corrected text, same title and date: its neighbours' links to it are unchanged.
+        ar.save(new_version(0, text="Paragraph one, corrected."))
     calls.clear()
     payload(tmp_path / "A")
     assert len(calls) == 1  # only the article whose current version changed
