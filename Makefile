@@ -13,6 +13,7 @@ demo: venv
 	$(BIN)/mirror demo
 
 test: venv system-deps
+	$(BIN)/python -m mypy mirror
 	$(BIN)/python -m pytest -q
 	MIRROR_TEST_ARCHIVE=plaintext $(BIN)/python -m pytest -q tests/test_archive.py tests/test_archive_crash.py tests/test_cli.py tests/test_bundle_roundtrip.py
 

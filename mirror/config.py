@@ -129,7 +129,7 @@ def validate(data: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
             raise ConfigError(f"{where}: unknown section [{section}]")
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [{section}] must be a table")
-        if spec is dict:
+        if not isinstance(spec, dict):  # a free-form table of strings
             for k, v in table.items():
                 if not isinstance(v, str):
                     raise ConfigError(f"{where}: [{section}] {k} must be a string")
@@ -169,12 +169,12 @@ def read_file(path: Path) -> dict[str, dict[str, Any]]:
 def load(config_path: str | Path | None = None, archive: str | Path | None = None) -> Config:
     """Build the effective config. Explicit arguments are the command-line flags."""
     explicit = config_path or os.environ.get("MIRROR_CONFIG")
-    path = Path(explicit).expanduser() if explicit else default_config_path()
+    found = Path(explicit).expanduser() if explicit else default_config_path()
     values: dict[str, dict[str, Any]] = {}
-    if explicit or path.is_file():
-        values = read_file(path)
-    else:
-        path = None  # type: ignore[assignment]
+    path: Path | None = None  # the file read, if any
+    if explicit or found.is_file():
+        values = read_file(found)
+        path = found
 
     if archive:
         archive_path = Path(archive).expanduser()

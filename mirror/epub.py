@@ -7,17 +7,21 @@ alike. The file is plaintext."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror.bundle import pack
 from mirror.errors import UsageError
 from mirror.model import current_of
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 NOT_ENCRYPTED = ("this EPUB is NOT encrypted: anyone who gets the file can read every article in it and see"
                  " which outlets you read; keep it on an encrypted device, and use `mirror pack` to pass"
                  " articles on")
 
 
-def export_epub(ar, ids: list[str], out: Path, look: pack.Look = pack.Look(), overwrite: bool = False) -> int:
+def export_epub(ar: Archive, ids: list[str], out: Path, look: pack.Look = pack.Look(), overwrite: bool = False) -> int:
     """Write the book of `ids` to `out` (an existing file only with
     `overwrite`); return the number of chapters."""
     from mirror.model import future_cutoff

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mirror.errors import UsageError
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 MAX_ENTRIES = 200
 
@@ -90,14 +94,14 @@ class Followed:
         return dict(self.__dict__)
 
 
-def followed(archive) -> list[Followed]:
+def followed(archive: Archive) -> list[Followed]:
     rows = archive.db.execute(
         "SELECT f.url, f.title, f.added, f.last_checked,"
         " (SELECT COUNT(*) FROM feed_entries e WHERE e.feed_url = f.url) FROM feeds f ORDER BY f.url")
     return [Followed(*r) for r in rows]
 
 
-def unfollow(archive, url: str) -> None:
+def unfollow(archive: Archive, url: str) -> None:
     """Stop following `url` (its articles stay archived)."""
     from mirror.errors import NotFound
     from mirror.fetchstate import Memory
@@ -108,7 +112,7 @@ def unfollow(archive, url: str) -> None:
     Memory.of(archive).forget(url.strip())
 
 
-def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
+def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
     """Check that `url` is a feed (through the private session) and remember it."""
     from mirror.fetch import Fetcher
     from mirror.pipeline import now_utc
@@ -122,7 +126,7 @@ def follow(url: str, cfg, archive, *, proxy: str = "") -> Feed:
     return feed
 
 
-def update(cfg, archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
+def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
            progress=None, on_result=None, cancel: threading.Event | None = None) -> list[FeedReport]:
     """Archive the entries of every followed feed not handled before. Feeds
     are fetched in parallel first; then each feed's new entries are archived,

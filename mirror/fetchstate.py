@@ -13,6 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlcipher3
+
+    from mirror.store import Archive
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS add_queue (url TEXT PRIMARY KEY, added TEXT NOT NULL, error TEXT);
@@ -32,11 +38,11 @@ def _age_seconds(stamp: str) -> float:
 
 @dataclass
 class Memory:
-    db: object  # the archive's sqlite3 connection (autocommit)
+    db: sqlcipher3.Connection  # the archive's sqlite3 connection (autocommit)
     direct: bool = True  # no proxy: validators may be sent
 
     @classmethod
-    def of(cls, archive, proxy: str = "") -> "Memory":
+    def of(cls, archive: Archive, proxy: str = "") -> "Memory":
         for stmt in SCHEMA.split(";"):
             if stmt.strip():
                 archive.db.execute(stmt)

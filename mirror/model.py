@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Sequence
 
 
 def article_id(url: str) -> str:
@@ -33,7 +34,7 @@ class Extracted:
     description: str | None = None
     canonical: str | None = None  # what the page declares (rel=canonical, og:url), if anything
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -64,7 +65,7 @@ class NewVersion:
     html: str
     captured: str  # ISO 8601 UTC
     lead_image: str | None = None
-    assets: list[tuple[Asset, bytes | None]] = field(default_factory=list)  # None: already a blob
+    assets: Sequence[tuple[Asset, bytes | None]] = field(default_factory=list)  # None: already a blob
     raw: bytes | None = None
 
     def content_hash(self) -> str:
@@ -73,7 +74,8 @@ class NewVersion:
                             [a.sha256 for a, _ in self.assets])
 
 
-def content_hash(url, title, byline, published, modified, lang, site_name, text, html, asset_shas) -> str:
+def content_hash(url: str, title: str | None, byline: str | None, published: str | None, modified: str | None,
+                 lang: str | None, site_name: str | None, text: str, html: str, asset_shas: Iterable[str]) -> str:
     """Identity of a capture's content (not of when or where it was captured)."""
     doc = json.dumps([url, title, byline, published, modified, lang, site_name, text, html,
                       sorted(asset_shas)], ensure_ascii=False, separators=(",", ":"))
@@ -108,7 +110,7 @@ class StoredVersion:
     assets: list[Asset]
     versions: int = 1
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["assets"] = [asdict(a) for a in self.assets]
         return d
@@ -126,7 +128,7 @@ class Summary:
     captured: str
     versions: int
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 

@@ -28,6 +28,7 @@ from mirror.urls import article_url, canonical_url, is_web_url
 
 if TYPE_CHECKING:
     from mirror.fetchstate import Memory
+    from mirror.store import Archive
 
 # (absolute image URL, byte limit) -> bytes, or None when the image is not available.
 ImageLoader = Callable[[str, int], "bytes | None"]
@@ -141,13 +142,13 @@ def _fail(url: str, e: BaseException) -> Outcome:
     return Outcome(url, False, error=f"unexpected error: {type(e).__name__}: {e}", exit_code=1)
 
 
-def _saved(url: str, archive, new: NewVersion) -> Outcome:
+def _saved(url: str, archive: Archive, new: NewVersion) -> Outcome:
     res = archive.save(new)
     return Outcome(url, True, id=res.id, version=res.version, created=res.created, title=new.title,
                    images=len(new.assets))
 
 
-def _current(archive, url: str) -> Outcome | None:
+def _current(archive: Archive, url: str) -> Outcome | None:
     """The stored article for canonical `url`, as an unchanged outcome, or None."""
     from mirror.errors import NotFound
     from mirror.model import article_id
@@ -160,7 +161,7 @@ def _current(archive, url: str) -> Outcome | None:
                    images=len(cur.assets))
 
 
-def _unchanged(url: str, archive, canon: str) -> Outcome:
+def _unchanged(url: str, archive: Archive, canon: str) -> Outcome:
     """A 304: the page is what we stored (or, if it was removed since, an error)."""
     cur = _current(archive, canon)
     if cur is None:
@@ -168,7 +169,7 @@ def _unchanged(url: str, archive, canon: str) -> Outcome:
     return replace(cur, url=url, note="not modified")
 
 
-def _recent(archive, memory: "Memory", canon: str, refetch_after: float) -> Outcome | None:
+def _recent(archive: Archive, memory: "Memory", canon: str, refetch_after: float) -> Outcome | None:
     ago = memory.fetched_ago(canon)
     if ago is None or ago >= refetch_after:
         return None
@@ -226,7 +227,7 @@ def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> I
                 continue
 
 
-def add_urls(urls: list[str], cfg: Config, archive, *, proxy: str = "", jobs: int | None = None,
+def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "", jobs: int | None = None,
              fetcher: Fetcher | None = None, progress: Progress | None = None,
              on_result: OnResult | None = None, cancel: threading.Event | None = None,
              memory: "Memory | None" = None, refetch_after: float | None = None) -> list[Outcome]:
@@ -392,7 +393,7 @@ def check_import(files: list[str], url: str | None) -> None:
                          "page's own URL")
 
 
-def import_files(files: list[str], url: str | None, cfg: Config, archive,
+def import_files(files: list[str], url: str | None, cfg: Config, archive: Archive,
                  on_result: OnResult | None = None) -> list[Outcome]:
     """Each file under `url`, or under its own URL when `url` is None."""
     check_import(files, url)

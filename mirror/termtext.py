@@ -23,7 +23,7 @@ _CONTROLS_AND_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 
-def _escape(m: re.Match) -> str:
+def _escape(m: re.Match[str]) -> str:
     return f"<U+{ord(m.group()):04X}>"
 
 

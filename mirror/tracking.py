@@ -15,6 +15,7 @@ import fnmatch
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from importlib import resources
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -85,13 +86,13 @@ class TrackerImages:
     files: frozenset[str]  # the last path segment
 
 
-def _rules(raw: list[dict]) -> list[Rule]:
+def _rules(raw: list[dict[str, Any]]) -> list[Rule]:
     return [Rule(tuple(Pattern.parse(p) for p in r.get("include", [])),
                  tuple(Pattern.parse(p) for p in r.get("exclude", [])),
                  frozenset(p.lower() for p in r.get("params", []))) for r in raw]
 
 
-def _read(name: str):
+def _read(name: str) -> Any:  # parsed JSON
     return json.loads(resources.files("mirror.data").joinpath("tracking", name).read_text("utf-8"))
 
 

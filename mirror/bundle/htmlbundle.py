@@ -47,7 +47,7 @@ import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -55,6 +55,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from mirror.errors import UsageError, VerificationError
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 FORMAT = "mirror-html-bundle"
 VERSION = 1
@@ -408,7 +411,7 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
         raise UsageError("--armor is for age files; an HTML bundle is already text")
 
 
-def pack(ar, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
+def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
          warn=None, overwrite: bool = False, look=None):
     """Write the HTML bundle of `ids` to `out` (as `pack.pack` does), its
     page in the plan's language; return PackStats."""

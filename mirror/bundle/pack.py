@@ -16,7 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
@@ -29,6 +29,9 @@ from mirror.fsutil import fsync_dir
 from mirror.errors import RenderError, UsageError
 from mirror.termtext import line
 from mirror.urls import valid_url
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 
 @dataclass
@@ -55,7 +58,7 @@ def parse_date(text: str, what: str) -> str:
         raise UsageError(f"{what} wants a real date like 2024-05-31, not {text!r}") from None
 
 
-def select(ar, sel: Selection) -> list[str]:
+def select(ar: Archive, sel: Selection) -> list[str]:
     """Article ids to pack, sorted. IDs, --all and --search add up; --since
     keeps only articles captured on or after DATE (alone: from all)."""
     chosen: set[str] = set()
@@ -98,7 +101,7 @@ def _kept(stored: list, cut: str) -> list:
     return current_last(kept) if (kept := [v for v in stored if v.captured <= cut]) else []
 
 
-def plan(ar, ids: list[str], look: Look) -> site.SitePlan:
+def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     """Every page links to its neighbours in the index, so the index's order
     is settled first, over the articles that will be written: those with a
     version not in the future, a URL readers accept and HTML the renderer
@@ -112,7 +115,7 @@ def plan(ar, ids: list[str], look: Look) -> site.SitePlan:
     return site.plan(summaries, look.lang, look.by)
 
 
-def _rendered(ar, ids: list[str], warn: Warn | None,
+def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
               site_plan: site.SitePlan | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError."""
@@ -122,7 +125,7 @@ def _rendered(ar, ids: list[str], warn: Warn | None,
         yield from _rendered_with(ar, ids, warn, site_plan, pages)
 
 
-def _rendered_with(ar, ids: list[str], warn: Warn | None, site_plan: site.SitePlan | None,
+def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: site.SitePlan | None,
                    pages) -> Iterator[tuple[list, site.ArticleFiles]]:
     done = 0
     cut = future_cutoff()
@@ -152,7 +155,7 @@ def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-def payload(ar, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
+def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
             stats: PackStats | None = None, warn: Warn | None = None,
             site_plan: site.SitePlan | None = None) -> Iterator[bytes]:
     """The ZIP bytes. Entries come in name order: articles/..., index.html,
@@ -335,7 +338,7 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
     return Keys(recipients=tuple(r for t in texts for r in age.parse_recipients(t)))
 
 
-def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = False,
+def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = False,
          sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None,
          overwrite: bool = False, look: Look = Look()) -> PackStats:
     """Write the bundle of `ids` to `out`: a path (atomically, an existing
@@ -355,7 +358,7 @@ def pack(ar, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = 
     return stats
 
 
-def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None, look: Look = Look()) -> int:
+def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None = None, look: Look = Look()) -> int:
     """Write the static site (pages, article.json, index, manifest) unzipped
     into an empty or new directory. Returns the number of articles. The site
     is built in a neutral-named folder beside it and renamed into place, so a
@@ -380,7 +383,7 @@ def export_site(ar, ids: list[str], directory: Path, warn: Warn | None = None, l
     return n
 
 
-def _write_site(ar, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan) -> int:
+def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan) -> int:
     entries = []
     for _versions, files in _rendered(ar, ids, warn, site_plan):
         art = files.art

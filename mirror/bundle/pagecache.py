@@ -34,8 +34,12 @@ import importlib.metadata
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mirror
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 FORMAT = b"mirror-page-cache 1 "
 # What a page depends on besides its article.json.
@@ -71,7 +75,7 @@ class PageCache:
     """Use as a context manager around a pack or export: new pages are
     stored as they are rendered and indexed when it ends."""
 
-    def __init__(self, ar) -> None:
+    def __init__(self, ar: Archive) -> None:
         self.ar = ar
         self._db: sqlite3.Connection | None = None
         self._batch = None

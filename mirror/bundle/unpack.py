@@ -53,7 +53,7 @@ ALTERED_PAGE = ("its self-decrypting page's code differs from the code this vers
 
 
 @contextlib.contextmanager
-def decrypted(ar, bundle: str | Path, secrets: Secrets, cfg: Config,
+def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
               page: dict | None = None) -> Iterator[BinaryIO]:
     """Yield the decrypted payload as a `SealedTemp` over an unnamed temp file
     in the archive's tmp/ (no name to find; the kernel frees it on any exit,
@@ -137,7 +137,7 @@ class Report:
                 "articles": [a.to_json() for a in self.articles]}
 
 
-def _status(ar, item: vf.ArticleItem) -> str:
+def _status(ar: Archive | None, item: vf.ArticleItem) -> str:
     if ar is None:  # no archive yet
         return "new"
     missing = [v for v in item.versions if not ar.has_content(item.entry.id, v.content_hash)]
@@ -177,7 +177,7 @@ def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
         return check(ar, bundle, secrets, cfg, trust_files, do_import)
 
 
-def check(ar, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
+def check(ar: Archive | None, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
           do_import: bool) -> Report:
     """Decrypt and verify `bundle`; import it into `ar` if `do_import`. `ar`
     may be None when only inspecting (there is no archive yet)."""

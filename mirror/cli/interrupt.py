@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+from types import FrameType
 from typing import Iterator
 
 
@@ -21,7 +22,7 @@ class Interrupt(BaseException):
     KeyboardInterrupt, which click would turn into "Aborted!" and exit 1."""
 
 
-def _raise(_signum, _frame) -> None:
+def _raise(_signum: int, _frame: FrameType | None) -> None:
     raise Interrupt()
 
 
@@ -37,7 +38,7 @@ def stop_on_sigint() -> Iterator[threading.Event]:
         yield stop
         return
 
-    def handler(_signum, _frame) -> None:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             with contextlib.suppress(OSError):
                 os.write(sys.stderr.fileno(), b"mirror: interrupted\n")

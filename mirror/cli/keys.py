@@ -5,7 +5,7 @@ live in `mirror.store`; prompts and messages live here."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -15,6 +15,9 @@ from mirror.cli.newarchive import create_archive, new_keys
 from mirror.cli.prompts import on_terminal
 from mirror.cli.state import State
 from mirror.errors import UsageError
+
+if TYPE_CHECKING:
+    from mirror.store import Archive
 
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\Z")
 MAX_SESSION = 7 * 24 * 3600
@@ -57,15 +60,16 @@ def key_group() -> None:
     """Key slots of the encrypted archive: list, add, remove, erase."""
 
 
-def _key_command(name: str, **kw: Any):  # a `command` registered under `mirror key`
-    def deco(f):
+def _key_command(name: str, **kw: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """A `command` registered under `mirror key`."""
+    def deco(f: Callable[..., Any]) -> click.Command:
         cmd = command(name, **kw)(f)
         key_group.add_command(cmd)
         return cmd
     return deco
 
 
-def _encrypted(state: State):
+def _encrypted(state: State) -> Archive:
     from mirror.store import Archive, kind
 
     root = state.cfg().archive
@@ -155,7 +159,7 @@ def unlock_cmd(state: State, duration: str | None) -> None:
     click.echo(f"unlocked {ar.root} for {_human(seconds)} (mirror lock ends it now)", err=True)
 
 
-def _encrypted_for_unlock(state: State):
+def _encrypted_for_unlock(state: State) -> Archive:
     from mirror.store import Archive, kind
 
     root = state.cfg().archive

@@ -5,7 +5,7 @@ come here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,10 +14,11 @@ from mirror.errors import UsageError
 
 if TYPE_CHECKING:
     from mirror.config import Config
+    from mirror.store import Archive, NewKeys
 
 
 def new_keys(cfg: Config, passphrase_file: str | None, recipients: tuple[str, ...],
-              recipients_files: tuple[str, ...], *, ask: bool) -> Any:
+              recipients_files: tuple[str, ...], *, ask: bool) -> NewKeys:
     """The slots to write, from --passphrase-file / -r / -R, else a prompt."""
     from mirror.crypto import age
     from mirror.fsutil import read_passphrase_file, read_text
@@ -31,12 +32,12 @@ def new_keys(cfg: Config, passphrase_file: str | None, recipients: tuple[str, ..
             raise UsageError("no key given: use --passphrase-file F or -r RECIPIENT (or run on a terminal"
                              " to type a passphrase)")
         passphrase = ask_passphrase()
-    return NewKeys(passphrase=passphrase, recipients=parsed,  # type: ignore[arg-type]
+    return NewKeys(passphrase=passphrase, recipients=parsed,
                    work_factor=cfg.crypto.archive_work_factor)
 
 
 def create_archive(cfg: Config, *, plaintext: bool, passphrase_file: str | None,
-                   recipients: tuple[str, ...], recipients_files: tuple[str, ...]) -> Any:
+                   recipients: tuple[str, ...], recipients_files: tuple[str, ...]) -> Archive:
     from mirror.store import Archive
 
     root = cfg.archive

@@ -3,13 +3,15 @@ builds a subcommand that also accepts --archive/--config after its name."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import click
 
 from mirror.cli.state import State
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _set_archive(ctx: click.Context, _param: Any, value: str | None) -> str | None:
@@ -51,12 +53,12 @@ trust_option = click.option(
          "or a file such as NAME.pub (repeatable).")
 
 
-def passphrase_file_option(verb: str) -> Callable:
+def passphrase_file_option(verb: str) -> Callable[[F], F]:
     return click.option("--passphrase-file", type=click.Path(dir_okay=False),
                         help=f"{verb} the passphrase in this file.")
 
 
-def recipient_options(f: Callable) -> Callable:
+def recipient_options(f: F) -> F:
     f = click.option("-R", "--recipients-file", "recipients_files", multiple=True,
                      type=click.Path(dir_okay=False),
                      help="Encrypt to the recipients listed in this file (repeatable).")(f)
@@ -64,7 +66,7 @@ def recipient_options(f: Callable) -> Callable:
                         help="Encrypt to an age1... recipient (repeatable).")(f)
 
 
-def proxy_options(f: Callable) -> Callable:
+def proxy_options(f: F) -> F:
     f = click.option("--tor", is_flag=True, help="Use Tor at socks5h://127.0.0.1:9050.")(f)
     return click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")(f)
 
@@ -72,12 +74,12 @@ def proxy_options(f: Callable) -> Callable:
 jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
 
 
-def command(name: str, **kw: Any) -> Callable[[Callable], click.Command]:
+def command(name: str, **kw: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """A subcommand taking the State first, that also accepts --archive/--config/--unlock
     after its name. The group in `mirror.cli` registers it."""
 
-    def deco(f: Callable) -> click.Command:
+    def deco(f: Callable[..., Any]) -> click.Command:
         f = archive_option(config_option(unlock_option(f)))
-        return click.command(name, context_settings=CONTEXT, **kw)(click.pass_obj(f))
+        return click.command(name, cls=None, context_settings=CONTEXT, **kw)(click.pass_obj(f))
 
     return deco

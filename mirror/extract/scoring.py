@@ -149,7 +149,7 @@ def best_candidate(body, stats: Stats, accept=None):
         scores.pop(outer, None)
     for el, s in scores.items():
         scores[el] = s * (1 - stats.link_density(el))
-    for el in sorted(scores, key=scores.get, reverse=True):
+    for el in sorted(scores, key=lambda e: scores[e], reverse=True):
         if accept is None or accept(el, stats):
             return el, scores[el], scores
     return None, float("-inf"), scores

@@ -115,7 +115,8 @@ def _undumpable() -> None:
 
 def _peer_uid(conn: socket.socket) -> int:
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[1]
+    pid, uid, gid = struct.unpack("3i", creds)
+    return int(uid)
 
 
 def serve(path: Path, seconds: int) -> None:

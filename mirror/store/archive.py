@@ -18,6 +18,7 @@ it never deletes a blob a concurrent writer has stored but not yet linked.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import fcntl
 import hashlib
@@ -25,9 +26,10 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from mirror.crypto import age
+from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
 from mirror.model import Asset, NewVersion, SaveResult, StoredVersion, Summary
@@ -56,7 +58,7 @@ class NewKeys:
     """The first key slots of a new encrypted archive (one or both)."""
 
     passphrase: str | None = None
-    recipients: tuple[str, ...] = ()
+    recipients: tuple[str | age.Recipient, ...] = ()
     work_factor: int = age.WORK_FACTOR
 
 
@@ -254,7 +256,7 @@ class Archive:
     def put_blob(self, data: bytes, batch: BlobBatch | None = None) -> str:
         return self.blobs.put(data, batch)
 
-    def put_blob_file(self, src: IO[bytes], sha: str | None = None, batch: BlobBatch | None = None) -> str:
+    def put_blob_file(self, src: Readable, sha: str | None = None, batch: BlobBatch | None = None) -> str:
         return self.blobs.put_file(src, sha, batch)
 
     def blob_batch(self, workers: int = 0) -> BlobBatch:
@@ -335,10 +337,10 @@ class Archive:
     def list(self) -> list[Summary]:
         return self.catalogue.summaries()
 
-    def ids(self) -> list[str]:
+    def ids(self) -> builtins.list[str]:
         return self.catalogue.ids()
 
-    def search(self, query: str) -> list[Summary]:
+    def search(self, query: str) -> builtins.list[Summary]:
         return self.catalogue.search(query)
 
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
@@ -348,7 +350,7 @@ class Archive:
             raise NotFound(f"article {full} has no version {version}")
         return self._stored(row)
 
-    def versions(self, aid: str) -> list[StoredVersion]:
+    def versions(self, aid: str) -> builtins.list[StoredVersion]:
         return [self._stored(r) for r in self.catalogue.version_rows(self.resolve(aid))]
 
     def has_content(self, aid: str, chash: str) -> bool:
@@ -376,10 +378,10 @@ class Archive:
         """Remember a feed; False if it was already followed."""
         return self.catalogue.follow(url, title, now)
 
-    def feeds(self) -> list[tuple[str, str | None]]:
+    def feeds(self) -> builtins.list[tuple[str, str | None]]:
         return self.catalogue.feeds()
 
-    def unseen_entries(self, feed_url: str, links: list[str]) -> list[str]:
+    def unseen_entries(self, feed_url: str, links: builtins.list[str]) -> builtins.list[str]:
         seen = self.catalogue.seen_links(feed_url)
         out: list[str] = []
         for link in links:
@@ -387,10 +389,10 @@ class Archive:
                 out.append(link)
         return out
 
-    def mark_seen(self, feed_url: str, links: list[str], now: str) -> None:
+    def mark_seen(self, feed_url: str, links: builtins.list[str], now: str) -> None:
         self.catalogue.mark_seen(feed_url, links, now)
 
-    def integrity(self) -> list[str]:
+    def integrity(self) -> builtins.list[str]:
         """Problems found: SQLite's own check plus rows naming missing or
         damaged blobs."""
         problems = self.catalogue.integrity()

@@ -21,8 +21,9 @@ import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
+from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError
 from mirror.fsutil import fsync_dir
 from mirror.store import sealing
@@ -115,7 +116,7 @@ class BlobStore:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
 
-    def put_file(self, src: IO[bytes], sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
+    def put_file(self, src: Readable, sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
         """Stream a file object in (bounded memory); if `sha` is given the
         content must hash to it."""
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
@@ -234,7 +235,7 @@ class BlobBatch:
         self._lock = threading.Lock()
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future] = []
+        self._pending: list[Future[object]] = []
 
     def __enter__(self) -> "BlobBatch":
         return self
@@ -288,7 +289,7 @@ class BlobBatch:
     def write(self, sha: str, data: bytes) -> None:
         self._run(self.store.write, sha, data, self)
 
-    def put_file(self, src: IO[bytes], sha: str | None = None) -> str:
+    def put_file(self, src: Readable, sha: str | None = None) -> str:
         """Stream `src` in (read here, not by a worker; hashed and checked)."""
         return self.store.put_file(src, sha, batch=self)
 

@@ -142,7 +142,7 @@ class Catalogue:
             raise
 
     def schema_version(self) -> int:
-        return self.q("PRAGMA user_version").fetchone()[0]
+        return int(self.q("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> None:
         """Bring the schema to SCHEMA_VERSION, each step in its own transaction
@@ -229,7 +229,7 @@ class Catalogue:
             raise NotFound(f"no article {aid} in {self.where}")
         if len(rows) > 1:
             raise UsageError(f"article id {aid} is ambiguous; give more characters")
-        return rows[0]["id"]
+        return str(rows[0]["id"])
 
     # The current version of each article (model.CURRENT_ORDER); one parameter, the cutoff.
     _SUMMARY = (
@@ -266,13 +266,16 @@ class Catalogue:
         return [self._summary(r) for r in rows]
 
     def version_row(self, aid: str, version: int | None) -> sqlcipher3.Row | None:
+        row: sqlcipher3.Row | None
         if version is None:
             # The current version (model.CURRENT_ORDER): an older capture
             # imported from a bundle gets the next number but does not become
             # the current text, nor does one dated in the future.
-            return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY " + CURRENT_ORDER + " LIMIT 1",
-                          (aid, future_cutoff())).fetchone()
-        return self.q("SELECT * FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
+            row = self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY " + CURRENT_ORDER + " LIMIT 1",
+                         (aid, future_cutoff())).fetchone()
+        else:
+            row = self.q("SELECT * FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
+        return row
 
     def raw_sha(self, aid: str, version: int) -> str | None:
         row = self.q("SELECT raw_sha FROM versions WHERE article_id = ? AND n = ?", (aid, version)).fetchone()
@@ -282,10 +285,10 @@ class Catalogue:
         return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY n", (aid,)).fetchall()
 
     def url_of(self, aid: str) -> str:
-        return self.q("SELECT url FROM articles WHERE id = ?", (aid,)).fetchone()[0]
+        return str(self.q("SELECT url FROM articles WHERE id = ?", (aid,)).fetchone()[0])
 
     def version_count(self, aid: str) -> int:
-        return self.q("SELECT COUNT(*) FROM versions WHERE article_id = ?", (aid,)).fetchone()[0]
+        return int(self.q("SELECT COUNT(*) FROM versions WHERE article_id = ?", (aid,)).fetchone()[0])
 
     def assets_of(self, version_rowid: int) -> list[Asset]:
         return [Asset(a["name"], a["sha256"], a["mime"], a["size"], a["source_url"])

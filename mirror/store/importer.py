@@ -10,8 +10,9 @@ transaction. Nothing outside the store touches blobs or journals.
 
 from __future__ import annotations
 
-from typing import IO, BinaryIO, Callable
+from typing import BinaryIO, Callable
 
+from mirror.crypto.age.source import Readable
 from mirror.model import NewVersion, SaveResult
 from mirror.store.blobs import BlobBatch
 
@@ -58,9 +59,11 @@ class Stash:
             batch.adopt(self.files.pop(sha), sha)  # the batch closes it
             return
         off, size = self.where[sha]
-        self.spill.flush()
-        self.spill.seek(off)
-        batch.put_file(_Slice(self.spill, size), sha)
+        spill = self.spill
+        assert spill is not None  # `where` names only what was spilled
+        spill.flush()
+        spill.seek(off)
+        batch.put_file(_Slice(spill, size), sha)
 
     def close(self) -> None:
         for f in self.files.values():
@@ -73,7 +76,7 @@ class Stash:
     def __enter__(self) -> "Stash":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -108,7 +111,7 @@ class Importer:
         self._given.add(sha)
         return sha
 
-    def put_file(self, src: IO[bytes], sha: str) -> None:
+    def put_file(self, src: Readable, sha: str) -> None:
         self._batch.put_file(src, sha)
         self._given.add(sha)
 

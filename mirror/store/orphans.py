@@ -20,14 +20,17 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from mirror.fsutil import neutral_name
+
+if TYPE_CHECKING:
+    from mirror.store.archive import Archive
 
 SUFFIX = ".j"  # `.<12 letters>.j`: neutral, and not a blob or a temp blob
 
 
-def _journals(ar) -> list[Path]:
+def _journals(ar: Archive) -> list[Path]:
     tmp = ar.blobs.tmp
     return [p for p in tmp.iterdir() if p.name.startswith(".") and p.name.endswith(SUFFIX)]
 
@@ -38,7 +41,7 @@ def _read(path: Path) -> set[str]:
     return set()
 
 
-def _journal_states(ar) -> Iterator[tuple[Path, bool]]:
+def _journal_states(ar: Archive) -> Iterator[tuple[Path, bool]]:
     """Each journal and whether its importer is dead (nobody holds its flock)."""
     for path in _journals(ar):
         try:
@@ -55,13 +58,13 @@ def _journal_states(ar) -> Iterator[tuple[Path, bool]]:
         yield path, dead
 
 
-def has_dead_journal(ar) -> bool:
+def has_dead_journal(ar: Archive) -> bool:
     """Whether a journal of a dead importer is left (cheap: one listing, no
     archive lock), so that opening the archive sweeps only when needed."""
     return any(dead for _, dead in _journal_states(ar))
 
 
-def live_shas(ar) -> set[str]:
+def live_shas(ar: Archive) -> set[str]:
     """What running importers have stored or rely on and not yet committed
     (gc keeps them)."""
     live: set[str] = set()
@@ -71,7 +74,7 @@ def live_shas(ar) -> set[str]:
     return live
 
 
-def sweep(ar) -> int:
+def sweep(ar: Archive) -> int:
     """Delete what dead importers left; return the number of blobs deleted."""
     deleted = 0
     with ar.lock(exclusive=True):
@@ -91,7 +94,7 @@ def sweep(ar) -> int:
 
 
 @contextlib.contextmanager
-def journal(ar, shas: Iterable[str]) -> Iterator[None]:
+def journal(ar: Archive, shas: Iterable[str]) -> Iterator[None]:
     """Hold a journal of `shas` while an import stores and commits them."""
     path = ar.blobs.tmp / (neutral_name() + SUFFIX)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

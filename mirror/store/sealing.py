@@ -32,7 +32,7 @@ import hmac
 import io
 import os
 from dataclasses import dataclass
-from typing import BinaryIO, Callable
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -41,6 +41,9 @@ from mirror.crypto.age.errors import PayloadError
 from mirror.crypto.age.format import hkdf
 from mirror.crypto.padding import padme
 from mirror.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 MASTER_KEY_SIZE = 32
 TRAILER = 32 + 8  # sha256 || u64 big-endian content length
@@ -123,7 +126,7 @@ def seal(keys: ArchiveKeys, data: bytes) -> bytes:
     return out.getvalue()
 
 
-def open_sealed(keys: ArchiveKeys, src: BinaryIO, sha: str, what: str) -> bytes:
+def open_sealed(keys: ArchiveKeys, src: io.BufferedIOBase, sha: str, what: str) -> bytes:
     """The content of the sealed blob read from `src`, which must hold `sha`;
     ArchiveError naming `what` if it was altered, truncated or moved."""
     nonce = src.read(_stream.NONCE_SIZE)
@@ -174,23 +177,23 @@ class SealedTemp(io.RawIOBase):
     def fileno(self) -> int:
         return self._f.fileno()
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data: ReadableBuffer) -> int:
         if self._pos != self._end:
             raise ValueError("sealed temp files are append-only")
-        data = memoryview(data).cast("B")
+        view = memoryview(data).cast("B")
         self._f.seek(self._end)
-        for i in range(0, len(data), _PIECE):  # bounded memory for large writes
-            piece = data[i:i + _PIECE]
+        for i in range(0, len(view), _PIECE):  # bounded memory for large writes
+            piece = view[i:i + _PIECE]
             self._f.write(self._xor(piece, self._end))
             self._end += len(piece)
         self._pos = self._end
-        return len(data)
+        return len(view)
 
-    def readinto(self, view) -> int:  # type: ignore[override]
-        """Fill `view` as far as the file goes (like a regular file, never a
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        """Fill `buffer` as far as the file goes (like a regular file, never a
         short read before the end: zipfile relies on that), decrypting at
         most a piece at a time."""
-        view = memoryview(view).cast("B")
+        view = memoryview(buffer).cast("B")
         done = 0
         while done < len(view) and self._pos < self._end:
             n = min(len(view) - done, self._end - self._pos, _PIECE)

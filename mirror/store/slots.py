@@ -34,7 +34,7 @@ class Slot:
     kind: str  # "passphrase", "recipient", "recipient (post-quantum)", or "unknown"
     path: Path
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str]:
         return {"id": self.id, "kind": self.kind}
 
 
@@ -57,7 +57,7 @@ def list_slots(keys_dir: Path) -> list[Slot]:
 
 
 def add(keys_dir: Path, master: bytes, *, passphrase: str | None = None,
-        recipients: Iterable[str] = (), work_factor: int = age.WORK_FACTOR) -> Slot:
+        recipients: Iterable[str | age.Recipient] = (), work_factor: int = age.WORK_FACTOR) -> Slot:
     """Write a new slot wrapping `master` (temp, fsync, rename, fsync dir)."""
     recipients = list(recipients)
     if (passphrase is None) == (not recipients):

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
-from typing import BinaryIO
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from . import armor as _armor
 from . import stream as _stream
@@ -50,7 +50,7 @@ from .errors import (
     NoMatchError,
     PayloadError,
 )
-from .format import FILE_KEY_SIZE, encode_header, parse_header, verify_mac
+from .format import FILE_KEY_SIZE, Unwraps, Wraps, encode_header, parse_header, verify_mac
 from .keys import (
     Identity,
     Recipient,
@@ -62,7 +62,7 @@ from .keys import (
 )
 from .mlkem import HybridIdentity, HybridRecipient
 from .scrypt import MAX_WORK_FACTOR, WORK_FACTOR, ScryptIdentity, ScryptRecipient
-from .source import Source
+from .source import Readable, Source, Writable
 from .x25519 import X25519Identity, X25519Recipient
 
 __all__ = [
@@ -73,6 +73,8 @@ __all__ = [
     "parse_recipients",
     "parse_identity",
     "parse_recipient",
+    "Recipient",
+    "Identity",
     "AgeError",
     "HeaderError",
     "PayloadError",
@@ -90,16 +92,18 @@ __all__ = [
     "MAX_WORK_FACTOR",
 ]
 
+T = TypeVar("T")
+
 _PEEK = 1100  # enough to tell armor (<= 1,024 bytes of leading whitespace) from binary
 
 
-def _writer(dst: BinaryIO):
+def _writer(dst: Writable) -> Callable[[bytes | memoryview], object]:
     """A write function that always writes everything (raw files may write less)."""
     if isinstance(dst, io.RawIOBase):
         write = dst.write
 
-        def write_all(mv) -> None:
-            mv = memoryview(mv)
+        def write_all(data: bytes | memoryview) -> None:
+            mv = memoryview(data)
             while mv:
                 n = write(mv)
                 if n is None:
@@ -110,17 +114,18 @@ def _writer(dst: BinaryIO):
     return dst.write
 
 
-def _many(value, kinds) -> list:
+def _many(value: Iterable[T] | str | bytes | None) -> list[T | str | bytes]:
+    """None, one string (or bytes) or several values, as a list."""
     if value is None:
         return []
-    if isinstance(value, kinds):
+    if isinstance(value, (str, bytes)):
         return [value]
     return list(value)
 
 
-def _recipients(recipients) -> list:
-    out: list = []
-    for r in _many(recipients, (str, bytes)):
+def _recipients(recipients: Iterable[str | bytes | Wraps] | str | bytes | None) -> list[Wraps]:
+    out: list[Wraps] = []
+    for r in _many(recipients):
         if isinstance(r, bytes):
             r = r.decode("utf-8")
         if isinstance(r, str):
@@ -132,9 +137,9 @@ def _recipients(recipients) -> list:
     return out
 
 
-def _identities(identities) -> list:
-    out: list = []
-    for i in _many(identities, (str, bytes)):
+def _identities(identities: Iterable[str | bytes | Unwraps] | str | bytes | None) -> list[Unwraps]:
+    out: list[Unwraps] = []
+    for i in _many(identities):
         if isinstance(i, bytes):
             i = i.decode("utf-8")
         if isinstance(i, str):
@@ -147,10 +152,10 @@ def _identities(identities) -> list:
 
 
 def encrypt(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Readable,
+    dst: Writable,
     *,
-    recipients: Iterable[str | Recipient] | str = (),
+    recipients: Iterable[str | Recipient | Wraps] | str = (),
     passphrase: str | bytes | None = None,
     armor: bool = False,
     work_factor: int = WORK_FACTOR,
@@ -161,7 +166,7 @@ def encrypt(
     alternatively `passphrase` (never both: an scrypt stanza must be alone).
     Post-quantum and classical recipients cannot be mixed. `armor` writes
     ASCII armor. `work_factor` is scrypt's log2 N (default 18)."""
-    recips = _recipients(recipients)
+    recips: list[Wraps] = _recipients(recipients)
     if passphrase is not None:
         if recips:
             raise KeyFormatError("a passphrase cannot be combined with recipients")
@@ -192,10 +197,10 @@ def encrypt(
 
 
 def decrypt(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Readable,
+    dst: Writable,
     *,
-    identities: Iterable[str | Identity] | str = (),
+    identities: Iterable[str | Identity | Unwraps] | str = (),
     passphrases: Iterable[str | bytes] | str = (),
     max_work_factor: int = MAX_WORK_FACTOR,
 ) -> int:
@@ -204,7 +209,7 @@ def decrypt(
     `passphrases` are tried against an scrypt stanza, refusing work factors
     above `max_work_factor`. Raises an `AgeError` subclass."""
     idents = _identities(identities)
-    idents += [ScryptIdentity(p, max_work_factor) for p in _many(passphrases, (str, bytes))]
+    idents += [ScryptIdentity(p, max_work_factor) for p in _many(passphrases)]
 
     source = Source(src)
     if _armor.looks_armored(source.peek(_PEEK)):

@@ -15,10 +15,9 @@ one read block whatever the file size.
 from __future__ import annotations
 
 import binascii
-from typing import BinaryIO
 
 from .errors import ArmorError
-from .source import Source
+from .source import Source, Writable
 
 BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 END = b"-----END AGE ENCRYPTED FILE-----"
@@ -46,18 +45,18 @@ class ArmorWriter:
     """Wrap a binary file object; `write` binary age data, then `close` to emit
     the END line (the underlying file is not closed)."""
 
-    def __init__(self, dst: BinaryIO):
+    def __init__(self, dst: Writable):
         self._dst = dst
         self._pending = b""
         self._started = False
 
-    def _emit(self, data: bytes) -> None:
+    def _emit(self, data: bytes | memoryview) -> None:
         enc = binascii.b2a_base64(data, newline=False)
         self._dst.write(
             b"".join([enc[i : i + COLUMNS] + b"\n" for i in range(0, len(enc), COLUMNS)])
         )
 
-    def write(self, data) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         if not self._started:
             self._dst.write(BEGIN + b"\n")
             self._started = True
@@ -177,7 +176,7 @@ class ArmorReader:
             self._finish()
         self._out = data
 
-    def readinto(self, b) -> int:
+    def readinto(self, b: bytearray | memoryview) -> int:
         mv = memoryview(b).cast("B")
         got = 0
         while got < len(mv):
@@ -192,7 +191,7 @@ class ArmorReader:
             got += k
         return got
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int | None = -1) -> bytes:
         if n is None or n < 0:
             n = 1 << 62
         buf = bytearray(min(n, 1 << 20))

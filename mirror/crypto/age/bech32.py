@@ -9,6 +9,8 @@ the checksum is always computed over the lowercase form.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _REV = {c: i for i, c in enumerate(CHARSET)}
 _GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
@@ -18,7 +20,7 @@ class Bech32Error(ValueError):
     """Not a valid Bech32 string (the message never repeats the input)."""
 
 
-def _polymod(values) -> int:
+def _polymod(values: Iterable[int]) -> int:
     chk = 1
     for v in values:
         top = chk >> 25

@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -77,6 +78,18 @@ class Stanza:
         if len(body) % COLUMNS == 0:
             lines.append(b"")
         return b"-> " + line + b"\n" + b"".join(ln + b"\n" for ln in lines)
+
+
+class Wraps(Protocol):
+    """A recipient: seals a file key into the stanzas of a header."""
+
+    def wrap(self, file_key: bytes) -> list[Stanza]: ...
+
+
+class Unwraps(Protocol):
+    """An identity: the file key from a header's stanzas, or None if none is its own."""
+
+    def unwrap(self, stanzas: list[Stanza]) -> bytes | None: ...
 
 
 @dataclass

@@ -9,6 +9,8 @@ other whitespace significant; at least one key; at most 16 MiB.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from . import bech32
 from .errors import KeyFormatError
 from .mlkem import HybridIdentity, HybridRecipient
@@ -50,7 +52,7 @@ def parse_identity(s: str) -> Identity:
     raise KeyFormatError("unsupported secret key type")
 
 
-def _lines(text: str | bytes, what: str):
+def _lines(text: str | bytes, what: str) -> Iterator[tuple[int, str]]:
     if isinstance(text, (bytes, bytearray, memoryview)):
         if len(text) > MAX_KEY_FILE:
             raise KeyFormatError(f"{what} file too large")

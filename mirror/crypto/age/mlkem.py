@@ -65,7 +65,7 @@ class HybridRecipient:
     def __repr__(self) -> str:
         return f"HybridRecipient({str(self)[:20]}...)"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, HybridRecipient) and other._public == self._public
 
     def __hash__(self) -> int:

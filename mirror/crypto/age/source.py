@@ -8,20 +8,33 @@ is never copied through an intermediate buffer.
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Protocol
 
 FILL = 64 * 1024
+
+
+class Readable(Protocol):
+    """What age reads from: any binary file object (`readinto` is used when it has one)."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    """What age writes to: any binary file object."""
+
+    def write(self, data: bytes | memoryview, /) -> object: ...
 
 
 class Source:
     __slots__ = ("_f", "_buf", "_pos", "_eof", "_readinto")
 
-    def __init__(self, f: BinaryIO):
+    def __init__(self, f: Readable):
         self._f = f
         self._buf = b""
         self._pos = 0
         self._eof = False
-        self._readinto = getattr(f, "readinto", None)
+        self._readinto: Callable[[memoryview], int | None] | None = getattr(f, "readinto", None)
 
     def _more(self, n: int = FILL) -> bool:
         if self._eof:
@@ -90,14 +103,15 @@ class Source:
             return got
         readinto = self._readinto
         while got < want:
+            n: int | None
             if readinto is not None:
-                k = readinto(mv[got:])
+                n = readinto(mv[got:])
             else:
                 data = self._f.read(want - got)
-                k = len(data)
-                mv[got : got + k] = data
-            if not k:
+                n = len(data)
+                mv[got : got + n] = data
+            if not n:
                 self._eof = True
                 break
-            got += k
+            got += n
         return got

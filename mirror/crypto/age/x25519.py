@@ -45,7 +45,7 @@ class X25519Recipient:
     def __repr__(self) -> str:
         return f"X25519Recipient({self})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, X25519Recipient) and other._public == self._public
 
     def __hash__(self) -> int:
