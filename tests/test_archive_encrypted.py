@@ -380,6 +380,8 @@ def _plain(tmp_path: Path, n: int = 12) -> Path:
 def test_encrypt_converts_and_removes_the_plaintext(tmp_path):
     arc = _plain(tmp_path)
     before = run_mirror("ls", "--json", archive=arc).stdout
+    assert run_mirror("pack", "-o", tmp_path / "b.age", "--all", "-r", recipient(), archive=arc).returncode == 0
+    assert (arc / "cache" / "pages").exists()  # a plaintext page cache, to be gone too
     r = run_mirror("encrypt", "-r", recipient(), archive=arc)
     assert r.returncode == 0 and "recoverable" in r.stderr, r.stderr
     assert kind(arc) == "encrypted"
