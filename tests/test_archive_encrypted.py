@@ -473,3 +473,26 @@ def test_sigkill_during_unpack_into_an_encrypted_archive_is_all_or_nothing(tmp_p
             assert sorted(_objects(arc)) == sorted(_objects(template))
         subprocess.run(["rm", "-rf", arc], check=True)
     assert kills >= 20 and 1 in seen
+
+
+def test_a_post_quantum_slot_opens_the_archive(tmp_path):
+    """A slot sealed to an ML-KEM-768 + X25519 hybrid recipient (age1pq1...)."""
+    identity, pq = age.generate_identity(post_quantum=True)
+    key = tmp_path / "pq.txt"
+    key.write_text(identity + "\n")
+    arc = tmp_path / "arc"
+    r = run_mirror("init", "-r", pq, archive=arc)
+    assert r.returncode == 0 and "recipient (post-quantum)" in r.stderr, r.stderr
+    assert run_mirror("--unlock", key, "ls", archive=arc).returncode == 0
+    assert run_mirror("ls", archive=arc).returncode == 2  # the classical test identity has no slot
+
+
+def test_plaintext_output_of_an_encrypted_archive_says_so(tmp_path):
+    arc = _filled(tmp_path, 2)
+    r = run_mirror("export-site", tmp_path / "site", "--all", archive=arc)
+    assert r.returncode == 0 and "NOT encrypted" in r.stderr
+    plain = tmp_path / "plain"
+    Archive.create(plain, None).close()
+    with Archive.open(plain) as ar:
+        ar.save(story(1))
+    assert "NOT encrypted" not in run_mirror("export-site", tmp_path / "site2", "--all", archive=plain).stderr

@@ -224,7 +224,11 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) 
     with state.open_archive() as ar:
         ids = pack.select(ar, pack.Selection(tuple(article_ids), all_))
         n = pack.export_site(ar, ids, Path(directory), look=pack.Look(lang, index_by))
+        encrypted = ar.encrypted
     click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
+    if encrypted:  # the archive is encrypted; what was asked for here is not
+        click.echo(f"note: {directory} is NOT encrypted: anyone who can read this disk can read these articles",
+                   err=True)
 
 
 @command("export-epub")
