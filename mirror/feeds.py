@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mirror.errors import UsageError
+from mirror.errors import MirrorError, UsageError
 
 if TYPE_CHECKING:
     from mirror.store import Archive
@@ -69,7 +69,7 @@ class FeedReport:
     ok: bool
     error: str | None = None
     outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
-    exit_code: int = 0
+    kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     note: str | None = None
 
     def to_json(self) -> dict:
@@ -135,10 +135,10 @@ def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, p
     retrying will not fix; network failures (and entries an interrupt left
     undone) are retried at the next update. When `cancel` is set, it stops
     at once and returns the reports of the feeds it finished."""
-    from mirror.errors import MirrorError, NetworkError
+    from mirror.errors import MirrorError
     from mirror.fetch import Fetcher
     from mirror.fetchstate import Memory
-    from mirror.pipeline import INTERRUPTED_EXIT, add_urls, now_utc, parallel
+    from mirror.pipeline import add_urls, now_utc, parallel
 
     cancel = cancel or threading.Event()
     jobs = max(1, jobs or cfg.fetch.jobs)
@@ -168,7 +168,7 @@ def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, p
             if error is not None:
                 if not isinstance(error, MirrorError):
                     error = MirrorError(f"unexpected error: {type(error).__name__}: {error}")
-                reports.append(FeedReport(url, False, str(error), exit_code=error.exit_code))
+                reports.append(FeedReport(url, False, str(error), kind=type(error)))
                 continue
             if feed is None:  # 304: nothing new
                 reports.append(FeedReport(url, True, None, [], note="not modified"))
@@ -178,7 +178,7 @@ def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, p
             outcomes = add_urls(new, cfg, archive, jobs=jobs, fetcher=fetcher, progress=progress,
                                 on_result=each, cancel=cancel) if new else []
             handled = [o.url for o in outcomes
-                       if o.ok or o.exit_code not in (NetworkError.exit_code, INTERRUPTED_EXIT)]
+                       if o.ok or not (o.retryable or o.interrupted)]
             archive.mark_seen(url, handled, now_utc())
             reports.append(FeedReport(url, True, None, outcomes))
     return reports

@@ -44,8 +44,18 @@ class Outcome:
     error: str | None = None
     title: str | None = None
     images: int = 0
-    exit_code: int = 0
+    kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     note: str | None = None  # why nothing was fetched or stored: "not modified", "archived 2 h ago"
+
+    @property
+    def retryable(self) -> bool:
+        """A network failure: trying again later may succeed."""
+        return self.kind is not None and issubclass(self.kind, NetworkError)
+
+    @property
+    def interrupted(self) -> bool:
+        """Not done: the run was stopped first."""
+        return self.kind is not None and issubclass(self.kind, Interrupted)
 
     def to_json(self) -> dict:
         return {"url": self.url, "ok": self.ok, "id": self.id, "version": self.version,
@@ -138,8 +148,8 @@ def archive_page(url: str, fetcher: Fetcher, cfg: FetchConfig,
 
 def _fail(url: str, e: BaseException) -> Outcome:
     if isinstance(e, MirrorError):
-        return Outcome(url, False, error=str(e), exit_code=e.exit_code)
-    return Outcome(url, False, error=f"unexpected error: {type(e).__name__}: {e}", exit_code=1)
+        return Outcome(url, False, error=str(e), kind=type(e))
+    return Outcome(url, False, error=f"unexpected error: {type(e).__name__}: {e}", kind=MirrorError)
 
 
 def _saved(url: str, archive: Archive, new: NewVersion) -> Outcome:
@@ -184,7 +194,6 @@ def _recent(archive: Archive, memory: "Memory", canon: str, refetch_after: float
 Progress = Callable[[int, int, Outcome], None]
 OnResult = Callable[[Outcome], None]
 
-INTERRUPTED_EXIT = 130
 
 
 def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> Iterator[tuple]:
@@ -255,7 +264,7 @@ def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "",
         if is_web_url(u):
             groups.setdefault(canonical_url(u), []).append(u)
         else:
-            bad.append(Outcome(u, False, error="not an http(s) URL", exit_code=UsageError.exit_code))
+            bad.append(Outcome(u, False, error="not an http(s) URL", kind=UsageError))
 
     def report(o: Outcome) -> None:
         outcomes[o.url] = o
@@ -302,7 +311,7 @@ def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "",
             fetcher.close()
     for u in order:
         if u not in outcomes:
-            outcomes[u] = Outcome(u, False, error="interrupted", exit_code=INTERRUPTED_EXIT)
+            outcomes[u] = Outcome(u, False, error="interrupted", kind=Interrupted)
     return [outcomes[u] for u in order]
 
 
@@ -432,12 +441,12 @@ def batch_error(outcomes: list[Outcome]) -> MirrorError | None:
     failed = [o for o in outcomes if not o.ok]
     if not failed:
         return None
-    left = sum(o.exit_code == INTERRUPTED_EXIT for o in failed)
+    left = sum(o.interrupted for o in failed)
     if left:
         saved = sum(o.ok for o in outcomes)
         return Interrupted(f"interrupted: {saved} saved, {len(failed) - left} failed, {left} not done "
                            "(`mirror add --resume` finishes the batch)")
     msg = f"{len(failed)} of {len(outcomes)} failed"
-    if any(o.exit_code == NetworkError.exit_code for o in failed):
+    if any(o.retryable for o in failed):
         return NetworkError(msg)
     return MirrorError(msg)

@@ -35,7 +35,7 @@ def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as
     from mirror import pipeline
     from mirror.cli.interrupt import stop_on_sigint
     from mirror.cli.output import Results, finish
-    from mirror.errors import NetworkError, UsageError
+    from mirror.errors import UsageError
     from mirror.fetch import choose_proxy
     from mirror.fetchstate import Memory
 
@@ -57,7 +57,7 @@ def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as
 
         def each(o) -> None:
             show(o)
-            if o.ok or o.exit_code != NetworkError.exit_code:  # (a retry will not fix it)
+            if o.ok or not o.retryable:  # (a retry will not fix it)
                 memory.done(o.url)
             else:
                 memory.failed(o.url, o.error or "")
@@ -170,8 +170,8 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None
         raise Interrupted(f"interrupted: {saved} saved; `mirror update` again fetches the rest")
     failed = [o for o in outcomes if not o.ok]
     if failed or (dead and len(dead) == len(reports)):  # a dead feed among live ones is only a warning
-        net = any(o.exit_code == NetworkError.exit_code for o in failed) or (
-            not failed and any(r.exit_code == NetworkError.exit_code for r in dead))
+        net = any(o.retryable for o in failed) or (
+            not failed and any(r.kind is not None and issubclass(r.kind, NetworkError) for r in dead))
         what = f"{len(failed)} article(s) failed" if failed else "no feed could be read"
         raise (NetworkError if net else MirrorError)(what)
 
