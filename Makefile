@@ -44,6 +44,7 @@ bench: venv system-deps
 	$(BIN)/python bench/crypto.py
 	$(BIN)/python bench/bundle.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/archive_crypto.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
