@@ -333,6 +333,9 @@ def positive_terms(node: Node) -> list[Term]:
 
 # -- snippets ------------------------------------------------------------------
 
+MARK = ("\ue000", "\ue001")  # private-use characters around a match: the printer decides how it looks
+UNMARK = {ord(MARK[0]): None, ord(MARK[1]): None}  # removed from a text first: no article forges a mark
+
 
 def _spans(text: str, terms: Sequence[Term], algorithm: str | None) -> list[tuple[int, int]]:
     """Where the terms match in `text`: whole words, or the substrings of a CJK run."""
