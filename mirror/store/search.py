@@ -299,7 +299,9 @@ def _term_expr(term: Term, algorithms: Sequence[str | None]) -> str:
     phrases = []
     for t in variants:
         body = " + ".join(_quote(x) for x in t)
-        phrases.append(body + (" *" if term.prefix else ""))
+        # A lone CJK character ends a bigram wherever it is not a run's last: a prefix of one.
+        lone = len(t[-1]) == 1 and _HAS_CJK.match(t[-1]) is not None
+        phrases.append(body + (" *" if term.prefix or lone else ""))
     return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
 
