@@ -132,6 +132,18 @@ class Summary:
         return asdict(self)
 
 
+@dataclass
+class Hit(Summary):
+    """A search result: the article, and a piece of its text around the match,
+    each matching word between search.MARK characters (shown as [ ] in JSON)."""
+    snippet: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["snippet"] = self.snippet.replace("\ue000", "[").replace("\ue001", "]")
+        return d
+
+
 # -- which version is current -------------------------------------------------
 # One rule, used by show, ls, search, pack and export-site: the latest capture
 # that is not in the future (one day of clock skew allowed), ties broken by

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 
 import pytest
@@ -57,6 +58,25 @@ def test_newer_schema_is_refused(tmp_path, monkeypatch):
         open_archive(tmp_path)
 
 
+def _save_as_schema_2_did(ar, new):
+    """Store a capture with the statements of schema 1 and 2 (a plain FTS
+    table over the same text), as an archive made before migration 3 holds it."""
+    from mirror.model import article_id
+
+    aid = article_id(new.url)
+    with ar.catalogue.transaction():
+        ar.db.execute("INSERT INTO articles (id, url, first_captured) VALUES (?, ?, ?)",
+                      (aid, new.url, new.captured))
+        cur = ar.db.execute(
+            "INSERT INTO versions (article_id, n, content_hash, captured, title, byline, published, modified,"
+            " lang, site_name, lead_image, text, html_sha) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (aid, new.content_hash(), new.captured, new.title, new.byline, new.published, new.modified,
+             new.lang, new.site_name, new.lead_image, new.text, ar.put_blob(new.html.encode())))
+        ar.db.execute("INSERT INTO fts (rowid, title, byline, text) VALUES (?, ?, ?, ?)",
+                      (cur.lastrowid, new.title or "", new.byline or "", new.text))
+    return type("Saved", (), {"id": aid})
+
+
 def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
     """Build an archive at each earlier schema version with an article in it, then
     open it with the current code: it must migrate and keep what was stored."""
@@ -66,12 +86,15 @@ def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
         monkeypatch.setattr(catalogue_mod, "SCHEMA_VERSION", start)
         with open_archive(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == start
-            res = ar.save(version())
+            res = _save_as_schema_2_did(ar, version())
+            ru = _save_as_schema_2_did(ar, dataclasses.replace(
+                version(url="https://news.example/ru", text="Суд оштрафовал журналистов за ёлку."), lang="ru"))
         monkeypatch.undo()
         with open_archive(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == catalogue_mod.SCHEMA_VERSION
             assert ar.get(res.id).text == "First text of the article."
             assert ar.search("article")[0].id == res.id
+            assert [h.id for h in ar.search("журналист елка")] == [ru.id]  # stemmed, folded: the index was rebuilt
             assert ar.follow("https://n.example/feed.xml", "Feed", "2026-11-26")  # v2 table usable
             assert ar.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

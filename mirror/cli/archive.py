@@ -7,7 +7,7 @@ import sys
 import click
 
 from mirror.cli.options import command, json_option
-from mirror.cli.output import emit_json, print_summaries
+from mirror.cli.output import emit_json, print_hits, print_summaries
 from mirror.cli.state import State
 from mirror.errors import UsageError
 from mirror.termtext import block, line
@@ -23,11 +23,24 @@ def ls_cmd(state: State, as_json: bool) -> None:
 
 @command("search")
 @click.argument("query")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Show at most this many results (0: all).")
 @json_option
-def search_cmd(state: State, query: str, as_json: bool) -> None:
-    """Full-text search over titles, bylines and text."""
+def search_cmd(state: State, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over titles, bylines and text, most relevant first.
+
+    Words are all required; `bri*` is a prefix, "..." a phrase, OR either
+    side, NOT or -word excludes. Case, accents and word endings do not matter."""
     with state.open_archive() as ar:
-        print_summaries(ar.search(query), as_json)
+        hits = ar.search(query, None if limit == 0 else limit + 1)
+    more = limit != 0 and len(hits) > limit
+    hits = hits[:limit] if more else hits
+    if as_json:
+        emit_json([h.to_json() for h in hits])
+    else:
+        print_hits(hits)
+    if more:
+        click.echo(f"mirror: more than {limit} results; --limit 0 shows all", err=True)
 
 
 @command("show")

@@ -31,6 +31,20 @@ def print_summaries(items: Iterable[Any], as_json: bool) -> None:
         click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
 
 
+def print_hits(hits: Iterable[Any]) -> None:
+    """Search results: the summary line, then the snippet indented, its
+    matches in bold on a terminal and between [ ] elsewhere (a pipe, a file).
+    The marks go in after the text is made safe, so a page cannot forge them."""
+    import sys
+
+    bold = sys.stdout.isatty()
+    on, off = ("\x1b[1m", "\x1b[22m") if bold else ("[", "]")
+    for h in hits:
+        click.echo(line(f"{h.id}  {(h.published or h.captured)[:10]:10}  {h.title or h.url}"))
+        if h.snippet:
+            click.echo("    " + line(h.snippet).replace("\ue000", on).replace("\ue001", off))
+
+
 def emit_json_line(data: Any) -> None:
     """One JSON Lines record, flushed (click.echo flushes): a reader of a pipe
     or a log sees each result the moment it is known."""

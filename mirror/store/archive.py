@@ -32,7 +32,7 @@ from mirror.crypto import age
 from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
-from mirror.model import Asset, NewVersion, SaveResult, StoredVersion, Summary
+from mirror.model import Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary
 from mirror.store import catalogue as cat
 from mirror.store import orphans, slots
 from mirror.store.blobs import BlobBatch, BlobStore
@@ -350,8 +350,8 @@ class Archive:
     def ids(self) -> builtins.list[str]:
         return self.catalogue.ids()
 
-    def search(self, query: str) -> builtins.list[Summary]:
-        return self.catalogue.search(query)
+    def search(self, query: str, limit: int | None = None) -> builtins.list[Hit]:
+        return self.catalogue.search(query, limit)
 
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
         full = self.resolve(aid)

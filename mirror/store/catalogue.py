@@ -15,18 +15,62 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import sqlcipher3
 
 from mirror.errors import ArchiveError, NotFound, UsageError
-from mirror.model import CURRENT_ORDER, Asset, NewVersion, Summary, article_id, future_cutoff
+from mirror.model import CURRENT_ORDER, Asset, Hit, NewVersion, Summary, article_id, future_cutoff
+from mirror.store import search as fts
 from mirror.store.sealing import ArchiveKeys, sqlcipher_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-# Each entry migrates from version i to i + 1 (index 0 creates version 1).
-MIGRATIONS: list[str] = [
+# The search index (migration 3): one row per version (rowid = the version's
+# rowid), its columns the tokens `search.index_text` makes, split by FTS5's
+# `ascii` tokenizer on spaces only. Contentless: the text is stored once, in
+# `versions`; snippets are made from there. `search_langs` names the stemmers
+# the archive's articles were indexed with, so a query tries those stems.
+SEARCH_COLUMNS = ("title", "byline", "body")
+SEARCH_WEIGHTS = (10.0, 2.0, 1.0)  # bm25: a word in the title counts ten times one in the text
+
+_SEARCH_SCHEMA = (
+    "CREATE VIRTUAL TABLE search USING fts5(title, byline, body, tokenize = 'ascii',"
+    " content = '', contentless_delete = 1)",
+    "CREATE TABLE search_langs (algorithm TEXT PRIMARY KEY)",
+)
+
+
+def _index_row(db: sqlcipher3.Connection, rowid: int, title: str | None, byline: str | None,
+               text: str, lang: str | None) -> None:
+    db.execute("INSERT INTO search (rowid, title, byline, body) VALUES (?, ?, ?, ?)",
+               (rowid, fts.index_text(title, lang), fts.index_text(byline, lang), fts.index_text(text, lang)))
+    algorithm = fts.stemmer_for(lang)
+    if algorithm is not None:
+        db.execute("INSERT OR IGNORE INTO search_langs (algorithm) VALUES (?)", (algorithm,))
+
+
+def _migrate_search(db: sqlcipher3.Connection) -> None:
+    """3: the index of folded, stemmed, bigrammed tokens replaces the plain
+    FTS table (which kept a second copy of every text), built from every
+    stored version."""
+    db.execute("DROP TABLE IF EXISTS fts")
+    for statement in _SEARCH_SCHEMA:
+        db.execute(statement)
+    last = 0
+    while True:
+        rows = db.execute("SELECT rowid, title, byline, text, lang FROM versions WHERE rowid > ?"
+                          " ORDER BY rowid LIMIT 500", (last,)).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            _index_row(db, r[0], r[1], r[2], r[3], r[4])
+        last = rows[-1][0]
+
+
+# Each entry migrates from version i to i + 1 (index 0 creates version 1):
+# a script, or a function run inside the step's transaction.
+MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     """
     CREATE TABLE articles (
         id TEXT PRIMARY KEY,
@@ -74,6 +118,7 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (feed_url, link)
     );
     """,
+    _migrate_search,
 ]
 
 Row = sqlcipher3.Row
@@ -156,8 +201,15 @@ class Catalogue:
                 f"{self.where}: archive schema version {current} is newer than this mirror "
                 f"understands ({SCHEMA_VERSION}); upgrade mirror")
         for i in range(current, SCHEMA_VERSION):
+            step = MIGRATIONS[i]
             try:
-                self.db.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[i]}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+                if isinstance(step, str):
+                    self.db.executescript(f"BEGIN IMMEDIATE;\n{step}\nPRAGMA user_version = {i + 1};\nCOMMIT;")
+                else:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    step(self.db)
+                    self.db.execute(f"PRAGMA user_version = {i + 1}")
+                    self.db.execute("COMMIT")
             except BaseException:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
@@ -191,16 +243,19 @@ class Catalogue:
             (aid, n, chash, new.captured, new.title, new.byline, new.published, new.modified,
              new.lang, new.site_name, new.lead_image, new.text, html_sha, raw_sha))
         rowid = cur.lastrowid
+        assert rowid is not None  # an INSERT sets it
         for asset, _ in new.assets:
             self.q("INSERT OR IGNORE INTO assets (version_rowid, name, sha256, mime, size, source_url)"
                    " VALUES (?, ?, ?, ?, ?, ?)",
                    (rowid, asset.name, asset.sha256, asset.mime, asset.size, asset.source_url))
-        self.q("INSERT INTO fts (rowid, title, byline, text) VALUES (?, ?, ?, ?)",
-               (rowid, new.title or "", new.byline or "", new.text))
+        try:
+            _index_row(self.db, rowid, new.title, new.byline, new.text, new.lang)
+        except sqlcipher3.DatabaseError as e:
+            raise ArchiveError(f"{self.where}: the archive catalogue is damaged ({e})") from None
         return aid, n, True
 
     def delete_article(self, aid: str) -> None:
-        self.q("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM versions WHERE article_id = ?)", (aid,))
+        self.q("DELETE FROM search WHERE rowid IN (SELECT rowid FROM versions WHERE article_id = ?)", (aid,))
         self.q("DELETE FROM articles WHERE id = ?", (aid,))
 
     # -- blobs the rows name --------------------------------------------------
@@ -235,11 +290,12 @@ class Catalogue:
         return str(rows[0]["id"])
 
     # The current version of each article (model.CURRENT_ORDER); one parameter, the cutoff.
-    _SUMMARY = (
+    _SUMMARY_COLS = (
         "SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.site_name, v.captured,"
-        " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions"
-        " FROM articles a JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
-        " WHERE article_id = a.id ORDER BY " + CURRENT_ORDER + " LIMIT 1)")
+        " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions")
+    _CURRENT = ("JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
+                " WHERE article_id = a.id ORDER BY " + CURRENT_ORDER + " LIMIT 1)")
+    _SUMMARY = _SUMMARY_COLS + " FROM articles a " + _CURRENT
 
     @staticmethod
     def _summary(r: sqlcipher3.Row) -> Summary:
@@ -253,20 +309,37 @@ class Catalogue:
     def ids(self) -> list[str]:
         return [r[0] for r in self.q("SELECT id FROM articles ORDER BY id")]
 
-    def search(self, query: str) -> list[Summary]:
-        if not query.strip():
-            raise UsageError("empty search query")
-        fts_query = " ".join('"' + term.replace('"', '""') + '"' for term in query.split())
+    # Articles by relevance: the best bm25 among their versions (any version
+    # may hold the words), newest first among equals. Parameters: the MATCH
+    # expression, the cutoff, the limit.
+    _SEARCH = (
+        "WITH hits AS (SELECT v2.article_id AS aid, MIN(h.score) AS score FROM"
+        " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
+        "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")') h"
+        " JOIN versions v2 ON v2.rowid = h.rowid"
+        " GROUP BY v2.article_id) "
+        + _SUMMARY_COLS + ", v.text FROM hits JOIN articles a ON a.id = hits.aid " + _CURRENT
+        + " ORDER BY hits.score, v.captured DESC, a.id LIMIT ?")
+
+    def search(self, query: str, limit: int | None = None) -> list[Hit]:
+        """Articles matching `query` (the language of mirror.store.search),
+        most relevant first, each with a snippet of its current text."""
+        node = fts.parse(query)
+        algorithms = [r[0] for r in self.q("SELECT algorithm FROM search_langs ORDER BY algorithm")]
+        expr = fts.to_fts(node, algorithms)
+        terms = fts.positive_terms(node)
         try:
-            rows = self.db.execute(
-                self._SUMMARY + " WHERE a.id IN (SELECT v2.article_id FROM fts JOIN versions v2"
-                " ON v2.rowid = fts.rowid WHERE fts MATCH ?) ORDER BY v.captured DESC, a.id",
-                (future_cutoff(), fts_query)).fetchall()
+            rows = self.db.execute(self._SEARCH, (expr, future_cutoff(), -1 if limit is None else limit)).fetchall()
         except sqlcipher3.OperationalError as e:
             raise UsageError(f"bad search query: {e}") from None
         except sqlcipher3.DatabaseError as e:
             raise ArchiveError(f"{self.where}: the archive catalogue is damaged ({e})") from None
-        return [self._summary(r) for r in rows]
+        hits = []
+        for r in rows:
+            text = r["text"].translate(fts.UNMARK)
+            snip = fts.snippet(text, terms, fts.stemmer_for(r["lang"]), mark=fts.MARK)
+            hits.append(Hit(**vars(self._summary(r)), snippet=snip))
+        return hits
 
     def version_row(self, aid: str, version: int | None) -> sqlcipher3.Row | None:
         row: sqlcipher3.Row | None
