@@ -317,7 +317,7 @@ class Catalogue:
         " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
         "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")') h"
         " JOIN versions v2 ON v2.rowid = h.rowid"
-        " GROUP BY v2.article_id) "
+        " GROUP BY v2.article_id ORDER BY score LIMIT ?) "  # the top articles before their current versions are read
         + _SUMMARY_COLS + ", v.text FROM hits JOIN articles a ON a.id = hits.aid " + _CURRENT
         + " ORDER BY hits.score, v.captured DESC, a.id LIMIT ?")
 
@@ -329,7 +329,8 @@ class Catalogue:
         expr = fts.to_fts(node, algorithms)
         terms = fts.positive_terms(node)
         try:
-            rows = self.db.execute(self._SEARCH, (expr, future_cutoff(), -1 if limit is None else limit)).fetchall()
+            n = -1 if limit is None else limit
+            rows = self.db.execute(self._SEARCH, (expr, n, future_cutoff(), n)).fetchall()
         except sqlcipher3.OperationalError as e:
             raise UsageError(f"bad search query: {e}") from None
         except sqlcipher3.DatabaseError as e:
