@@ -175,3 +175,16 @@ def test_a_refrain_repeated_in_the_story_stays():
     verses = "".join(f"<p>{p}</p>{chorus}" for p in PARAGRAPHS)
     text = extract(wrap(f"<article>{verses}</article>"), URL).text
     assert text.count("And the river runs on") == len(PARAGRAPHS)
+
+
+def test_a_formula_is_text_even_in_a_wrapper_whose_class_reads_as_a_menu():
+    # Formula renderers wrap MathML in elements named for their context menus;
+    # the formula is part of the sentence. A hidden copy of one still goes.
+    formula = ("<span class='formula-box context-menu'><math><mi>energy</mi><mo>=</mo><mi>mass</mi>"
+               "<mo>×</mo><msup><mi>lightspeed</mi><mn>2</mn></msup></math></span>")
+    hidden = "<span style='display: none'><math><mi>shadowcopy</mi></math></span>"
+    html = wrap(f"<article><p>{PARAGRAPHS[0]}</p><p>The law reads {formula} in short.{hidden}</p>"
+                f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></article>")
+    text = extract(html, URL).text
+    assert "The law reads energy=mass×lightspeed2 in short." in text
+    assert "shadowcopy" not in text

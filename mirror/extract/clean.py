@@ -16,7 +16,7 @@ from mirror.extract.images import best_src
 CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
              "select", "textarea", "template", "link", "meta", "dialog", "map", "head", "title",
              "label", "option", "applet", "frame", "frameset", "audio", "video", "track",
-             "param", "math", "base", "area")
+             "param", "base", "area")
 # Page furniture by tag; dropped unless it holds the article's prose.
 # (<address> is contact information for the page or its author, by definition.)
 DROP_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "address"})
@@ -183,6 +183,10 @@ def clean_page(body, protect=None):
                 if i >= 3:
                     break
                 protected.add(anc)
+    # A formula (MathML) is part of the text; its renderer's wrappers have
+    # classes that read as furniture ("CtxtMenu"): the nearest few are not
+    # judged by their class (a hidden copy still goes).
+    formula = {anc for math in body.iter("math") for _, anc in zip(range(3), math.iterancestors())}
     core = prose_core(body, prose)
     if core is not None:
         protected.update(core.iterancestors())
@@ -219,7 +223,7 @@ def clean_page(body, protect=None):
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
-                             and not vocab.EMBED.search(key) and not _topic_anchor(el))
+                             and not vocab.EMBED.search(key) and not _topic_anchor(el) and el not in formula)
                          or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
