@@ -188,3 +188,15 @@ def test_a_formula_is_text_even_in_a_wrapper_whose_class_reads_as_a_menu():
     text = extract(html, URL).text
     assert "The law reads energy=mass×lightspeed2 in short." in text
     assert "shadowcopy" not in text
+
+
+def test_a_block_the_page_hides_is_not_read_even_when_it_holds_more_prose():
+    # The hidden block is longer than the visible story beside it (but not
+    # nearly all of the page's prose, which a script would reveal).
+    hidden = "".join(f"<p>Draft: {p}</p>" for p in PARAGRAPHS[:3])
+    shown = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:5])
+    html = wrap(f"<article><h1>Bridge vote</h1><div style='visibility: hidden;'>{hidden}</div>"
+                f"<div>{shown}</div></article>")
+    text = extract(html, URL).text
+    assert "Draft:" not in text
+    assert PARAGRAPHS[3] in text and PARAGRAPHS[4] in text

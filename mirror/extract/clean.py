@@ -42,6 +42,17 @@ def _is_hidden(el) -> bool:
     return bool(st) and bool(_HIDDEN_STYLE.search(st))
 
 
+_STYLED_HIDDEN = etree.XPath(".//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
+HIDDEN_MAX_SHARE = 0.7
+
+
+def _styled_hidden(el) -> bool:
+    """Hidden by the page's own markup (the hidden attribute or an inline
+    style), not by a script's state such as aria-hidden."""
+    st = el.get("style")
+    return el.get("hidden") is not None or (bool(st) and bool(_HIDDEN_STYLE.search(st)))
+
+
 _LAZY_HINT = re.compile(r"lazy|data-src|data-original", re.I)
 
 
@@ -99,13 +110,14 @@ def content_lengths(root) -> tuple[dict, dict]:
     return text, prose
 
 
-def prose_core(root, prose: dict):
+def prose_core(root, prose: dict, unseen: frozenset | set = frozenset()):
     """The element that directly holds the most prose (parent gets a
-    paragraph's length, grandparent half): the article's likely home."""
+    paragraph's length, grandparent half): the article's likely home.
+    Prose in `unseen` (hidden blocks) does not count."""
     gather: dict = {}
     for el in root.iter(*_PARA, "div"):
         n = prose.get(el, 0)
-        if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)):
+        if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)) or el in unseen:
             continue
         parent = el.getparent()
         if parent is None:
@@ -187,7 +199,13 @@ def clean_page(body, protect=None):
     # classes that read as furniture ("CtxtMenu"): the nearest few are not
     # judged by their class (a hidden copy still goes).
     formula = {anc for math in body.iter("math") for _, anc in zip(range(3), math.iterancestors())}
-    core = prose_core(body, prose)
+    # A block the page's own markup hides is not read, however much prose it
+    # holds, while most of the prose is elsewhere (a page that hides nearly
+    # all of it reveals it by script: that text stays).
+    hidden = [el for el in _STYLED_HIDDEN(body) if _styled_hidden(el)
+              and prose.get(el, 0) <= HIDDEN_MAX_SHARE * total_prose and el not in protected]
+    unseen = {d for el in hidden for d in el.iter()}
+    core = prose_core(body, prose, unseen)
     if core is not None:
         protected.update(core.iterancestors())
         protected.add(core)
@@ -227,7 +245,7 @@ def clean_page(body, protect=None):
                          or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
-            reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose
+            reason = bool(furniture) and (prose.get(el, 0) < 0.5 * total_prose or el in unseen)
         if reason:
             drop.append(el)
             dropped.add(el)
