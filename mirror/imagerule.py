@@ -136,7 +136,7 @@ def choose(attrs: Mapping[str, str], picture: Sequence[str] = (), base: str | No
     secure = bool(base) and urlsplit(base).scheme.lower() == "https"
     urls: list[str] = []
     refusals: list[str] = []
-    for raw in raw_sources(attrs, picture):
+    for raw in dict.fromkeys(raw_sources(attrs, picture)):  # a srcset repeated in <source>s: judged once
         url, no = _candidate(raw, base, secure)
         if url is None:
             refusals.append(no or "")

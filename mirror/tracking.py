@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from importlib import resources
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 MAX_UNWRAP = 5  # wrappers inside wrappers, bounded
 
@@ -38,6 +38,9 @@ class Pattern:
         return cls(scheme.lower(), host.lower(), slash + path if slash else "/*")
 
     def matches(self, scheme: str, host: str, path_query: str) -> bool:
+        return self.matches_host(scheme, host) and fnmatch.fnmatchcase(path_query, self.path)
+
+    def matches_host(self, scheme: str, host: str) -> bool:
         if self.scheme != "*" and self.scheme != scheme:
             return False
         if self.host != "*":
@@ -47,7 +50,7 @@ class Pattern:
                     return False
             elif not fnmatch.fnmatchcase(host, self.host):
                 return False
-        return fnmatch.fnmatchcase(path_query, self.path)
+        return True
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,9 @@ def tracker_image(url: str) -> str | None:
     query on the site root: `/?e=open&uid=42`), or None. Decided on the URL
     alone, so the tracker never gets its request."""
     try:
-        scheme, host, path_query = _where(url)
-        path, query = urlsplit(url).path, urlsplit(url).query
+        parts = urlsplit(url)
+        scheme, host, path_query = _where_parts(parts)
+        path, query = parts.path, parts.query
     except ValueError:
         return "an unreadable URL"
     ti = tracker_images()
@@ -142,17 +146,26 @@ def tracker_image(url: str) -> str | None:
 
 
 def _where(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
+    return _where_parts(urlsplit(url))
+
+
+def _where_parts(parts: SplitResult) -> tuple[str, str, str]:
     path = parts.path or "/"
     return parts.scheme.lower(), (parts.hostname or "").lower(), path + ("?" + parts.query if parts.query else "")
+
+
+@lru_cache(maxsize=4096)
+def _rules_for_site(scheme: str, host: str) -> tuple[Rule, ...]:
+    """The rules with an include pattern for this scheme and host (a page's
+    images share a few hosts, and most of the list names one site each)."""
+    return tuple(r for r in lists().rules if any(p.matches_host(scheme, host) for p in r.include))
 
 
 def tracking_params_for(url: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """(names, prefixes) that are tracking on this URL's site."""
     where = _where(url)
-    ls = lists()
-    names = frozenset().union(*(r.params for r in ls.rules if r.applies(*where)))
-    return names, ls.prefixes
+    names = frozenset().union(*(r.params for r in _rules_for_site(*where[:2]) if r.applies(*where)))
+    return names, lists().prefixes
 
 
 def _strip(pairs: list[tuple[str, str]], names: frozenset[str], prefixes: tuple[str, ...]
@@ -185,8 +198,10 @@ def clean(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return url
-    names, prefixes = tracking_params_for(url)
     query, fragment = parts.query, parts.fragment
+    if not query and "=" not in fragment:
+        return url  # nothing a rule could remove
+    names, prefixes = tracking_params_for(url)
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         kept = _strip(pairs, names, prefixes)

@@ -175,3 +175,28 @@ def test_a_refrain_repeated_in_the_story_stays():
     verses = "".join(f"<p>{p}</p>{chorus}" for p in PARAGRAPHS)
     text = extract(wrap(f"<article>{verses}</article>"), URL).text
     assert text.count("And the river runs on") == len(PARAGRAPHS)
+
+
+def test_a_formula_is_text_even_in_a_wrapper_whose_class_reads_as_a_menu():
+    # Formula renderers wrap MathML in elements named for their context menus;
+    # the formula is part of the sentence. A hidden copy of one still goes.
+    formula = ("<span class='formula-box context-menu'><math><mi>energy</mi><mo>=</mo><mi>mass</mi>"
+               "<mo>×</mo><msup><mi>lightspeed</mi><mn>2</mn></msup></math></span>")
+    hidden = "<span style='display: none'><math><mi>shadowcopy</mi></math></span>"
+    html = wrap(f"<article><p>{PARAGRAPHS[0]}</p><p>The law reads {formula} in short.{hidden}</p>"
+                f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></article>")
+    text = extract(html, URL).text
+    assert "The law reads energy=mass×lightspeed2 in short." in text
+    assert "shadowcopy" not in text
+
+
+def test_a_block_the_page_hides_is_not_read_even_when_it_holds_more_prose():
+    # The hidden block is longer than the visible story beside it (but not
+    # nearly all of the page's prose, which a script would reveal).
+    hidden = "".join(f"<p>Draft: {p}</p>" for p in PARAGRAPHS[:3])
+    shown = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:5])
+    html = wrap(f"<article><h1>Bridge vote</h1><div style='visibility: hidden;'>{hidden}</div>"
+                f"<div>{shown}</div></article>")
+    text = extract(html, URL).text
+    assert "Draft:" not in text
+    assert PARAGRAPHS[3] in text and PARAGRAPHS[4] in text

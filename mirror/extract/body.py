@@ -15,13 +15,19 @@ from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repea
                                     same_kind_blocks)
 
 
+# Every itemprop value, each knowing its element (faster than a contains()
+# predicate over every element: the attribute is rare).
+_ITEMPROPS = etree.XPath(".//@itemprop")
+
+
 def _find_hints(body) -> list:
     """Elements the page itself marks as the article body (outermost only)."""
-    found = []
-    for el in body.xpath(".//*[contains(@itemprop, 'articleBody')]"):  # document order
-        if "articleBody" in el.get("itemprop").split() and \
-                not any(a in found for a in el.iterancestors()):
-            found.append(el)
+    found: list = []
+    for value in _ITEMPROPS(body):  # document order
+        if "articleBody" in value.split():
+            el = value.getparent()
+            if not any(a in found for a in el.iterancestors()):
+                found.append(el)
     return found
 
 

@@ -16,7 +16,7 @@ from mirror.extract.images import best_src
 CODE_TAGS = ("script", "style", "iframe", "object", "embed", "svg", "canvas", "button", "input",
              "select", "textarea", "template", "link", "meta", "dialog", "map", "head", "title",
              "label", "option", "applet", "frame", "frameset", "audio", "video", "track",
-             "param", "math", "base", "area")
+             "param", "base", "area")
 # Page furniture by tag; dropped unless it holds the article's prose.
 # (<address> is contact information for the page or its author, by definition.)
 DROP_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "address"})
@@ -40,6 +40,17 @@ def _is_hidden(el) -> bool:
         return True
     st = el.get("style")
     return bool(st) and bool(_HIDDEN_STYLE.search(st))
+
+
+_STYLED_HIDDEN = etree.XPath(".//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
+HIDDEN_MAX_SHARE = 0.7
+
+
+def _styled_hidden(el) -> bool:
+    """Hidden by the page's own markup (the hidden attribute or an inline
+    style), not by a script's state such as aria-hidden."""
+    st = el.get("style")
+    return el.get("hidden") is not None or (bool(st) and bool(_HIDDEN_STYLE.search(st)))
 
 
 _LAZY_HINT = re.compile(r"lazy|data-src|data-original", re.I)
@@ -99,13 +110,14 @@ def content_lengths(root) -> tuple[dict, dict]:
     return text, prose
 
 
-def prose_core(root, prose: dict):
+def prose_core(root, prose: dict, unseen: frozenset | set = frozenset()):
     """The element that directly holds the most prose (parent gets a
-    paragraph's length, grandparent half): the article's likely home."""
+    paragraph's length, grandparent half): the article's likely home.
+    Prose in `unseen` (hidden blocks) does not count."""
     gather: dict = {}
     for el in root.iter(*_PARA, "div"):
         n = prose.get(el, 0)
-        if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)):
+        if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)) or el in unseen:
             continue
         parent = el.getparent()
         if parent is None:
@@ -183,7 +195,17 @@ def clean_page(body, protect=None):
                 if i >= 3:
                     break
                 protected.add(anc)
-    core = prose_core(body, prose)
+    # A formula (MathML) is part of the text; its renderer's wrappers have
+    # classes that read as furniture ("CtxtMenu"): the nearest few are not
+    # judged by their class (a hidden copy still goes).
+    formula = {anc for math in body.iter("math") for _, anc in zip(range(3), math.iterancestors())}
+    # A block the page's own markup hides is not read, however much prose it
+    # holds, while most of the prose is elsewhere (a page that hides nearly
+    # all of it reveals it by script: that text stays).
+    hidden = [el for el in _STYLED_HIDDEN(body) if _styled_hidden(el)
+              and prose.get(el, 0) <= HIDDEN_MAX_SHARE * total_prose and el not in protected]
+    unseen = {d for el in hidden for d in el.iter()}
+    core = prose_core(body, prose, unseen)
     if core is not None:
         protected.update(core.iterancestors())
         protected.add(core)
@@ -219,11 +241,11 @@ def clean_page(body, protect=None):
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
-                             and not vocab.EMBED.search(key) and not _topic_anchor(el))
+                             and not vocab.EMBED.search(key) and not _topic_anchor(el) and el not in formula)
                          or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
-            reason = bool(furniture) and prose.get(el, 0) < 0.5 * total_prose
+            reason = bool(furniture) and (prose.get(el, 0) < 0.5 * total_prose or el in unseen)
         if reason:
             drop.append(el)
             dropped.add(el)

@@ -22,15 +22,15 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 # Control characters are not allowed in XML-compatible strings (lxml refuses
-# to set them back into the tree) and never carry meaning in a page.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# to set them back into the tree) and never carry meaning in a page. They are
+# single bytes in UTF-8 (never part of a longer sequence), so they are deleted
+# from the encoded page (bytes.translate: far faster than a regex over the str).
+_CONTROL = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 
 
 def parse(html: str):
     """Parse a whole page once; the root <html> element."""
-    if _CONTROL.search(html):
-        html = _CONTROL.sub("", html)
-    data = html.encode("utf-8", "replace")
+    data = html.encode("utf-8", "replace").translate(None, _CONTROL)
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, ValueError) as e:
