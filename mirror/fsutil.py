@@ -26,6 +26,30 @@ def fsync_dir(path: "os.PathLike[str] | str") -> None:
         os.close(fd)
 
 
+def create_new(path: "os.PathLike[str] | str", data: bytes, what: str, mode: int = 0o600) -> None:
+    """Create `path` holding `data`, never over an existing file (O_EXCL),
+    private unless `mode` says otherwise, and durable (fsynced) before it
+    returns; on failure nothing half-written is left. The one way mirror
+    writes a key, a key slot's temp file or a secret."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise UsageError(f"{path} exists: refusing to overwrite {what}") from None
+    except OSError as e:
+        raise UsageError(f"cannot create {path}: {e.strerror}") from None
+    try:
+        os.fchmod(fd, mode)  # whatever the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)
+        raise
+    os.close(fd)
+
+
 def read_text(path: str, what: str) -> str:
     try:
         with open(path, "rb") as f:

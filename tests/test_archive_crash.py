@@ -39,12 +39,16 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(tmp_path):
     rng = random.Random(1234)
     kills = 0
     for round_ in range(22):
-        proc = subprocess.Popen(WRITER + [str(root), str(log), f"r{round_ % 5}", "10000"])
+        err = tmp_path / f"writer-{round_}.err"
+        with open(err, "wb") as stderr:
+            proc = subprocess.Popen(WRITER + [str(root), str(log), f"r{round_ % 5}", "10000"], stderr=stderr)
         time.sleep(rng.uniform(0.15, 0.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait()
+        # 10,000 writes never finish in 0.6 s: a writer that exited by itself failed.
+        assert proc.returncode == -signal.SIGKILL, err.read_text()[-2000:]
         check_archive(root, log)
     assert kills >= 20
     assert check_archive(root, log) > 20

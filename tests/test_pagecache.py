@@ -72,7 +72,7 @@ def test_a_new_renderer_or_a_new_version_is_a_miss(tmp_path, monkeypatch):
 def test_damaged_or_missing_cache_renders_again(tmp_path):
     make_archive(tmp_path / "A", 2)
     first = payload(tmp_path / "A")
-    db = sqlite3.connect(tmp_path / "A" / "cache" / "pages.sqlite")
+    db = sqlite3.connect(tmp_path / "A" / "cache" / "pages")
     shas = [r[0] for r in db.execute("SELECT sha FROM pages")]
     db.close()
     assert len(shas) == 2
@@ -83,7 +83,7 @@ def test_damaged_or_missing_cache_renders_again(tmp_path):
     data = path.read_bytes()
     path.write_bytes(data.replace(b"Paragraph", b"FORGED-ph"))
     assert payload(tmp_path / "A") == first
-    (tmp_path / "A" / "cache" / "pages.sqlite").write_bytes(b"not a database")
+    (tmp_path / "A" / "cache" / "pages").write_bytes(b"not a database")
     assert payload(tmp_path / "A") == first
 
 
@@ -95,10 +95,24 @@ def test_unwritable_cache_is_no_error(tmp_path):
     assert payload(tmp_path / "A") == first
 
 
-def test_encrypted_archive_keeps_no_plaintext_index(tmp_path):
-    """Its catalogue is encrypted; an index of hashes beside it would let a
-    seized disk confirm which articles it holds: no cache there."""
-    make_encrypted(tmp_path / "E", 2)
+def test_an_encrypted_archive_caches_pages_under_its_own_encryption(tmp_path):
+    """The index is a SQLCipher database under a key of the archive's and the
+    pages are sealed blobs: the cache tells a seized disk nothing (no SQLite
+    header, no page text, no article id), and still saves the rendering."""
+    ids = make_encrypted(tmp_path / "E", 2)
     first = payload(tmp_path / "E")
-    assert payload(tmp_path / "E") == first
-    assert not (tmp_path / "E" / "cache").exists()
+    index = tmp_path / "E" / "cache" / "pages"
+    assert index.exists()
+    for f in (tmp_path / "E").rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert b"SQLite format 3" not in data and b"Paragraph one of article" not in data
+            assert not any(i.encode() in data for i in ids), f
+    calls = []
+    real = site.render
+    import pytest as _pytest
+
+    with _pytest.MonkeyPatch.context() as mp:
+        mp.setattr(site, "render", lambda art, src, nav=None: calls.append(art.id) or real(art, src, nav))
+        assert payload(tmp_path / "E") == first
+    assert calls == []  # every page came from the cache

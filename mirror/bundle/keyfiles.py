@@ -1,10 +1,9 @@
-"""Reading the small text files a user names on the command line: identity,
-recipients and passphrase files. Bounded (1 MiB), one clear error each."""
+"""What `keygen -y` prints for a key file. (Reading the small files a user
+names, bounded and with one clear error each, is `mirror.fsutil`'s.)"""
 
 from __future__ import annotations
 
 from mirror.errors import UsageError
-from mirror.fsutil import read_passphrase_file, read_text  # noqa: F401  (re-exported)
 
 
 def public_keys(text: str, where: str) -> list[str]:

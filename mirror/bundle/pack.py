@@ -323,7 +323,7 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
     """The keys named by --passphrase-file, -r and -R; None when none were
     (the caller may then ask for a passphrase). Recipients are parsed here: one
     clear error for a bad one before any work, and a -R file may hold several."""
-    from mirror.bundle.keyfiles import read_passphrase_file, read_text
+    from mirror.fsutil import read_passphrase_file, read_text
 
     given = sum(bool(x) for x in (passphrase_file, recipients or recipients_files))
     if given > 1:

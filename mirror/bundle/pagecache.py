@@ -14,11 +14,11 @@ article.json bytes the bundle carries: a change to either is a miss, never
 a stale page.
 
 The pages are blobs of the archive, stored and read through its public API
-(so whatever protects blobs protects them); the key -> blob index is a
-small SQLite file of hashes only, `cache/pages.sqlite` in the archive
-folder, which can be deleted at any time. An encrypted archive has no
-cache: such an index beside its encrypted catalogue would let whoever holds
-the disk confirm which articles it has (the index belongs in the catalogue). A blob read back is checked
+(so whatever protects blobs protects them: sealed in an encrypted archive);
+the key -> blob index is a side database of the archive's, `cache/pages`
+(`Archive.side_database`: SQLCipher under a key of its own in an encrypted
+archive, so it tells whoever holds the disk nothing), which can be deleted
+at any time. A blob read back is checked
 against its hash, so a missing or damaged one (`gc` removes pages no row
 names) is a miss. The cache never makes a command fail: if it cannot be
 written (a read-only archive), pages are rendered as before.
@@ -81,17 +81,12 @@ class PageCache:
         self._batch = None
         self._new: dict[str, str] = {}  # key -> blob sha, indexed on close
         self.hits = self.misses = 0
-        path = Path(ar.root) / "cache" / "pages.sqlite"
-        if getattr(ar, "encrypted", False):
-            return  # see the module's docstring
         try:
-            path.parent.mkdir(mode=0o700, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = ar.side_database("pages")
             self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT NOT NULL)"
                              " WITHOUT ROWID")
-        except (OSError, sqlite3.Error):
-            self._db = None  # no cache, not an error
+        except Exception:  # noqa: BLE001 - no cache (unwritable, damaged), not an error
+            self._db = None
 
     def __enter__(self) -> "PageCache":
         return self

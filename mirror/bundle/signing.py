@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirror import jsonsafe
+from mirror.fsutil import create_new
 from mirror.errors import UsageError, VerificationError
 
 SECRET_PREFIX = "MIRROR-ED25519-SECRET:"
@@ -147,20 +148,7 @@ def pub_path(path: str | Path) -> Path:
 
 def _create(path: Path, text: str, mode: int) -> None:
     """Create `path` with `text`, never over an existing file."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:
-        raise UsageError(f"{path} exists; refusing to overwrite a key") from None
-    except OSError as e:
-        raise UsageError(f"cannot create {path}: {e.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        os.unlink(path)
-        raise
+    create_new(path, text.encode("ascii"), "a key", mode)
 
 
 def write_key_file(path: str | Path, key: SigningKey) -> Path:

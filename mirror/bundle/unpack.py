@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 from mirror.store.sealing import SealedTemp
 from mirror.bundle import diagnose, signing, verify as vf
-from mirror.bundle.keyfiles import read_text
+from mirror.fsutil import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
 

@@ -47,7 +47,6 @@ def _keygen_age(output: str | None, pq: bool) -> None:
     key:`, the identity. With -o: a new file (mode 0600, never overwritten) and the
     recipient on stdout; without: the file on stdout, `Public key: ...` on stderr."""
     import datetime
-    import os
 
     from mirror.crypto import age
 
@@ -59,23 +58,16 @@ def _keygen_age(output: str | None, pq: bool) -> None:
         sys.stdout.flush()
         click.echo(f"Public key: {recipient}", err=True)
         return
-    try:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise UsageError(f"{output} already exists: refusing to overwrite a key file") from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except BaseException:
-        os.unlink(output)
-        raise
+    from mirror.fsutil import create_new
+
+    create_new(output, text.encode("utf-8"), "a key file")
     click.echo(recipient)
 
 
 def _keygen_public(path: str, output: str | None, pq: bool, signing: bool) -> None:
     """`keygen -y FILE`, as `age-keygen -y`: one public key per secret key, on stdout."""
-    from mirror.bundle.keyfiles import public_keys, read_text
+    from mirror.bundle.keyfiles import public_keys
+    from mirror.fsutil import read_text
 
     if output or pq or signing:
         raise UsageError("-y reads an existing key: it takes no -o, --pq or --signing")
@@ -171,7 +163,7 @@ def _bundle_destination(output: str, force: bool, binary: bool):
 
 def _check(state: State, *, file, identities, passphrase_file, trust, as_json, do_import) -> None:
     from mirror.bundle import unpack
-    from mirror.bundle.keyfiles import read_passphrase_file
+    from mirror.fsutil import read_passphrase_file
 
     secrets = unpack.Secrets(tuple(identities), read_passphrase_file(passphrase_file) if passphrase_file else None)
     if not identities and passphrase_file is None:

@@ -77,9 +77,9 @@ def passphrase() -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    from mirror.fsutil import create_new
+
+    create_new(path, text.encode("utf-8"), "a demo secret")
 
 
 def maker_marks(paths: Paths) -> list[str]:

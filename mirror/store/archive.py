@@ -50,7 +50,8 @@ KEYS_NEW = "keys.new"
 LOCK = "lock"
 
 _ENCRYPTED_PARTS = (CATALOGUE, CATALOGUE + "-wal", CATALOGUE + "-shm", SEALED_BLOBS, KEYS_NEW)
-_PLAIN_PARTS = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", PLAIN_BLOBS, "cache")  # cache: bundle.pagecache
+_PLAIN_PARTS = (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", PLAIN_BLOBS)
+CACHE = "cache"  # side databases (`side_database`): may be deleted at any time
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,15 @@ class Archive:
 
     def blob_tmpfile(self) -> BinaryIO:
         return self.blobs.tmpfile()
+
+    def side_database(self, name: str) -> cat.Connection:
+        """A small database of the archive's own (in cache/, e.g. the page
+        cache's index), encrypted like the catalogue in an encrypted archive,
+        under a key of its own. It may be deleted at any time."""
+        folder = self.root / CACHE
+        folder.mkdir(mode=0o700, exist_ok=True)
+        keys = self.blobs.keys
+        return cat.connect(folder / name, keys.side_key(name) if keys is not None else None)
 
     # -- importing (unpack) ------------------------------------------------------
 

@@ -21,7 +21,7 @@ import sqlcipher3
 
 from mirror.errors import ArchiveError, NotFound, UsageError
 from mirror.model import CURRENT_ORDER, Asset, NewVersion, Summary, article_id, future_cutoff
-from mirror.store.sealing import ArchiveKeys
+from mirror.store.sealing import ArchiveKeys, sqlcipher_key
 
 SCHEMA_VERSION = 2
 
@@ -78,11 +78,14 @@ MIGRATIONS: list[str] = [
 
 Row = sqlcipher3.Row
 DatabaseError = sqlcipher3.DatabaseError
+Connection = sqlcipher3.Connection
 
 
-def connect(path: Path, keys: ArchiveKeys | None) -> sqlcipher3.Connection:
-    """Open (or create) the catalogue file; with `keys`, as SQLCipher. Raises
-    ArchiveError if the file is not a catalogue or not this key's."""
+def connect(path: Path, keys: ArchiveKeys | bytes | None) -> sqlcipher3.Connection:
+    """Open (or create) the catalogue file (or a side database of the
+    archive's); with `keys` (the archive's, or a raw 32-byte key), as
+    SQLCipher. Raises ArchiveError if the file is not a catalogue or not
+    this key's."""
     try:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite would create it 0644 (and its WAL alike)
         db = sqlcipher3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
@@ -91,7 +94,7 @@ def connect(path: Path, keys: ArchiveKeys | None) -> sqlcipher3.Connection:
     try:
         db.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher logs to stderr otherwise
         if keys is not None:
-            db.execute(f"PRAGMA key = {keys.sqlcipher_key()}")
+            db.execute(f"PRAGMA key = {keys.sqlcipher_key() if isinstance(keys, ArchiveKeys) else sqlcipher_key(keys)}")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads (and authenticates) page 1
         db.row_factory = sqlcipher3.Row
         db.execute("PRAGMA busy_timeout = 30000")

@@ -56,6 +56,7 @@ def encrypt(root: Path, new_keys: arc.NewKeys) -> arc.Archive:
                 with open(plain.blobs.path(sha), "rb") as src:
                     sealed.put_file(src, sha, batch=batch)
             batch.sync()
+        arc._remove(root, (arc.CACHE,))  # the plaintext side databases go before the commit: only caches
         fsync_dir(root)
         staging = root / arc.KEYS_NEW
         arc.write_slots(staging, master, new_keys)

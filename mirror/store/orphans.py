@@ -20,12 +20,21 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import ContextManager, Iterable, Iterator, Protocol
 
 from mirror.fsutil import neutral_name
+from mirror.store.blobs import BlobStore
+from mirror.store.catalogue import Catalogue
 
-if TYPE_CHECKING:
-    from mirror.store.archive import Archive
+
+class Archive(Protocol):
+    """What of an archive this module uses (`mirror.store.archive.Archive`
+    has it; a protocol, so that the archive can import this module)."""
+
+    blobs: BlobStore
+    catalogue: Catalogue
+
+    def lock(self, exclusive: bool) -> ContextManager[None]: ...
 
 SUFFIX = ".j"  # `.<12 letters>.j`: neutral, and not a blob or a temp blob
 

@@ -71,12 +71,21 @@ class ArchiveKeys:
         return "ArchiveKeys(...)"
 
     def sqlcipher_key(self) -> str:
-        """The PRAGMA key value: a raw 256-bit key, so SQLCipher's own PBKDF2
-        (meant for passphrases) is skipped; the slots already did the slow part."""
-        return "\"x'" + self.catalogue.hex() + "'\""
+        """The catalogue's PRAGMA key value (`sqlcipher_key`)."""
+        return sqlcipher_key(self.catalogue)
+
+    def side_key(self, name: str) -> bytes:
+        """The key of a side database of the archive's (`cache/NAME`)."""
+        return hkdf(self.catalogue, b"", b"mirror archive side database " + name.encode("ascii"))
 
     def blob_name(self, sha: str) -> str:
         return hmac.new(self.names, bytes.fromhex(sha), hashlib.sha256).hexdigest()
+
+
+def sqlcipher_key(raw: bytes) -> str:
+    """A PRAGMA key value for a raw 256-bit key, so SQLCipher's own PBKDF2
+    (meant for passphrases) is skipped; the slots already did the slow part."""
+    return "\"x'" + raw.hex() + "'\""
 
 
 class _Plain:

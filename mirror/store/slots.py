@@ -20,8 +20,8 @@ from typing import Iterable
 
 from mirror.crypto import age
 from mirror.crypto.age.errors import AgeError
-from mirror.errors import ArchiveError, UsageError, WrongKey
-from mirror.fsutil import fsync_dir, neutral_name
+from mirror.errors import UsageError, WrongKey
+from mirror.fsutil import create_new, fsync_dir, neutral_name
 from mirror.store.sealing import MASTER_KEY_SIZE
 
 SUFFIX = ".age"
@@ -67,12 +67,7 @@ def add(keys_dir: Path, master: bytes, *, passphrase: str | None = None,
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     slot_id = secrets.token_hex(4)
     tmp = keys_dir / (neutral_name() + SUFFIX)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, out.getvalue())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    create_new(tmp, out.getvalue(), "a key slot")
     final = keys_dir / (slot_id + SUFFIX)
     os.replace(tmp, final)
     fsync_dir(keys_dir)
