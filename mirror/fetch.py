@@ -376,8 +376,8 @@ class Fetcher:
                         raise NetworkError("no time left for the article's images")
                     deadline = min(deadline, until)
                 try:
-                    resp = self._send(target, headers_for(target), deadline,
-                                      self.image_session if image else self.session)
+                    resp = (self._send(target, headers_for(target), deadline, session=self.image_session)
+                            if image else self._send(target, headers_for(target), deadline))
                 except Unreachable as e:
                     if image:
                         self._unreachable.setdefault(host, str(e))
@@ -407,7 +407,7 @@ class Fetcher:
         if why is not None:
             raise NetworkError(refused(host, why))
 
-    def _send(self, target: str, headers: dict[str, str], deadline: float,
+    def _send(self, target: str, headers: dict[str, str], deadline: float, *,
               session: requests.Session | None = None) -> requests.Response:
         session = session or self.session
         prep = session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))

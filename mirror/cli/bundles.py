@@ -224,7 +224,7 @@ def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json)
     the exit code is the worst: 2 if any failed verification, 1 if any
     could not be read."""
     from mirror.bundle import checkall, unpack
-    from mirror.bundle.keyfiles import read_passphrase_file
+    from mirror.fsutil import read_passphrase_file
     from mirror.errors import MirrorError, VerificationError
 
     files = list(checkall.bundle_files(list(paths)))
