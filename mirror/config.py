@@ -37,6 +37,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]] | type] = {
         "max_images_bytes": (int, 40 * 1024 * 1024),
         "jobs": (int, 4),
         "per_host_delay": (float, 1.0),
+        "image_timeout": (float, 10.0),
+        "article_images_timeout": (float, 30.0),
+        "image_jobs": (int, 4),
         "allow_private": (bool, False),
         "refetch_after": (float, 24.0),
     },
@@ -72,7 +75,10 @@ class FetchConfig:
     max_images: int = 40
     max_images_bytes: int = 40 * 1024 * 1024
     jobs: int = 4
-    per_host_delay: float = 1.0
+    per_host_delay: float = 1.0  # between pages from one host (not between a page's images)
+    image_timeout: float = 10.0  # seconds per image, connecting included; images are not retried
+    article_images_timeout: float = 30.0  # seconds for all of one article's images
+    image_jobs: int = 4  # images of one article fetched at once (one at a time per host)
     allow_private: bool = False  # fetch loopback, private and link-local addresses too
     refetch_after: float = 24.0  # hours: `add` skips what it fetched more recently, unless --refresh
 

@@ -39,6 +39,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # a hostile Retry-After must not park a worker for hours
 CHUNK = 64 * 1024
+UNREACHABLE = ("connection refused", "cannot resolve host name")  # (and a connect timeout)
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
               "application/rdf+xml", "application/feed+json", "application/json", "application/x-netcdf",
@@ -47,6 +48,11 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", 
 
 class Cancelled(NetworkError):
     """The run was stopped (`Fetcher.cancel`): not a failure of the URL."""
+
+
+class Unreachable(NetworkError):
+    """The host could not be reached at all (refused, no such name, no
+    connection in time): its other images are not tried again this run."""
 
 
 @dataclass(frozen=True)
@@ -125,12 +131,13 @@ class HostGate:
         self._last: dict[str, float] = {}
 
     @contextlib.contextmanager
-    def slot(self, host: str) -> Iterator[None]:
+    def slot(self, host: str, wait: bool = True) -> Iterator[None]:
+        """`wait=False` (a page's images): still one at a time, but no delay."""
         with self._guard:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
             last = self._last.get(host)
-            if last is not None:
+            if last is not None and wait:
                 wait = last + self.delay - time.monotonic()
                 if wait > 0 and self.cancelled.wait(wait):
                     raise Cancelled("cancelled")
@@ -140,14 +147,15 @@ class HostGate:
                 self._last[host] = time.monotonic()
 
 
-def make_session(cfg: FetchConfig, pool: int = 4) -> requests.Session:
+def make_session(cfg: FetchConfig, pool: int = 4, retries: int | None = None) -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # no environment proxies, no .netrc credentials
     s.cookies.set_policy(_NoCookies())
     s.max_redirects = cfg.max_redirects
     s.headers.clear()  # each request sends its full header set, in a browser's order
+    n = cfg.retries if retries is None else retries
     retry = _Retry(
-        total=cfg.retries, connect=cfg.retries, read=cfg.retries, status=cfg.retries, other=0,
+        total=n, connect=n, read=n, status=n, other=0,
         backoff_factor=cfg.backoff, backoff_max=max(cfg.backoff * 8, 1.0),
         status_forcelist=RETRY_STATUS, allowed_methods=frozenset({"GET"}),
         raise_on_status=False, raise_on_redirect=False, respect_retry_after_header=True)
@@ -278,13 +286,17 @@ class Fetcher:
         self.mirrors = {k.lower(): v for k, v in (mirrors or {}).items()}
         self.proxies = {"http": proxy, "https": proxy} if proxy else {}
         self.session = make_session(cfg, pool=max(jobs, 1))
+        # Images: never retried (a missing image is not worth a page's patience).
+        self.image_session = make_session(cfg, pool=max(jobs, 1) * max(cfg.image_jobs, 1), retries=0)
         self.cancelled = threading.Event()
+        self._unreachable: dict[str, str] = {}  # image host -> why, for the rest of the run
         self.gate = HostGate(cfg.per_host_delay, self.cancelled)
         self._live: set[socket.socket] = set()  # sockets of bodies being read, for `cancel`
         self._live_lock = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+        self.image_session.close()
 
     def cancel(self) -> None:
         """Stop: no new request starts, and every body being read is cut now
@@ -311,13 +323,17 @@ class Fetcher:
         return self._get(url, lambda target: {**browser.page_headers(self.cfg, target), **(validators or {})},
                          self.cfg.max_page_bytes, _check_page_type)
 
-    def image(self, url: str, page_url: str | None = None, limit: int | None = None) -> Fetched:
+    def image(self, url: str, page_url: str | None = None, limit: int | None = None,
+              until: float | None = None) -> Fetched:
         """An image (image/* only, never SVG), at most `limit` bytes. `page_url`
         is the page's address as a browser had it (where it was fetched from):
-        Referer and Sec-Fetch-Site are judged against it."""
+        Referer and Sec-Fetch-Site are judged against it. Bounded by
+        `image_timeout` and by `until` (time.monotonic(): the article's
+        images' end), not retried, no delay after the host's last request; a
+        host found unreachable is not asked again this run."""
         cap = self.cfg.max_image_bytes if limit is None else min(limit, self.cfg.max_image_bytes)
         return self._get(url, lambda target: browser.image_headers(self.cfg, target, page_url), cap,
-                         _check_image_type)
+                         _check_image_type, image=True, until=until)
 
     def feed(self, url: str, validators: dict[str, str] | None = None) -> Fetched:
         """An RSS/Atom document (XML or, for broken servers, text/HTML); a
@@ -332,9 +348,12 @@ class Fetcher:
 
     # -- internals -----------------------------------------------------------
 
-    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int, check_type) -> Fetched:
+    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int, check_type,
+             image: bool = False, until: float | None = None) -> Fetched:
         """Follow redirects by `next_hop`; each hop's headers are `headers_for(its URL)`,
-        in the order they are sent (requests adds only Host, first, as Firefox)."""
+        in the order they are sent (requests adds only Host, first, as Firefox).
+        An `image` uses the image session, timeout and no per-host delay; no
+        hop outlives `until`."""
         current = strip_userinfo(url)
         visited = {current}
         for _ in range(self.cfg.max_redirects + 1):
@@ -346,9 +365,23 @@ class Fetcher:
                 raise NetworkError(f"unsupported URL: {target}")
             self.allow(target)
             self._check_destination(target)
-            with self.gate.slot(host_of(target)):
-                deadline = time.monotonic() + self.cfg.response_timeout
-                resp = self._send(target, headers_for(target), deadline)
+            host = host_of(target)
+            with self.gate.slot(host, wait=not image):
+                if image and host in self._unreachable:  # (checked and set holding the host's slot)
+                    raise NetworkError(f"{self._unreachable[host]} (the host failed earlier in this run)")
+                now = time.monotonic()
+                deadline = now + (self.cfg.image_timeout if image else self.cfg.response_timeout)
+                if until is not None:
+                    if now >= until:
+                        raise NetworkError("no time left for the article's images")
+                    deadline = min(deadline, until)
+                try:
+                    resp = (self._send(target, headers_for(target), deadline, session=self.image_session)
+                            if image else self._send(target, headers_for(target), deadline))
+                except Unreachable as e:
+                    if image:
+                        self._unreachable.setdefault(host, str(e))
+                    raise
                 try:
                     if resp.is_redirect:
                         location = resp.headers.get("Location", "")
@@ -374,21 +407,25 @@ class Fetcher:
         if why is not None:
             raise NetworkError(refused(host, why))
 
-    def _send(self, target: str, headers: dict[str, str], deadline: float) -> requests.Response:
-        prep = self.session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
+    def _send(self, target: str, headers: dict[str, str], deadline: float, *,
+              session: requests.Session | None = None) -> requests.Response:
+        session = session or self.session
+        prep = session.prepare_request(requests.Request("GET", strip_userinfo(target), headers=headers))
         for name in ("Cookie", "Referer", "Authorization", "Proxy-Authorization"):
             if name not in headers:  # (only a Referer is ever ours: images, by the browser's policy)
                 prep.headers.pop(name, None)
-        t = self.cfg.timeout
-        read = max(min(t, deadline - time.monotonic()), 0.001)
+        left = max(deadline - time.monotonic(), 0.001)
+        t = min(self.cfg.timeout, left)
+        read = max(min(t, left), 0.001)
         try:
             with connections.deadline(deadline):  # the status line and headers end by it too
-                resp = self.session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
-                                         proxies=self.proxies, verify=True)
-        except requests.RequestException as e:
-            raise NetworkError(self._why(e)) from None
-        except (OSError, urllib3.exceptions.HTTPError) as e:  # e.g. a SOCKS failure not wrapped by requests
-            raise NetworkError(self._why(e)) from None
+                resp = session.send(prep, stream=True, allow_redirects=False, timeout=(t, read),
+                                    proxies=self.proxies, verify=True)
+        except (requests.RequestException, OSError, urllib3.exceptions.HTTPError) as e:
+            # (OSError, HTTPError: e.g. a SOCKS failure not wrapped by requests)
+            why = self._why(e)
+            unreachable = why in UNREACHABLE or isinstance(e, requests.ConnectTimeout)
+            raise (Unreachable if unreachable and not self.proxies else NetworkError)(why) from None
         if time.monotonic() >= deadline:  # retries and backoff inside send count towards the bound
             resp.close()
             raise NetworkError("timed out")

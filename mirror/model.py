@@ -49,10 +49,22 @@ class Asset:
     source_url: str = ""
 
 
+@dataclass(frozen=True)
+class ImageFailure:
+    """An image of the article left out, and why, in a line."""
+
+    url: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"url": self.url, "reason": self.reason}
+
+
 @dataclass
 class NewVersion:
     """A capture ready to be stored: sanitised HTML whose images point at
-    `assets/<name>`, and the asset bytes to store as blobs."""
+    `assets/<name>`, and the asset bytes to store as blobs. `images_failed`
+    is what was left out, for the report (not stored)."""
 
     url: str
     title: str | None
@@ -67,6 +79,7 @@ class NewVersion:
     lead_image: str | None = None
     assets: Sequence[tuple[Asset, bytes | None]] = field(default_factory=list)  # None: already a blob
     raw: bytes | None = None
+    images_failed: Sequence["ImageFailure"] = ()
 
     def content_hash(self) -> str:
         return content_hash(self.url, self.title, self.byline, self.published, self.modified,

@@ -15,14 +15,14 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
 from mirror.errors import ExtractionError, Interrupted, MirrorError, NetworkError, UsageError
 from mirror.fetch import Cancelled, Fetched, Fetcher
 from mirror.imagerule import ImageChoice, choose_url
-from mirror.model import Asset, NewVersion
+from mirror.model import Asset, ImageFailure, NewVersion
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import article_url, canonical_url, is_web_url
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from mirror.fetchstate import Memory
     from mirror.store import Archive
 
-# (absolute image URL, byte limit) -> bytes, or None when the image is not available.
+# (absolute image URL, byte limit) -> bytes, or None when the image is not available;
+# a MirrorError (NetworkError...) says why it is not.
 ImageLoader = Callable[[str, int], "bytes | None"]
 
 
@@ -46,6 +47,7 @@ class Outcome:
     images: int = 0
     kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     note: str | None = None  # why nothing was fetched or stored: "not modified", "archived 2 h ago"
+    images_failed: tuple[ImageFailure, ...] = ()  # of the version just fetched
 
     @property
     def retryable(self) -> bool:
@@ -60,38 +62,104 @@ class Outcome:
     def to_json(self) -> dict:
         return {"url": self.url, "ok": self.ok, "id": self.id, "version": self.version,
                 "created": self.created, "error": self.error, "title": self.title,
-                "images": self.images, "note": self.note}
+                "images": self.images, "images_failed": [f.to_json() for f in self.images_failed],
+                "note": self.note}
+
+    def left_out(self) -> str | None:
+        """How many images were left out and why, in a few words, or None."""
+        if not self.images_failed:
+            return None
+        from collections import Counter
+
+        why = Counter(f.reason for f in self.images_failed).most_common()
+        n = len(self.images_failed)
+        return f"{n} image{'s' if n > 1 else ''} left out: " + ", ".join(
+            f"{k} {r}" if n > 1 else r for r, k in why)
 
 
 def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect_assets(images: Iterable[ImageChoice], load: ImageLoader, cfg: FetchConfig
-                   ) -> tuple[dict[str, str], list[tuple[Asset, bytes]]]:
-    """Load images in order within the count and byte caps, each from the first
-    of its candidate URLs that yields a real image. Returns image URL (the
-    choice's first) -> asset name for those kept, and the distinct assets."""
+class Collected(NamedTuple):
+    names: dict[str, str]  # image URL (the choice's first) -> asset name, for those kept
+    assets: list[tuple[Asset, bytes]]  # the distinct assets
+    failed: list[ImageFailure]  # each image left out, in page order, with why
+
+
+class _Budget:
+    """The article's image bytes, shared by parallel loads: each load may use
+    what no other load holds, and gives back what it did not use, so all the
+    bytes downloaded stay within the cap however the loads interleave."""
+
+    def __init__(self, total: int, per_image: int):
+        self.left = total
+        self.per_image = per_image
+        self.lock = threading.Lock()
+
+    def take(self) -> int:
+        with self.lock:
+            n = min(self.per_image, self.left)
+            self.left -= max(n, 0)
+            return n
+
+    def give_back(self, n: int) -> None:
+        with self.lock:
+            self.left += n
+
+
+def _load_choice(choice: ImageChoice, load: ImageLoader, budget: _Budget, cap_why: str
+                 ) -> "tuple[Asset, bytes] | str":
+    """The first of the choice's candidate URLs that yields a real image, or
+    why none did (the last candidate's reason)."""
+    why = "not available"
+    for url in choice.urls:
+        limit = budget.take()
+        if limit <= 0:
+            return cap_why
+        try:
+            data = load(url, limit)
+        except Cancelled:
+            budget.give_back(limit)
+            raise
+        except MirrorError as e:
+            data, why = None, str(e)
+        budget.give_back(limit - len(data or b""))
+        if data is None:
+            continue
+        made = make_asset(data, url) if data else None
+        if made is not None:
+            return made
+        why = "not a usable image" if data else "not available"
+    return why
+
+
+def collect_assets(images: Iterable[ImageChoice], load: ImageLoader, cfg: FetchConfig) -> Collected:
+    """Load images within the count and byte caps, `cfg.image_jobs` at a time
+    (the loader keeps to one request at a time per host), kept in page order.
+    Every image not kept is listed in `failed`, caps included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    todo = list(images)
     names: dict[str, str] = {}
     assets: dict[str, tuple[Asset, bytes]] = {}
-    budget = cfg.max_images_bytes
-    for choice in images:
-        if len(assets) >= cfg.max_images or budget <= 0:
-            break
-        made = None
-        for url in choice.urls:
-            data = load(url, min(cfg.max_image_bytes, budget))
-            made = make_asset(data, url) if data else None
-            if made is not None:
-                break
-        if made is None:
-            continue
-        asset = made[0]
-        names[choice.urls[0]] = asset.name
-        if asset.name not in assets:
-            assets[asset.name] = made
-            budget -= asset.size
-    return names, list(assets.values())
+    failed: list[ImageFailure] = []
+    over_bytes = f"over the article's {cfg.max_images_bytes}-byte image cap (fetch.max_images_bytes)"
+    budget = _Budget(cfg.max_images_bytes, cfg.max_image_bytes)
+    with ThreadPoolExecutor(max_workers=max(1, cfg.image_jobs), thread_name_prefix="mirror-image") as pool:
+        while todo and len(assets) < cfg.max_images and budget.left > 0:
+            need = cfg.max_images - len(assets)
+            batch, todo = todo[:need], todo[need:]
+            got = list(pool.map(lambda c: _load_choice(c, load, budget, over_bytes), batch))
+            for choice, made in zip(batch, got):
+                if isinstance(made, str):
+                    failed.append(ImageFailure(choice.urls[0], made))
+                    continue
+                names[choice.urls[0]] = made[0].name
+                assets.setdefault(made[0].name, made)
+    why = f"over the {cfg.max_images}-image cap (fetch.max_images)" if len(assets) >= cfg.max_images else over_bytes
+    failed += [ImageFailure(c.urls[0], why) for c in todo]
+    return Collected(names, list(assets.values()), failed)
 
 
 def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
@@ -104,7 +172,7 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
 
     ex = extract(html, url)
     images = article_images(ex.html, url, extra=[ex.lead_image])
-    names, assets = collect_assets(images, load, cfg)
+    names, assets, failed = collect_assets(images, load, cfg)
     body = sanitize(ex.html, url, names)
     if not body.strip():
         raise ExtractionError("no article content left after cleaning")
@@ -112,18 +180,24 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
     return NewVersion(
         url=filed_as(ex.canonical) if filed_as else url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
         lang=ex.lang, site_name=ex.site_name, text=ex.text, html=body, captured=now_utc(),
-        lead_image=f"assets/{lead}" if lead else None, assets=assets, raw=raw)
+        lead_image=f"assets/{lead}" if lead else None, assets=assets, raw=raw, images_failed=failed)
 
 
 def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:
     """Images through the run's session, as a browser showing `page_url` (where
-    the page was fetched from) would ask; a failed image is simply left out."""
+    the page was fetched from) would ask. All of one article's images end
+    `fetch.article_images_timeout` seconds after the first starts; a failure
+    is a NetworkError with its reason."""
+    import time
+
+    until: list[float] = []
+    lock = threading.Lock()
 
     def load(url: str, limit: int) -> bytes | None:
-        try:
-            return fetcher.image(url, page_url, limit).body
-        except NetworkError:
-            return None
+        with lock:
+            if not until:
+                until.append(time.monotonic() + fetcher.cfg.article_images_timeout)
+        return fetcher.image(url, page_url, limit, until=until[0]).body
 
     return load
 
@@ -155,7 +229,7 @@ def _fail(url: str, e: BaseException) -> Outcome:
 def _saved(url: str, archive: Archive, new: NewVersion) -> Outcome:
     res = archive.save(new)
     return Outcome(url, True, id=res.id, version=res.version, created=res.created, title=new.title,
-                   images=len(new.assets))
+                   images=len(new.assets), images_failed=tuple(new.images_failed))
 
 
 def _current(archive: Archive, url: str) -> Outcome | None:

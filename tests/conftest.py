@@ -22,7 +22,7 @@ TEST_LAYOUT = os.environ.get("MIRROR_TEST_ARCHIVE", "encrypted")
 TEST_IDENTITY_ENV = "MIRROR_TEST_IDENTITY"
 
 # Commands that need no archive, or make their own: run_mirror does not create one for them.
-NO_ARCHIVE = {"init", "inspect", "extract", "keygen", "clean-url", "demo", "--help", "-h", "--version"}
+NO_ARCHIVE = {"init", "inspect", "verify", "extract", "keygen", "clean-url", "demo", "--help", "-h", "--version"}
 
 
 def open_archive(path: Path | str):

@@ -34,7 +34,7 @@ class Loader:
 def test_image_count_cap():
     imgs = {f"https://i.example/{i}.png": png(10 + i, 10) for i in range(6)}
     load = Loader(imgs)
-    names, assets = collect_assets(one_each(imgs), load, FetchConfig(max_images=3))
+    names, assets, _ = collect_assets(one_each(imgs), load, FetchConfig(max_images=3))
     assert len(assets) == 3 and len(load.calls) == 3
     assert list(names) == list(imgs)[:3]
 
@@ -45,8 +45,8 @@ def test_per_image_and_total_byte_caps():
     imgs = {"https://i.example/big.png": big, "https://i.example/a.png": small,
             "https://i.example/b.png": png(21, 20), "https://i.example/c.png": png(22, 20)}
     load = Loader(imgs)
-    cfg = FetchConfig(max_image_bytes=1500, max_images_bytes=176)
-    names, assets = collect_assets(one_each(imgs), load, cfg)
+    cfg = FetchConfig(max_image_bytes=1500, max_images_bytes=176, image_jobs=1)  # (one at a time: the order of limits is known)
+    names, assets, _ = collect_assets(one_each(imgs), load, cfg)
     assert "https://i.example/big.png" not in names  # over the per-image cap
     assert load.calls[0] == ("https://i.example/big.png", min(1500, cfg.max_images_bytes))
     assert len(assets) == 2 and sum(a.size for a, _ in assets) <= cfg.max_images_bytes
@@ -55,13 +55,13 @@ def test_per_image_and_total_byte_caps():
     assert "https://i.example/c.png" not in names
     # With a large budget, the per-image cap alone decides.
     load = Loader(imgs)
-    names, _ = collect_assets(one_each(imgs), load, FetchConfig(max_image_bytes=1500))
+    names, _, _ = collect_assets(one_each(imgs), load, FetchConfig(max_image_bytes=1500))
     assert load.calls[0] == ("https://i.example/big.png", 1500) and len(names) == 3
 
 
 def test_duplicate_content_is_one_asset():
     same = png(30, 30)
-    names, assets = collect_assets(one_each(["https://a.example/1.png", "https://b.example/2.png"]),
+    names, assets, _ = collect_assets(one_each(["https://a.example/1.png", "https://b.example/2.png"]),
                                    Loader({"https://a.example/1.png": same, "https://b.example/2.png": same}),
                                    FetchConfig())
     assert len(assets) == 1 and len(set(names.values())) == 1

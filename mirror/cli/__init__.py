@@ -15,6 +15,7 @@ import click
 
 from mirror import __version__
 from mirror.cli import archive, bundles, capture, demo, interrupt, keys
+from mirror.cli.examples import add_examples
 from mirror.cli.options import CONTEXT, archive_option, config_option, unlock_option
 from mirror.cli.state import State
 from mirror.errors import Interrupted, MirrorError
@@ -35,6 +36,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 for _module in (archive, capture, bundles, keys, demo):
     for _cmd in _module.COMMANDS:
+        add_examples(_cmd, _cmd.name or "")
         cli.add_command(_cmd)
 
 

@@ -212,6 +212,47 @@ def unpack_cmd(state: State, **kw) -> None:
     _check(state, do_import=True, **kw)
 
 
+@command("verify")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@identity_option
+@passphrase_file_option("Decrypt with")
+@trust_option
+@json_option
+def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json) -> None:
+    """Check every bundle in files or folders (a stick, say): decrypt, verify
+    the container, hashes and signature, import nothing. A line per bundle;
+    the exit code is the worst: 2 if any failed verification, 1 if any
+    could not be read."""
+    from mirror.bundle import checkall, unpack
+    from mirror.fsutil import read_passphrase_file
+    from mirror.errors import MirrorError, VerificationError
+
+    files = list(checkall.bundle_files(list(paths)))
+    if not files:
+        raise UsageError("no bundle found in " + ", ".join(paths))
+    secrets = unpack.Secrets(tuple(identities), read_passphrase_file(passphrase_file) if passphrase_file else None)
+    if not identities and passphrase_file is None:
+        if not sys.stdin.isatty():
+            raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
+        secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
+    results = []
+    for f in files:
+        r = checkall.check_one(state.cfg(), f, secrets, tuple(trust))
+        results.append(r)
+        if not as_json:
+            for w in r.warnings:
+                click.echo(line(f"mirror: warning: {r.path}: {w}"), err=True)
+            click.echo(line(f"ok    {r.path}  {r.articles} article(s), {r.signature}" if r.ok else
+                            f"FAIL  {r.path}  {r.error}"))
+    if as_json:
+        emit_json([r.to_json() for r in results])
+    code = checkall.worst(results)
+    if code:
+        bad = sum(not r.ok for r in results)
+        raise (VerificationError if code == VerificationError.exit_code else MirrorError)(
+            f"{bad} of {len(results)} bundle(s) failed")
+
+
 @command("export-site")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.argument("article_ids", nargs=-1)
@@ -254,4 +295,4 @@ def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, fo
     click.echo(f"warning: {epub.NOT_ENCRYPTED}", err=True)
 
 
-COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, export_site_cmd, export_epub_cmd]
+COMMANDS = [keygen_cmd, pack_cmd, inspect_cmd, unpack_cmd, verify_cmd, export_site_cmd, export_epub_cmd]

@@ -45,12 +45,7 @@ def parse_duration(text: str) -> int:
 @recipient_options
 def init_cmd(state: State, plaintext: bool, passphrase_file: str | None, recipients: tuple[str, ...],
              recipients_files: tuple[str, ...]) -> None:
-    """Create the archive: encrypted (a passphrase and/or age recipients), or --plaintext.
-
-    \b
-    mirror init                          # asks for a passphrase
-    mirror init -r age1... --passphrase-file pass.txt
-    """
+    """Create the archive: encrypted (a passphrase and/or age recipients), or --plaintext."""
     create_archive(state.cfg(), plaintext=plaintext, passphrase_file=passphrase_file, recipients=recipients,
                    recipients_files=recipients_files).close()
 

@@ -73,7 +73,11 @@ class Results:
             emit_json_line({**o.to_json(), **extra})
         if o.ok and not self.as_json and not self.quiet:
             note = f"  ({o.note})" if o.note else ("" if o.created else "  (unchanged)")
-            click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}{note}"))
+            left = f"  ({o.left_out()})" if o.left_out() else ""
+            click.echo(line(f"{o.id}  v{o.version}  {o.title or o.url}{left}{note}"))
+        if o.ok and not self.as_json:
+            for f in o.images_failed:  # (quiet too: each is a failure)
+                click.echo(line(f"mirror: warning: {o.id}: image left out: {f.url}: {f.reason}"), err=True)
         elif not o.ok:
             click.echo(line(f"mirror: {o.url}: {o.error}"), err=True)
         self.bar.redraw()
