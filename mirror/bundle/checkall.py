@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mirror.config import Config
-from mirror.errors import MirrorError, UsageError
+from mirror.errors import MirrorError, VerificationError, UsageError
 
 AGE_HEADS = (b"age-encryption.org/v1\n", b"-----BEGIN AGE ENCRYPTED FILE-----")
 HTML_MARK_WITHIN = 64 * 1024  # our page names its parameters this early
@@ -20,7 +20,7 @@ HTML_MARK_WITHIN = 64 * 1024  # our page names its parameters this early
 class Checked:
     path: str
     ok: bool
-    exit_code: int = 0
+    kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     articles: int = 0
     signature: str | None = None
     error: str | None = None
@@ -69,13 +69,15 @@ def check_one(cfg: Config, path: Path, secrets, trust: tuple[str, ...]) -> Check
     try:
         rep = unpack.check(None, path, secrets, cfg, trust, False)
     except MirrorError as e:
-        return Checked(str(path), False, exit_code=e.exit_code, error=str(e))
+        return Checked(str(path), False, kind=type(e), error=str(e))
     return Checked(str(path), True, articles=len(rep.articles), signature=rep.signature,
                    warnings=tuple(rep.warnings))
 
 
-def worst(results: list[Checked]) -> int:
-    """The exit code for the lot: 2 if any bundle failed verification (wrong
-    key, tampered, hostile), else 1 if any could not be read, else 0."""
-    codes = {r.exit_code for r in results}
-    return 2 if 2 in codes else (1 if codes - {0} else 0)
+def worst(results: list[Checked]) -> type[MirrorError] | None:
+    """The kind of failure for the lot: a verification failure (wrong key,
+    tampered, hostile) if any bundle had one, else any other failure, else None."""
+    kinds = [r.kind for r in results if r.kind is not None]
+    if any(issubclass(k, VerificationError) for k in kinds):
+        return VerificationError
+    return MirrorError if kinds else None

@@ -225,7 +225,6 @@ def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json)
     could not be read."""
     from mirror.bundle import checkall, unpack
     from mirror.fsutil import read_passphrase_file
-    from mirror.errors import MirrorError, VerificationError
 
     files = list(checkall.bundle_files(list(paths)))
     if not files:
@@ -246,11 +245,10 @@ def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json)
                             f"FAIL  {r.path}  {r.error}"))
     if as_json:
         emit_json([r.to_json() for r in results])
-    code = checkall.worst(results)
-    if code:
+    kind = checkall.worst(results)
+    if kind is not None:
         bad = sum(not r.ok for r in results)
-        raise (VerificationError if code == VerificationError.exit_code else MirrorError)(
-            f"{bad} of {len(results)} bundle(s) failed")
+        raise kind(f"{bad} of {len(results)} bundle(s) failed")
 
 
 @command("export-site")
