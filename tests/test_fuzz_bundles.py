@@ -150,7 +150,8 @@ def article_docs(draw):
                 d["captured"] = draw(DATES)
             elif c == "assets":
                 d["assets"] = draw(json_values)
-            elif c == "asset_field" and isinstance(d["assets"], list) and d["assets"]:
+            elif c == "asset_field" and isinstance(d["assets"], list) and d["assets"] \
+                    and isinstance(d["assets"][0], dict):  # (an earlier change may have made it anything)
                 a = d["assets"][0]
                 a[draw(st.sampled_from(["name", "sha256", "mime", "size", "source_url"]))] = draw(json_values)
             elif c == "extra":
