@@ -14,13 +14,17 @@ class Bar:
         self._last = ""
 
     def __call__(self, done: int, total: int, outcome) -> None:
+        """A batch of fetches: the outcome's status and URL."""
+        self.step(done, total, ("ok  " if outcome.ok else "ERR ") + outcome.url)
+
+    def step(self, done: int, total: int, label: str = "") -> None:
+        """`done` of `total` items (articles packed, unpacked...), and what the last one was."""
         if not self.active:
             return
         filled = self.width * done // max(total, 1)
-        status = "ok " if outcome.ok else "ERR"
-        url = "".join(c for c in outcome.url if c.isprintable())
-        label = url if len(url) <= 50 else url[:49] + "…"
-        self._last = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {status} {label}"
+        text = "".join(c for c in label if c.isprintable())
+        text = text if len(text) <= 54 else text[:53] + "…"
+        self._last = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {text}"
         self.redraw()
 
     def clear(self) -> None:
@@ -33,6 +37,12 @@ class Bar:
         if self.active and self._last:
             self.stream.write("\r\x1b[K" + self._last)
             self.stream.flush()
+
+    def echo(self, message: str) -> None:
+        """A line on the bar's stream (a warning, say), the bar redrawn below it."""
+        self.clear()
+        print(message, file=self.stream, flush=True)
+        self.redraw()
 
     def close(self) -> None:
         self.clear()

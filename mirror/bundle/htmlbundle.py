@@ -412,7 +412,7 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
 
 
 def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
-         warn=None, overwrite: bool = False, look=None):
+         warn=None, overwrite: bool = False, look=None, progress=None):
     """Write the HTML bundle of `ids` to `out` (as `pack.pack` does), its
     page in the plan's language; return PackStats."""
     from mirror.bundle.pack import Look, PackStats, output_to, payload, plan
@@ -420,7 +420,7 @@ def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, passphrase: str, *, 
 
     stats = PackStats()
     site_plan = plan(ar, ids, look or Look())
-    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, site_plan))
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, site_plan, progress))
     with output_to(out, overwrite) as dst:
         write(src.readinto, dst, passphrase, lang=site_plan.lang)
     return stats

@@ -83,6 +83,7 @@ class PackStats:
 
 
 Warn = Callable[[str], object]
+Step = Callable[[int, int, str], None]  # done, total, the item just done: a progress bar
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,18 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
 
 
 def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
-              site_plan: site.SitePlan | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
+              site_plan: site.SitePlan | None = None,
+              progress: Step | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
-    named in a warning and skipped. If none is left, UsageError."""
+    named in a warning and skipped. If none is left, UsageError. `progress`
+    hears of each article as the next one is asked for (it is written then)."""
     from mirror.bundle.pagecache import PageCache
 
     with PageCache(ar) as pages:
-        yield from _rendered_with(ar, ids, warn, site_plan, pages)
+        for i, (versions, files) in enumerate(_rendered_with(ar, ids, warn, site_plan, pages)):
+            yield versions, files
+            if progress is not None:
+                progress(min(i + 1, len(ids)), len(ids), files.art.title or files.art.url)
 
 
 def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: site.SitePlan | None,
@@ -157,7 +163,7 @@ def _stderr(msg: str) -> None:
 
 def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad: bool = True,
             stats: PackStats | None = None, warn: Warn | None = None,
-            site_plan: site.SitePlan | None = None) -> Iterator[bytes]:
+            site_plan: site.SitePlan | None = None, progress: Step | None = None) -> Iterator[bytes]:
     """The ZIP bytes. Entries come in name order: articles/..., index.html,
     manifest.json, signature.json, zz-padding, so the manifest is written after
     every file it describes has been hashed, and nothing is held twice."""
@@ -165,7 +171,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
     site_plan = site_plan or plan(ar, ids, Look())
     z = ZipWriter()
     entries: list[ArticleEntry] = []
-    for versions, files in _rendered(ar, ids, warn, site_plan):  # sorted: every article's names start with its id
+    for versions, files in _rendered(ar, ids, warn, site_plan, progress):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
@@ -340,7 +346,7 @@ def keys_given(passphrase_file: str | None, recipients: tuple[str, ...] = (),
 
 def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor: bool = False,
          sign_key: SigningKey | None = None, pad: bool = True, warn: Warn | None = None,
-         overwrite: bool = False, look: Look = Look()) -> PackStats:
+         overwrite: bool = False, look: Look = Look(), progress: Step | None = None) -> PackStats:
     """Write the bundle of `ids` to `out`: a path (atomically, an existing
     file only with `overwrite`) or an open binary stream."""
     from mirror.bundle.stream import IterReader
@@ -349,7 +355,7 @@ def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor
     if not keys.recipients and keys.passphrase is None:
         raise UsageError("no recipients or passphrase to encrypt to")
     stats = PackStats()
-    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, plan(ar, ids, look)))
+    src = IterReader(payload(ar, ids, sign_key, pad, stats, warn, plan(ar, ids, look), progress))
     with output_to(out, overwrite) as dst:
         if keys.passphrase is not None:
             age.encrypt(src, dst, passphrase=keys.passphrase, armor=armor)
@@ -358,7 +364,8 @@ def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, keys: Keys, *, armor
     return stats
 
 
-def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None = None, look: Look = Look()) -> int:
+def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None = None, look: Look = Look(),
+                progress: Step | None = None) -> int:
     """Write the static site (pages, article.json, index, manifest) unzipped
     into an empty or new directory. Returns the number of articles. The site
     is built in a neutral-named folder beside it and renamed into place, so a
@@ -372,7 +379,7 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
         tmp = parent / neutral_name()
         tmp.mkdir(mode=0o700)
         try:
-            n = _write_site(ar, ids, tmp, warn, plan(ar, ids, look))
+            n = _write_site(ar, ids, tmp, warn, plan(ar, ids, look), progress)
             if directory.exists():
                 directory.rmdir()  # empty, checked above
             os.replace(tmp, directory)
@@ -383,9 +390,10 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
     return n
 
 
-def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan) -> int:
+def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
+                progress: Step | None = None) -> int:
     entries = []
-    for _versions, files in _rendered(ar, ids, warn, site_plan):
+    for _versions, files in _rendered(ar, ids, warn, site_plan, progress):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)

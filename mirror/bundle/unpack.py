@@ -163,7 +163,8 @@ def _max_stash_files() -> int:
 
 def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
                       trust_files: tuple[str, ...], do_import: bool,
-                      open_archive: "Callable[[], Archive] | None" = None) -> Report:
+                      open_archive: "Callable[[], Archive] | None" = None,
+                      progress: "Callable[[int, int, str], None] | None" = None) -> Report:
     """`check` against the configured archive, opened by `open_archive`
     (default: `Archive.open`, unlocked as `mirror.store.unlock` says).
     Inspecting imports nothing, so a missing archive is not created (and
@@ -174,11 +175,11 @@ def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
     if not do_import and kind(root) == "none":
         return check(None, bundle, secrets, cfg, trust_files, do_import)
     with (open_archive or (lambda: Archive.open(cfg.archive)))() as ar:
-        return check(ar, bundle, secrets, cfg, trust_files, do_import)
+        return check(ar, bundle, secrets, cfg, trust_files, do_import, progress)
 
 
 def check(ar: Archive | None, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
-          do_import: bool) -> Report:
+          do_import: bool, progress: "Callable[[int, int, str], None] | None" = None) -> Report:
     """Decrypt and verify `bundle`; import it into `ar` if `do_import`. `ar`
     may be None when only inspecting (there is no archive yet)."""
     if do_import and ar is None:
@@ -209,11 +210,12 @@ def check(ar: Archive | None, bundle, secrets: Secrets, cfg: Config, trust_files
                 rep.articles.append(ArticleReport(e.id, e.url, e.title, e.published, e.captured,
                                                   item.size, len(item.assets), _status(ar, item)))
             if do_import:
-                _import(ar, v, rep, stash)
+                _import(ar, v, rep, stash, progress)
     return rep
 
 
-def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash") -> None:
+def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
+            progress: "Callable[[int, int, str], None] | None" = None) -> None:
     """Store the assets (content-addressed, harmless until referenced), then
     add every capture the archive lacks, oldest first, in one transaction,
     all through the archive's one import entry point (`Archive.importing`).
@@ -223,7 +225,9 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash") -> None:
     relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
     relied |= {hashlib.sha256(ver.new.html.encode("utf-8")).hexdigest() for item, _ in todo for ver in item.versions}
     with ar.importing(relied, workers=BLOB_WORKERS) as imp:
-        for item, r in todo:
+        for n, (item, r) in enumerate(todo, 1):
+            if progress is not None:
+                progress(n, len(todo), r.title or r.url)
             for ver in item.versions:
                 if ar.has_content(item.entry.id, ver.content_hash):
                     continue

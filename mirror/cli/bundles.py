@@ -3,7 +3,9 @@ The prompts live here; what to pack, how to encrypt and verify is in `mirror.bun
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from typing import Iterator
 from pathlib import Path
 
 import click
@@ -14,6 +16,7 @@ from mirror.cli.output import emit_json, human
 from mirror.cli.prompts import ask_passphrase
 from mirror.cli.state import State
 from mirror.errors import UsageError
+from mirror.progress import Bar
 from mirror.termtext import line
 
 LANGS = ("en", "ru", "uk", "kk", "be", "ar", "fa", "zh")  # mirror.render.i18n.SUPPORTED (a test keeps them equal)
@@ -133,17 +136,28 @@ def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since,
         if keys is None:
             keys = pack.Keys(passphrase=ask_passphrase())
         look = pack.Look(lang, index_by)
-        if fmt == "html":
-            stats = htmlbundle.pack(ar, ids, dest, keys.passphrase, sign_key=key, pad=not no_pad,
-                                    overwrite=force, look=look)
-        else:
-            stats = pack.pack(ar, ids, dest, keys, armor=armor, sign_key=key, pad=not no_pad,
-                              overwrite=force, look=look)
+        with progress_bar() as bar:
+            if fmt == "html":
+                stats = htmlbundle.pack(ar, ids, dest, keys.passphrase, sign_key=key, pad=not no_pad,
+                                        overwrite=force, look=look, warn=bar.echo, progress=bar.step)
+            else:
+                stats = pack.pack(ar, ids, dest, keys, armor=armor, sign_key=key, pad=not no_pad,
+                                  overwrite=force, look=look, warn=bar.echo, progress=bar.step)
     signed = f", signed by {stats.signer}" if stats.signer else ""
     where = "standard output" if output == "-" else output
     click.echo(f"packed {stats.articles} article(s) into {where} "
                f"({human(stats.plaintext_bytes)} payload, {human(stats.padding_bytes)} padding{signed})",
                err=True)
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Bar]:
+    """A progress bar for a long command (on a terminal only), wiped when it ends."""
+    bar = Bar()
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _bundle_destination(output: str, force: bool, binary: bool):
@@ -172,7 +186,9 @@ def _check(state: State, *, file, identities, passphrase_file, trust, as_json, d
         if not sys.stdin.isatty():
             raise UsageError("no key given: use -i IDENTITY or --passphrase-file F")
         secrets.passphrase = click.prompt("Passphrase", hide_input=True, err=True)
-    rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import, state.open_archive)
+    with progress_bar() as bar:
+        rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import, state.open_archive,
+                                       progress=bar.step if do_import else None)
     for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
         click.echo(w, err=True)
     if as_json:
@@ -262,7 +278,9 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) 
 
     with state.open_archive() as ar:
         ids = pack.select(ar, pack.Selection(tuple(article_ids), all_))
-        n = pack.export_site(ar, ids, Path(directory), look=pack.Look(lang, index_by))
+        with progress_bar() as bar:
+            n = pack.export_site(ar, ids, Path(directory), look=pack.Look(lang, index_by), warn=bar.echo,
+                                 progress=bar.step)
         encrypted = ar.encrypted
     click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
     if encrypted:  # the archive is encrypted; what was asked for here is not
