@@ -71,9 +71,10 @@ class FeedReport:
     outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
     kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     note: str | None = None
+    new_error: bool = True  # False: it failed the same way at the last update (and was reported then)
 
     def to_json(self) -> dict:
-        return {"feed": self.feed, "ok": self.ok, "error": self.error,
+        return {"feed": self.feed, "ok": self.ok, "error": self.error, "new_error": self.new_error,
                 "articles": [o.to_json() for o in self.outcomes]}
 
 
@@ -89,16 +90,21 @@ class Followed:
     added: str
     last_checked: str | None
     entries: int  # entries handled (archived, or failed for good)
+    error: str | None = None  # what the last update met, if it failed
+    failing_since: str | None = None
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
 
 
 def followed(archive: Archive) -> list[Followed]:
-    rows = archive.db.execute(
+    from mirror.fetchstate import Memory
+
+    memory = Memory.of(archive)
+    rows = list(archive.db.execute(
         "SELECT f.url, f.title, f.added, f.last_checked,"
-        " (SELECT COUNT(*) FROM feed_entries e WHERE e.feed_url = f.url) FROM feeds f ORDER BY f.url")
-    return [Followed(*r) for r in rows]
+        " (SELECT COUNT(*) FROM feed_entries e WHERE e.feed_url = f.url) FROM feeds f ORDER BY f.url"))
+    return [Followed(*r, *(memory.feed_error(r[0]) or (None, None))) for r in rows]
 
 
 def unfollow(archive: Archive, url: str) -> None:
@@ -168,8 +174,10 @@ def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, p
             if error is not None:
                 if not isinstance(error, MirrorError):
                     error = MirrorError(f"unexpected error: {type(error).__name__}: {error}")
-                reports.append(FeedReport(url, False, str(error), kind=type(error)))
+                reports.append(FeedReport(url, False, str(error), kind=type(error),
+                                          new_error=memory.feed_failed(url, str(error))))
                 continue
+            memory.feed_worked(url)
             if feed is None:  # 304: nothing new
                 reports.append(FeedReport(url, True, None, [], note="not modified"))
                 continue

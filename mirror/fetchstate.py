@@ -2,7 +2,9 @@
 of `add` (every URL it was asked for, until it is archived or fails for a
 reason a retry will not fix, so `mirror add --resume` can finish a batch that
 was interrupted, killed or cut off by the network) and, per URL, when it was
-last fetched and its validators (ETag, Last-Modified) for a conditional GET.
+last fetched and its validators (ETag, Last-Modified) for a conditional GET,
+and, per feed, the error its last `update` met (so a dead feed is reported
+once, when it dies or fails in a new way, not at every update).
 
 Validators are kept and sent only for direct connections: a server-chosen
 ETag sent back through Tor or a proxy would let the server link two visits
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS add_queue (url TEXT PRIMARY KEY, added TEXT NOT NULL, error TEXT);
 CREATE TABLE IF NOT EXISTS fetch_state (url TEXT PRIMARY KEY, fetched TEXT NOT NULL, etag TEXT,
-                                        last_modified TEXT)
+                                        last_modified TEXT);
+CREATE TABLE IF NOT EXISTS feed_errors (url TEXT PRIMARY KEY, error TEXT NOT NULL, since TEXT NOT NULL)
 """
 
 
@@ -93,3 +96,24 @@ class Memory:
 
     def forget(self, url: str) -> None:
         self.db.execute("DELETE FROM fetch_state WHERE url = ?", (url,))
+        self.db.execute("DELETE FROM feed_errors WHERE url = ?", (url,))
+
+    # -- per feed ----------------------------------------------------------------
+
+    def feed_failed(self, url: str, error: str) -> bool:
+        """Remember the feed's error; True if it is news (the feed worked last
+        time, or failed another way), the only time it is worth a warning."""
+        row = self.db.execute("SELECT error FROM feed_errors WHERE url = ?", (url,)).fetchone()
+        if row is not None and row[0] == error:
+            return False
+        self.db.execute("INSERT OR REPLACE INTO feed_errors (url, error, since) VALUES (?, ?, ?)",
+                        (url, error, _now()))
+        return True
+
+    def feed_worked(self, url: str) -> None:
+        self.db.execute("DELETE FROM feed_errors WHERE url = ?", (url,))
+
+    def feed_error(self, url: str) -> tuple[str, str] | None:
+        """The feed's last error and since when (UTC), if its last update failed."""
+        row = self.db.execute("SELECT error, since FROM feed_errors WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else None

@@ -22,6 +22,7 @@ class Site:
         self.requests: list[str] = []
         self.headers: list[dict] = []
         self.feed_type = "application/rss+xml"
+        self.status: dict[str, int] = {}  # path -> an error status to answer instead
         site = self
 
         class H(BaseHTTPRequestHandler):
@@ -31,7 +32,9 @@ class Site:
             def do_GET(self):
                 site.requests.append(self.path)
                 site.headers.append(dict(self.headers.items()))
-                if self.path == "/rss.xml":
+                if self.path in site.status:
+                    self._send(site.status[self.path], "text/plain", "no")
+                elif self.path == "/rss.xml":
                     items = "".join(f"<item><title>{i}</title><link>/a/{i}?utm_source=rss</link></item>"
                                     for i in site.items)
                     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Post</title>{items}</channel></rss>'
@@ -116,7 +119,7 @@ def test_a_dead_feed_is_one_warning_and_the_others_go_on(tmp_path, site):
     r = run(tmp_path, "update", "--json")
     assert r.returncode == 0, r.stderr
     report = json_lines(r.stdout)
-    assert {"feed": site.base + "/gone.xml", "ok": False, "error": "HTTP 404"} in report
+    assert {"feed": site.base + "/gone.xml", "ok": False, "error": "HTTP 404", "new_error": True} in report
     assert [a["ok"] for a in report if a["feed"] == site.base + "/rss.xml"] == [True]
     assert r.stderr.count("\n") == 1 and f"mirror unfollow {site.base}/gone.xml" in r.stderr
     # ...but when no feed can be read at all, update fails (exit 3: the network).
@@ -158,3 +161,35 @@ def test_update_asks_for_the_feed_conditionally(tmp_path, site):
     assert r.returncode == 0, r.stderr
     assert site.requests == ["/rss.xml"] and site.headers[0].get("If-None-Match") == '"2"'
     assert json_lines(r.stdout) == []
+
+
+def _warnings(r) -> list[str]:
+    return [ln for ln in r.stderr.splitlines() if "warning: feed" in ln]
+
+
+def test_a_dead_feed_is_reported_once_and_feeds_shows_its_error(tmp_path, site):
+    feed = site.base + "/rss.xml"
+    assert run(tmp_path, "follow", feed).returncode == 0
+    assert run(tmp_path, "update").returncode == 0
+    site.status["/rss.xml"] = 404
+    r = run(tmp_path, "update")
+    assert r.returncode == 3 and _warnings(r) == [f"mirror: warning: feed {feed}: HTTP 404 "
+                                                  f"(`mirror unfollow {feed}` stops following it)"]
+    r = run(tmp_path, "update", "--json")  # the same error again: no warning, the record says so
+    assert r.returncode == 3 and _warnings(r) == [] and "mirror feeds" in r.stderr
+    assert json_lines(r.stdout) == [{"feed": feed, "ok": False, "error": "HTTP 404", "new_error": False}]
+    [f] = json.loads(run(tmp_path, "feeds", "--json").stdout)
+    assert f["error"] == "HTTP 404" and f["failing_since"]
+    assert f"FAILING since {f['failing_since'][:10]}: HTTP 404" in run(tmp_path, "feeds").stdout
+
+    site.status["/rss.xml"] = 410  # a new way of failing is news
+    assert _warnings(run(tmp_path, "update")) == [f"mirror: warning: feed {feed}: HTTP 410 "
+                                                  f"(`mirror unfollow {feed}` stops following it)"]
+    assert _warnings(run(tmp_path, "update")) == []
+
+    del site.status["/rss.xml"]  # it works again: forgotten, and its next death is reported
+    assert run(tmp_path, "update").returncode == 0
+    [f] = json.loads(run(tmp_path, "feeds", "--json").stdout)
+    assert f["error"] is None and "FAILING" not in run(tmp_path, "feeds").stdout
+    site.status["/rss.xml"] = 410
+    assert len(_warnings(run(tmp_path, "update"))) == 1

@@ -162,9 +162,10 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None
     dead = [r for r in reports if not r.ok]
     for r in dead:  # one line per feed, and the others go on
         if as_json:
-            emit_json_line({"feed": r.feed, "ok": False, "error": r.error})
-        click.echo(line(f"mirror: warning: feed {r.feed}: {r.error} (`mirror unfollow {r.feed}` stops "
-                        "following it)"), err=True)
+            emit_json_line({"feed": r.feed, "ok": False, "error": r.error, "new_error": r.new_error})
+        if r.new_error:  # a feed failing as it did last time was reported then (`mirror feeds` shows it)
+            click.echo(line(f"mirror: warning: feed {r.feed}: {r.error} (`mirror unfollow {r.feed}` stops "
+                            "following it)"), err=True)
     if stop.is_set():
         saved = sum(o.ok for o in outcomes)
         raise Interrupted(f"interrupted: {saved} saved; `mirror update` again fetches the rest")
@@ -172,14 +173,15 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None
     if failed or (dead and len(dead) == len(reports)):  # a dead feed among live ones is only a warning
         net = any(o.retryable for o in failed) or (
             not failed and any(r.kind is not None and issubclass(r.kind, NetworkError) for r in dead))
-        what = f"{len(failed)} article(s) failed" if failed else "no feed could be read"
+        what = f"{len(failed)} article(s) failed" if failed else "no feed could be read (see `mirror feeds`)"
         raise (NetworkError if net else MirrorError)(what)
 
 
 @command("feeds")
 @json_option
 def feeds_cmd(state: State, as_json) -> None:
-    """List the feeds followed: URL, title, when last checked, entries handled."""
+    """List the feeds followed: URL, title, when last checked, entries handled,
+    and the error the last update met, if it failed."""
     from mirror import feeds
 
     with state.open_archive() as ar:
@@ -189,7 +191,8 @@ def feeds_cmd(state: State, as_json) -> None:
         return
     for f in got:
         checked = (f.last_checked or "never")[:10]
-        click.echo(line(f"{f.url}  {f.title or '(untitled)'}  checked {checked}  {f.entries} entries"))
+        failing = f"  FAILING since {f.failing_since[:10]}: {f.error}" if f.error and f.failing_since else ""
+        click.echo(line(f"{f.url}  {f.title or '(untitled)'}  checked {checked}  {f.entries} entries{failing}"))
 
 
 @command("unfollow")
