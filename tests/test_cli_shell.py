@@ -254,3 +254,18 @@ def test_pack_refuses_a_name_a_usb_stick_refuses_up_front(env, name, why):
     r = run_mirror("pack", "-o", str(tmp / name), "--all", "-r", rcp, archive=a)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and why in r.stderr and "USB stick" in r.stderr
     assert not (tmp / name).exists() and no_temp_left(tmp)
+
+
+def test_pack_and_export_site_report_as_json(env, tmp_path):
+    """--json on the commands that report: what was written, as one object."""
+    tmp, a, key, rcp = env
+    r = run_mirror("pack", "-o", str(tmp / "j.age"), "--all", "-r", rcp, "--json", archive=a)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["articles"] >= 1 and got["payload_bytes"] > 0 and got["output"] == str(tmp / "j.age")
+    assert (tmp / "j.age").exists() and "packed" not in r.stderr
+    r = run_mirror("pack", "-o", "-", "--all", "-r", rcp, "--json", archive=a)
+    assert r.returncode == 1 and "--json" in r.stderr and r.stdout == ""
+    r = run_mirror("export-site", str(tmp / "site"), "--all", "--json", archive=a)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["articles"] == got["articles"]

@@ -120,11 +120,14 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
               help="age file, or html: one self-decrypting page for a browser (passphrase only).")
 @click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
 @look_options
+@json_option
 def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since, passphrase_file, recipients,
-             recipients_files, armor, sign_key, fmt, no_pad, lang, index_by) -> None:
+             recipients_files, armor, sign_key, fmt, no_pad, lang, index_by, as_json) -> None:
     """Pack articles into one encrypted bundle file."""
     from mirror.bundle import htmlbundle, pack, signing
 
+    if as_json and output == "-":
+        raise UsageError("--json and -o - would both write to standard output; give -o FILE")
     if fmt == "html":
         htmlbundle.check_options(recipients, recipients_files, armor)
     selection = pack.Selection(tuple(article_ids), all_, search_q, since)
@@ -143,6 +146,10 @@ def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since,
             else:
                 stats = pack.pack(ar, ids, dest, keys, armor=armor, sign_key=key, pad=not no_pad,
                                   overwrite=force, look=look, warn=bar.echo, progress=bar.step)
+    if as_json:
+        emit_json({"output": output, "articles": stats.articles, "payload_bytes": stats.plaintext_bytes,
+                   "padding_bytes": stats.padding_bytes, "signer": stats.signer})
+        return
     signed = f", signed by {stats.signer}" if stats.signer else ""
     where = "standard output" if output == "-" else output
     click.echo(f"packed {stats.articles} article(s) into {where} "
@@ -272,7 +279,8 @@ def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json)
 @click.argument("article_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article.")
 @look_options
-def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) -> None:
+@json_option
+def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by, as_json) -> None:
     """Write articles as a static offline site."""
     from mirror.bundle import pack
 
@@ -282,7 +290,11 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by) 
             n = pack.export_site(ar, ids, Path(directory), look=pack.Look(lang, index_by), warn=bar.echo,
                                  progress=bar.step)
         encrypted = ar.encrypted
-    click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
+    if as_json:
+        emit_json({"directory": str(directory), "articles": n, "index": str(Path(directory) / "index.html"),
+                   "encrypted": False})
+    else:
+        click.echo(f"wrote {n} article(s) to {directory}; open {Path(directory) / 'index.html'}", err=True)
     if encrypted:  # the archive is encrypted; what was asked for here is not
         click.echo(f"note: {directory} is NOT encrypted: anyone who can read this disk can read these articles",
                    err=True)
