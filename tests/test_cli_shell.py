@@ -269,3 +269,7 @@ def test_pack_and_export_site_report_as_json(env, tmp_path):
     r = run_mirror("export-site", str(tmp / "site"), "--all", "--json", archive=a)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["articles"] == got["articles"]
+    r = run_mirror("export-epub", str(tmp / "b.epub"), "--all", "--json", archive=a)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"output": str(tmp / "b.epub"), "articles": got["articles"], "encrypted": False}
+    assert "NOT encrypted" in r.stderr

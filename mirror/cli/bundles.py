@@ -308,7 +308,9 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by, 
 @click.option("--since", metavar="DATE", help="Articles captured on or after DATE (YYYY-MM-DD).")
 @click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
 @look_options
-def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, force, lang, index_by) -> None:
+@json_option
+def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, force, lang, index_by,
+                    as_json) -> None:
     """Write articles as one EPUB 3 book for e-readers (NOT encrypted)."""
     from mirror import epub
     from mirror.bundle import pack
@@ -319,7 +321,10 @@ def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, fo
     with state.open_archive() as ar:
         ids = pack.select(ar, selection)
         n = epub.export_epub(ar, ids, Path(output), pack.Look(lang, index_by), overwrite=force)
-    click.echo(f"wrote {n} article(s) to {output}", err=True)
+    if as_json:
+        emit_json({"output": str(output), "articles": n, "encrypted": False})
+    else:
+        click.echo(f"wrote {n} article(s) to {output}", err=True)
     click.echo(f"warning: {epub.NOT_ENCRYPTED}", err=True)
 
 
