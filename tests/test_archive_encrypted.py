@@ -393,28 +393,38 @@ def test_encrypt_converts_and_removes_the_plaintext(tmp_path):
     assert r.returncode == 1 and "already encrypted" in r.stderr
 
 
-@pytest.mark.slow
-def test_sigkill_during_encrypt_leaves_the_old_archive_or_the_new_one(tmp_path):
-    template = _plain(tmp_path, 40)
-    rng = random.Random(99)
-    t = time.monotonic()
+def _kill_rounds(tmp_path: Path, template: Path, args: tuple, check, seed: int) -> int:
+    """Run `mirror ARGS` on fresh copies of `template` and SIGKILL it at a
+    random moment (up to the time an uninterrupted run takes) until 20 kills
+    landed; `check(copy)` after each round. Returns the number of kills."""
     probe = tmp_path / "probe"
     subprocess.run(["cp", "-a", template, probe], check=True)
-    assert run_mirror("encrypt", "-r", recipient(), archive=probe).returncode == 0
+    t = time.monotonic()
+    assert run_mirror(*args, archive=probe).returncode == 0
     took = time.monotonic() - t
+    rng = random.Random(seed)
     kills = rounds = 0
-    outcomes = set()
     while kills < 20 and rounds < 80:
         rounds += 1
-        arc = tmp_path / f"r{rounds}"
+        arc = tmp_path / f"round{rounds}"
         subprocess.run(["cp", "-a", template, arc], check=True)
-        p = subprocess.Popen(mirror_argv("encrypt", "-r", recipient(), archive=arc),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(mirror_argv(*args, archive=arc), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, took))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             kills += 1
         p.wait()
+        check(arc)
+        subprocess.run(["rm", "-rf", arc], check=True)
+    return kills
+
+
+@pytest.mark.slow
+def test_sigkill_during_encrypt_leaves_the_old_archive_or_the_new_one(tmp_path):
+    template = _plain(tmp_path, 40)
+    outcomes = set()
+
+    def check(arc: Path) -> None:
         with Archive.open(arc) as ar:  # either layout opens, whole
             outcomes.add(kind(arc))
             assert ar.integrity() == []
@@ -423,8 +433,8 @@ def test_sigkill_during_encrypt_leaves_the_old_archive_or_the_new_one(tmp_path):
         if kind(arc) == "plaintext":  # and an interrupted conversion can simply be run again
             assert run_mirror("encrypt", "-r", recipient(), archive=arc).returncode == 0
             assert kind(arc) == "encrypted"
-        subprocess.run(["rm", "-rf", arc], check=True)
-    assert kills >= 20
+
+    assert _kill_rounds(tmp_path, template, ("encrypt", "-r", recipient()), check, 99) >= 20
     assert "plaintext" in outcomes
 
 
@@ -443,25 +453,9 @@ def test_sigkill_during_unpack_into_an_encrypted_archive_is_all_or_nothing(tmp_p
     template = tmp_path / "template"
     with Archive.create(template, NewKeys(recipients=(recipient(),))) as ar:
         ar.save(story(900))
-    probe = tmp_path / "probe"
-    subprocess.run(["cp", "-a", template, probe], check=True)
-    t = time.monotonic()
-    assert run_mirror("unpack", bundle, "-i", os.environ["MIRROR_UNLOCK"], archive=probe).returncode == 0
-    took = time.monotonic() - t
-    rng = random.Random(7)
-    kills = rounds = 0
     seen = set()
-    while kills < 20 and rounds < 80:
-        rounds += 1
-        arc = tmp_path / f"k{rounds}"
-        subprocess.run(["cp", "-a", template, arc], check=True)
-        p = subprocess.Popen(mirror_argv("unpack", bundle, "-i", os.environ["MIRROR_UNLOCK"], archive=arc),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, took))
-        if p.poll() is None:
-            p.send_signal(signal.SIGKILL)
-            kills += 1
-        p.wait()
+
+    def check(arc: Path) -> None:
         with Archive.open(arc) as ar:
             assert ar.integrity() == []
             n = len(ar.ids())
@@ -471,8 +465,9 @@ def test_sigkill_during_unpack_into_an_encrypted_archive_is_all_or_nothing(tmp_p
                 assert all(ar.read_blob(a.sha256) for i in ar.ids() for a in ar.get(i).assets)
         if n == 1:  # nothing the killed import stored is left behind
             assert sorted(_objects(arc)) == sorted(_objects(template))
-        subprocess.run(["rm", "-rf", arc], check=True)
-    assert kills >= 20 and 1 in seen
+
+    args = ("unpack", bundle, "-i", os.environ["MIRROR_UNLOCK"])
+    assert _kill_rounds(tmp_path, template, args, check, 7) >= 20 and 1 in seen
 
 
 def test_a_post_quantum_slot_opens_the_archive(tmp_path):
