@@ -6,7 +6,6 @@ crash-safely."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import random
 import signal
