@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Iterable, Sequence, TypeVar
 
 
 def article_id(url: str) -> str:
@@ -14,13 +14,13 @@ def article_id(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
-class Extracted:
-    """What extraction finds in one page. `html` is the body fragment (not yet
-    sanitised); `text` is the body as plain text, paragraphs split by blank lines,
-    without title, byline or captions."""
+@dataclass(kw_only=True)
+class ArticleMeta:
+    """What an article says about itself, each field possibly unknown: the one
+    list of article metadata. Extraction fills it, every stored version keeps it
+    (one catalogue column per field), bundles carry it (`bundle.layout`), pages
+    show it. Subclasses add their own fields; these are keyword-only."""
 
-    url: str | None = None
     title: str | None = None
     byline: str | None = None
     published: str | None = None  # ISO 8601
@@ -28,6 +28,42 @@ class Extracted:
     lang: str | None = None
     site_name: str | None = None
     lead_image: str | None = None
+
+
+META_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ArticleMeta))
+
+
+def meta_of(obj: ArticleMeta) -> dict[str, str | None]:
+    """The metadata fields of `obj`, by name."""
+    return {k: getattr(obj, k) for k in META_FIELDS}
+
+
+M = TypeVar("M", bound=ArticleMeta)
+
+
+def json_fields(obj: Any, first: Sequence[str]) -> dict[str, Any]:
+    """`obj` as a JSON object, its own `first` fields before the metadata (the
+    order `--json` output has always had)."""
+    d = asdict(obj)
+    return {**{k: d.pop(k) for k in first}, **d}
+
+
+def with_meta(record: M, source: ArticleMeta) -> M:
+    """`record` with every metadata field copied from `source`: how one record
+    is made from another without naming the fields again."""
+    for k in META_FIELDS:
+        setattr(record, k, getattr(source, k))
+    return record
+
+
+@dataclass(kw_only=True)
+class Extracted(ArticleMeta):
+    """What extraction finds in one page. `html` is the body fragment (not yet
+    sanitised); `text` is the body as plain text, paragraphs split by blank lines,
+    without title, byline or captions. `description` (the page's own summary) is
+    shown by `mirror extract` but not stored: see README, "Article metadata"."""
+
+    url: str | None = None
     text: str = ""
     html: str = ""
     images: list[str] = field(default_factory=list)
@@ -35,7 +71,7 @@ class Extracted:
     canonical: str | None = None  # what the page declares (rel=canonical, og:url), if anything
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_fields(self, ("url",))
 
 
 @dataclass(frozen=True)
@@ -60,36 +96,33 @@ class ImageFailure:
         return {"url": self.url, "reason": self.reason}
 
 
-@dataclass
-class NewVersion:
+@dataclass(kw_only=True)
+class NewVersion(ArticleMeta):
     """A capture ready to be stored: sanitised HTML whose images point at
     `assets/<name>`, and the asset bytes to store as blobs. `images_failed`
     is what was left out, for the report (not stored)."""
 
     url: str
-    title: str | None
-    byline: str | None
-    published: str | None
-    modified: str | None
-    lang: str | None
-    site_name: str | None
     text: str
     html: str
     captured: str  # ISO 8601 UTC
-    lead_image: str | None = None
     assets: Sequence[tuple[Asset, bytes | None]] = field(default_factory=list)  # None: already a blob
     raw: bytes | None = None
     images_failed: Sequence["ImageFailure"] = ()
 
-    def content_hash(self) -> str:
+    def content_hash(self, asset_shas: Iterable[str] | None = None) -> str:
+        """The hash of this capture (with `asset_shas`, when its assets are
+        listed apart, as in a bundle's article.json)."""
+        shas = [a.sha256 for a, _ in self.assets] if asset_shas is None else asset_shas
         return content_hash(self.url, self.title, self.byline, self.published, self.modified,
-                            self.lang, self.site_name, self.text, self.html,
-                            [a.sha256 for a, _ in self.assets])
+                            self.lang, self.site_name, self.text, self.html, shas)
 
 
 def content_hash(url: str, title: str | None, byline: str | None, published: str | None, modified: str | None,
                  lang: str | None, site_name: str | None, text: str, html: str, asset_shas: Iterable[str]) -> str:
-    """Identity of a capture's content (not of when or where it was captured)."""
+    """Identity of a capture's content (not of when or where it was captured).
+    Frozen serialisation: bundles carry these hashes, so the fields, their order
+    and the JSON form never change (a new metadata field stays out of it)."""
     doc = json.dumps([url, title, byline, published, modified, lang, site_name, text, html,
                       sorted(asset_shas)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
@@ -104,18 +137,13 @@ class SaveResult:
     created: bool  # False: the same content was already stored
 
 
-@dataclass
-class StoredVersion:
+@dataclass(kw_only=True)
+class StoredVersion(ArticleMeta):
+    """One stored capture of an article, as `show` and the pages see it."""
+
     id: str  # article id
     version: int
     url: str
-    title: str | None
-    byline: str | None
-    published: str | None
-    modified: str | None
-    lang: str | None
-    site_name: str | None
-    lead_image: str | None
     text: str
     html: str
     captured: str
@@ -124,35 +152,30 @@ class StoredVersion:
     versions: int = 1
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["assets"] = [asdict(a) for a in self.assets]
-        return d
+        return json_fields(self, ("id", "version", "url"))
 
 
-@dataclass
-class Summary:
+@dataclass(kw_only=True)
+class Summary(ArticleMeta):
+    """An article in a listing: its current version's metadata."""
+
     id: str
     url: str
-    title: str | None
-    byline: str | None
-    published: str | None
-    lang: str | None
-    site_name: str | None
     captured: str
     versions: int
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_fields(self, ("id", "url"))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Hit(Summary):
     """A search result: the article, and a piece of its text around the match,
     each matching word between search.MARK characters (shown as [ ] in JSON)."""
     snippet: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = super().to_json()
         d["snippet"] = self.snippet.replace("\ue000", "[").replace("\ue001", "]")
         return d
 

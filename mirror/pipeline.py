@@ -22,7 +22,7 @@ from mirror.config import Config, FetchConfig
 from mirror.errors import ExtractionError, Interrupted, MirrorError, NetworkError, UsageError
 from mirror.fetch import Cancelled, Fetched, Fetcher
 from mirror.imagerule import ImageChoice, choose_url
-from mirror.model import Asset, ImageFailure, NewVersion
+from mirror.model import Asset, ImageFailure, NewVersion, with_meta
 from mirror.sanitize import article_images, make_asset, sanitize
 from mirror.urls import article_url, canonical_url, is_web_url
 
@@ -177,10 +177,10 @@ def build_version(html: str, url: str, load: ImageLoader, cfg: FetchConfig,
     if not body.strip():
         raise ExtractionError("no article content left after cleaning")
     lead = names.get(choose_url(ex.lead_image, url).url or "")
-    return NewVersion(
-        url=filed_as(ex.canonical) if filed_as else url, title=ex.title, byline=ex.byline, published=ex.published, modified=ex.modified,
-        lang=ex.lang, site_name=ex.site_name, text=ex.text, html=body, captured=now_utc(),
-        lead_image=f"assets/{lead}" if lead else None, assets=assets, raw=raw, images_failed=failed)
+    new = with_meta(NewVersion(url=filed_as(ex.canonical) if filed_as else url, text=ex.text, html=body,
+                               captured=now_utc(), assets=assets, raw=raw, images_failed=failed), ex)
+    new.lead_image = f"assets/{lead}" if lead else None  # the page's image URL, now a stored asset
+    return new
 
 
 def network_loader(fetcher: Fetcher, page_url: str) -> ImageLoader:

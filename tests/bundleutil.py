@@ -47,7 +47,8 @@ def new_version(i: int, *, title: str | None = None, text: str | None = None,
             f'<figcaption>A chart</figcaption></figure><p>Paragraph two.</p>'
             f'<img src="assets/{jpg[0].name}" alt="photo">')
     return NewVersion(url=f"https://news.example.org/2026/story-{i}", title=title or f"Story number {i}",
-                      byline="Jane Reporter", published="2026-03-01T10:00:00+02:00", modified=None,
+                      byline="Jane Reporter", published="2026-03-01T10:00:00+02:00",
+                      modified="2026-03-02T08:00:00+02:00",
                       lang="en", site_name="Example News", text=body, html=html, captured=captured,
                       lead_image=f"assets/{pic[0].name}", assets=[pic, jpg])
 

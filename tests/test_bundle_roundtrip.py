@@ -18,6 +18,7 @@ import pytest
 from bundleutil import JPEG, age_keypair, make_archive, new_version, tree_digest
 from conftest import mirror_argv, run_mirror
 from conftest import open_archive
+from mirror.model import META_FIELDS
 
 pytestmark = pytest.mark.agecli
 
@@ -47,8 +48,9 @@ def test_round_trip_every_field_and_asset(env):
         assert sorted(B.ids()) == sorted(ids)
         for aid in ids:
             x, y = A.get(aid), B.get(aid)
-            for f in ("id", "url", "title", "byline", "published", "modified", "lang", "site_name",
-                      "lead_image", "text", "html", "content_hash", "assets"):
+            for f in META_FIELDS:  # every metadata field, the day one is added too
+                assert getattr(x, f) is not None and getattr(x, f) == getattr(y, f), f
+            for f in ("id", "url", "text", "html", "content_hash", "assets"):
                 assert getattr(x, f) == getattr(y, f), f
             assert y.captured == x.captured[:10] + "T00:00:00Z"  # only the day travels
             for asset_ in x.assets:
@@ -221,7 +223,7 @@ def _third_party_tree(root: Path) -> None:
     nv = new_version(42)
     aid = article_id(nv.url)
     doc = {"url": nv.url, "title": nv.title, "byline": nv.byline, "published": nv.published,
-           "modified": None, "lang": "en", "site_name": nv.site_name, "lead_image": nv.lead_image,
+           "modified": nv.modified, "lang": "en", "site_name": nv.site_name, "lead_image": nv.lead_image,
            "text": nv.text, "html": nv.html, "captured": "2026-01-02",
            "content_hash": nv.content_hash(),
            "assets": [{"name": x.name, "sha256": x.sha256, "mime": x.mime, "size": x.size}

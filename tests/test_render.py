@@ -91,9 +91,11 @@ def test_data_uri_sniffs():
 
 
 def test_index_page():
-    items = [Summary("a" * 16, "https://n.example/1", "First <one>", "Jane", "2024-05-01", "en", "Daily",
-                     "2024-05-02T00:00:00Z", 1),
-             Summary("b" * 16, "https://n.example/2", None, None, None, "he", None, "2024-05-03T00:00:00Z", 2)]
+    items = [Summary(id="a" * 16, url="https://n.example/1", title="First <one>", byline="Jane",
+                     published="2024-05-01", lang="en", site_name="Daily", captured="2024-05-02T00:00:00Z",
+                     versions=1),
+             Summary(id="b" * 16, url="https://n.example/2", lang="he", captured="2024-05-03T00:00:00Z",
+                     versions=2)]
     page = index_page(items, lambda s: f"articles/{s.id}/index.html", title="Bundle")
     assert f'content="{CSP}"' in page and "<script" not in page
     assert '<a href="articles/aaaaaaaaaaaaaaaa/index.html">First &lt;one&gt;</a>' in page
@@ -114,8 +116,8 @@ def test_pages_from_hostile_stored_html_are_inert_in_chromium(tmp_path):
     reader = tmp_path / "reader.html"
     reader.write_text(reader_page(stored(hostile, lang="he"), BLOBS.__getitem__), encoding="utf-8")
     index = tmp_path / "index.html"
-    index.write_text(index_page([Summary("a" * 16, "https://n.example/1", "One", None, None, "en", None,
-                                         "2024-05-02", 1)], lambda s: "reader.html"), encoding="utf-8")
+    index.write_text(index_page([Summary(id="a" * 16, url="https://n.example/1", title="One", lang="en",
+                                         captured="2024-05-02", versions=1)], lambda s: "reader.html"), encoding="utf-8")
     rep_reader, rep_index = open_pages([reader, index])
     for rep in (rep_reader, rep_index):
         assert rep.requests == [] and rep.dialogs == []

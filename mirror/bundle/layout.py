@@ -23,7 +23,7 @@ import re
 from mirror import assets as asset_rule
 from mirror.errors import VerificationError
 from mirror.urls import valid_url
-from mirror.model import Asset, NewVersion, StoredVersion, article_id, content_hash
+from mirror.model import META_FIELDS, ArticleMeta, Asset, NewVersion, StoredVersion, article_id, with_meta
 
 INDEX = "index.html"
 MANIFEST = "manifest.json"
@@ -69,9 +69,10 @@ def day(ts: str | None) -> str:
     return f"{(ts or '1980-01-01')[:10]}T00:00:00Z"
 
 
-FIELDS = ("url", "title", "byline", "published", "modified", "lang", "site_name",
-          "lead_image", "text", "html")
-OPTIONAL_STR = ("title", "byline", "published", "modified", "lang", "site_name", "lead_image")
+# article.json's fields besides captured, content_hash and assets: a closed set
+# (unknown fields are refused), so a new metadata field is a format change.
+OPTIONAL_STR = META_FIELDS
+FIELDS = ("url", *META_FIELDS, "text", "html")
 
 
 def to_article_json(art: StoredVersion) -> dict:
@@ -172,12 +173,10 @@ def parse_article_json(doc: object, where: str) -> tuple[NewVersion, list[Asset]
             raise _fail(where, f"asset {name}: bad source_url")
         names.add(name)
         assets.append(Asset(name, sha, mime, size, src))
-    new = NewVersion(url=doc["url"], title=doc.get("title"), byline=doc.get("byline"),
-                     published=doc.get("published"), modified=doc.get("modified"),
-                     lang=doc.get("lang"), site_name=doc.get("site_name"), text=doc["text"],
-                     html=doc["html"], captured=doc["captured"], lead_image=doc.get("lead_image"))
-    expect = content_hash(new.url, new.title, new.byline, new.published, new.modified, new.lang,
-                          new.site_name, new.text, new.html, [a.sha256 for a in assets])
+    meta = ArticleMeta(**{k: doc.get(k) for k in META_FIELDS})  # each checked above: str or None
+    new = with_meta(NewVersion(url=doc["url"], text=doc["text"], html=doc["html"],
+                               captured=doc["captured"]), meta)
+    expect = new.content_hash(a.sha256 for a in assets)
     if expect != doc["content_hash"]:
         raise _fail(where, "content_hash does not match the article's fields")
     return new, assets

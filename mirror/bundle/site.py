@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
 from mirror.termtext import line
-from mirror.model import StoredVersion, Summary
+from mirror.model import StoredVersion, Summary, with_meta
 from mirror.render.nav import Link, Nav
 
 
@@ -210,8 +210,7 @@ def renders(html: str) -> str | None:
 
 
 def summary(art: StoredVersion, versions: int = 1) -> Summary:
-    return Summary(art.id, art.url, art.title, art.byline, art.published, art.lang, art.site_name,
-                   art.captured, versions)
+    return with_meta(Summary(id=art.id, url=art.url, captured=art.captured, versions=versions), art)
 
 
 def index_file(site_plan: SitePlan, written: set[str]) -> SiteFile:

@@ -19,7 +19,7 @@ from mirror.extract.decode import decode_html
 from mirror.extract.dom import parse
 from mirror.extract.metadata import extract_metadata
 from mirror.extract.text import fragment_from_text, to_text
-from mirror.model import Extracted
+from mirror.model import Extracted, with_meta
 
 __all__ = ["extract", "decode_html"]
 
@@ -72,18 +72,5 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
     if md.lead_image and md.lead_image in images:
         images.remove(md.lead_image)
         images.insert(0, md.lead_image)
-    return Extracted(
-        url=md.canonical or url,
-        title=md.title,
-        byline=md.byline,
-        published=md.published,
-        modified=md.modified,
-        lang=md.lang,
-        site_name=md.site_name,
-        lead_image=md.lead_image,
-        text=body_text,
-        html=body_html,
-        images=images,
-        description=md.description,
-        canonical=md.canonical,
-    )
+    return with_meta(Extracted(url=md.canonical or url, text=body_text, html=body_html, images=images,
+                               description=md.description, canonical=md.canonical), md)

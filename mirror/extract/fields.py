@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mirror.model import ArticleMeta
+
 _WS = re.compile(r"\s+")
 
 
@@ -12,15 +14,11 @@ def clean_ws(s: str | None) -> str:
     return _WS.sub(" ", s or "").strip()
 
 
-@dataclass
-class Metadata:
-    title: str | None = None
-    byline: str | None = None
-    published: str | None = None
-    modified: str | None = None
-    lang: str | None = None
-    site_name: str | None = None
-    lead_image: str | None = None
+@dataclass(kw_only=True)
+class Metadata(ArticleMeta):
+    """The article's metadata as the page's readers find it, with what only
+    extraction uses (hints for finding the body, the page's own summary)."""
+
     description: str | None = None
     canonical: str | None = None
     article_body: str | None = None  # JSON-LD articleBody, a hint for body detection

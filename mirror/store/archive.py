@@ -32,7 +32,7 @@ from mirror.crypto import age
 from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
-from mirror.model import Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary
+from mirror.model import META_FIELDS, Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary
 from mirror.store import catalogue as cat
 from mirror.store import orphans, slots
 from mirror.store.blobs import BlobBatch, BlobStore
@@ -376,9 +376,8 @@ class Archive:
         aid = row["article_id"]
         assets: list[Asset] = self.catalogue.assets_of(row["rowid"])
         return StoredVersion(
-            id=aid, version=row["n"], url=self.catalogue.url_of(aid), title=row["title"], byline=row["byline"],
-            published=row["published"], modified=row["modified"], lang=row["lang"],
-            site_name=row["site_name"], lead_image=row["lead_image"], text=row["text"],
+            id=aid, version=row["n"], url=self.catalogue.url_of(aid), **{k: row[k] for k in META_FIELDS},
+            text=row["text"],
             html=self.read_blob(row["html_sha"]).decode("utf-8"), captured=row["captured"],
             content_hash=row["content_hash"], assets=assets, versions=self.catalogue.version_count(aid))
 

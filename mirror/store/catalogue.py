@@ -20,9 +20,13 @@ from typing import Any, Callable, Iterator, Sequence
 import sqlcipher3
 
 from mirror.errors import ArchiveError, NotFound, UsageError
-from mirror.model import CURRENT_ORDER, Asset, Hit, NewVersion, Summary, article_id, future_cutoff
+from mirror.model import (CURRENT_ORDER, META_FIELDS, Asset, Hit, NewVersion, Summary, article_id,
+                          future_cutoff, meta_of)
 from mirror.store import search as fts
 from mirror.store.sealing import ArchiveKeys, sqlcipher_key
+
+# The versions table has one column per metadata field, named as the field.
+_META_COLS = ", ".join(META_FIELDS)
 
 SCHEMA_VERSION = 3
 
@@ -237,11 +241,9 @@ class Catalogue:
             return aid, same["n"], False
         n = self.q("SELECT COALESCE(MAX(n), 0) + 1 FROM versions WHERE article_id = ?", (aid,)).fetchone()[0]
         cur = self.q(
-            "INSERT INTO versions (article_id, n, content_hash, captured, title, byline, published,"
-            " modified, lang, site_name, lead_image, text, html_sha, raw_sha)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (aid, n, chash, new.captured, new.title, new.byline, new.published, new.modified,
-             new.lang, new.site_name, new.lead_image, new.text, html_sha, raw_sha))
+            "INSERT INTO versions (article_id, n, content_hash, captured, " + _META_COLS
+            + ", text, html_sha, raw_sha) VALUES (" + ", ".join("?" * (7 + len(META_FIELDS))) + ")",
+            (aid, n, chash, new.captured, *meta_of(new).values(), new.text, html_sha, raw_sha))
         rowid = cur.lastrowid
         assert rowid is not None  # an INSERT sets it
         for asset, _ in new.assets:
@@ -291,7 +293,7 @@ class Catalogue:
 
     # The current version of each article (model.CURRENT_ORDER); one parameter, the cutoff.
     _SUMMARY_COLS = (
-        "SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.site_name, v.captured,"
+        "SELECT a.id, a.url, " + ", ".join("v." + k for k in META_FIELDS) + ", v.captured,"
         " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions")
     _CURRENT = ("JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
                 " WHERE article_id = a.id ORDER BY " + CURRENT_ORDER + " LIMIT 1)")
@@ -299,8 +301,8 @@ class Catalogue:
 
     @staticmethod
     def _summary(r: sqlcipher3.Row) -> Summary:
-        return Summary(r["id"], r["url"], r["title"], r["byline"], r["published"], r["lang"],
-                       r["site_name"], r["captured"], r["nversions"])
+        return Summary(id=r["id"], url=r["url"], captured=r["captured"], versions=r["nversions"],
+                       **{k: r[k] for k in META_FIELDS})
 
     def summaries(self) -> list[Summary]:
         rows = self.q(self._SUMMARY + " ORDER BY v.captured DESC, a.id", (future_cutoff(),)).fetchall()
