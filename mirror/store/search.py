@@ -32,9 +32,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import snowballstemmer
+if TYPE_CHECKING:
+    import snowballstemmer
 
 from mirror.errors import UsageError
 
@@ -48,7 +49,16 @@ STEMMERS = {
     "ru": "russian", "sr": "serbian", "st": "sesotho", "es": "spanish", "sv": "swedish", "ta": "tamil",
     "tr": "turkish", "yi": "yiddish",
 }
-_AVAILABLE = set(snowballstemmer.algorithms())
+
+
+@functools.cache
+def _available() -> frozenset[str]:
+    """The stemmers there are. Imported on first use: `ls` and `show` need none,
+    and the import is most of a command's start-up."""
+    import snowballstemmer
+
+    return frozenset(snowballstemmer.algorithms())
+
 
 # Letters, digits and the combining marks of the scripts that have them inside words.
 _MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
@@ -67,7 +77,7 @@ def stemmer_for(lang: str | None) -> str | None:
     if not lang:
         return None
     name = STEMMERS.get(lang.strip().lower().replace("_", "-").split("-")[0])
-    return name if name in _AVAILABLE else None
+    return name if name in _available() else None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -90,6 +100,8 @@ def fold(word: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _stemmer(algorithm: str) -> snowballstemmer.Stemmer:
+    import snowballstemmer
+
     return snowballstemmer.stemmer(algorithm)
 
 
