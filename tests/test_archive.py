@@ -58,9 +58,9 @@ def test_newer_schema_is_refused(tmp_path, monkeypatch):
         open_archive(tmp_path)
 
 
-def _save_as_schema_2_did(ar, new):
-    """Store a capture with the statements of schema 1 and 2 (a plain FTS
-    table over the same text), as an archive made before migration 3 holds it."""
+def _save_as_schema_did(ar, new, schema):
+    """Store a capture with the statements of `schema`: before migration 3, a
+    plain FTS table over the same text."""
     from mirror.model import article_id
 
     aid = article_id(new.url)
@@ -72,8 +72,11 @@ def _save_as_schema_2_did(ar, new):
             " lang, site_name, lead_image, text, html_sha) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (aid, new.content_hash(), new.captured, new.title, new.byline, new.published, new.modified,
              new.lang, new.site_name, new.lead_image, new.text, ar.put_blob(new.html.encode())))
-        ar.db.execute("INSERT INTO fts (rowid, title, byline, text) VALUES (?, ?, ?, ?)",
-                      (cur.lastrowid, new.title or "", new.byline or "", new.text))
+        if schema < 3:
+            ar.db.execute("INSERT INTO fts (rowid, title, byline, text) VALUES (?, ?, ?, ?)",
+                          (cur.lastrowid, new.title or "", new.byline or "", new.text))
+        else:
+            catalogue_mod._index_row(ar.db, cur.lastrowid, new.title, new.byline, new.text, new.lang)
     return type("Saved", (), {"id": aid})
 
 
@@ -86,9 +89,9 @@ def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
         monkeypatch.setattr(catalogue_mod, "SCHEMA_VERSION", start)
         with open_archive(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == start
-            res = _save_as_schema_2_did(ar, version())
-            ru = _save_as_schema_2_did(ar, dataclasses.replace(
-                version(url="https://news.example/ru", text="Суд оштрафовал журналистов за ёлку."), lang="ru"))
+            res = _save_as_schema_did(ar, version(), start)
+            ru = _save_as_schema_did(ar, dataclasses.replace(
+                version(url="https://news.example/ru", text="Суд оштрафовал журналистов за ёлку."), lang="ru"), start)
         monkeypatch.undo()
         with open_archive(root) as ar:
             assert ar.db.execute("PRAGMA user_version").fetchone()[0] == catalogue_mod.SCHEMA_VERSION
@@ -96,6 +99,7 @@ def test_migrates_from_every_earlier_version(tmp_path, monkeypatch):
             assert ar.search("article")[0].id == res.id
             assert [h.id for h in ar.search("журналист елка")] == [ru.id]  # stemmed, folded: the index was rebuilt
             assert ar.follow("https://n.example/feed.xml", "Feed", "2026-11-26")  # v2 table usable
+            assert ar.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_captured'").fetchone()
             assert ar.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -87,3 +87,19 @@ def test_hostile_queries_are_plain_words(archive, query):
 def test_limit(archive):
     r = run_mirror("search", "cat", "--limit", "1", "--json", archive=archive)
     assert len(json.loads(r.stdout)) == 1 and "--limit 0" in r.stderr
+
+
+def test_offset_pages_through_every_hit_once(archive):
+    everything = found(archive, "cat OR bridge OR журналист OR 记者")
+    assert len(everything) == 4
+    pages = [found_page for off in range(0, 5, 2)
+             for found_page in [json.loads(run_mirror("search", "cat OR bridge OR журналист OR 记者", "--json",
+                                                      "--limit", "2", "--offset", str(off), archive=archive).stdout)]]
+    assert [h["url"].rsplit("/", 1)[1] for p in pages for h in p] == everything
+    assert pages[-1] == []
+
+
+def test_more_results_says_how_to_get_the_next_page(archive):
+    r = run_mirror("search", "cat", "--limit", "1", archive=archive)
+    assert r.returncode == 0 and "--offset 1" in r.stderr
+    assert "--offset" not in run_mirror("search", "cat", "--limit", "2", archive=archive).stderr

@@ -3,44 +3,55 @@
 from __future__ import annotations
 
 import sys
+from typing import Iterator
 
 import click
 
-from mirror.cli.options import command, json_option
-from mirror.cli.output import emit_json, print_hits, print_summaries
+from mirror.cli.options import command, json_option, page_options
+from mirror.cli.output import emit_json, json_array, print_hits, print_summaries, write_lines
 from mirror.cli.state import State
 from mirror.errors import UsageError
+from mirror.model import Hit
 from mirror.termtext import block, line
 
 
 @command("ls")
+@page_options(default_limit=0)
 @json_option
-def ls_cmd(state: State, as_json: bool) -> None:
-    """List archived articles, newest first."""
+def ls_cmd(state: State, limit: int, offset: int, as_json: bool) -> None:
+    """List archived articles, newest first (printed as they are read)."""
     with state.open_archive() as ar:
-        print_summaries(ar.list(), as_json)
+        print_summaries(ar.summaries(limit or None, offset), as_json)
 
 
 @command("search")
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Show at most this many results (0: all).")
+@page_options(default_limit=20)
 @json_option
-def search_cmd(state: State, query: str, limit: int, as_json: bool) -> None:
+def search_cmd(state: State, query: str, limit: int, offset: int, as_json: bool) -> None:
     """Full-text search over titles, bylines and text, most relevant first.
 
     Words are all required; `bri*` is a prefix, "..." a phrase, OR either
     side, NOT or -word excludes. Case, accents and word endings do not matter."""
     with state.open_archive() as ar:
-        hits = ar.search(query, None if limit == 0 else limit + 1)
-    more = limit != 0 and len(hits) > limit
-    hits = hits[:limit] if more else hits
-    if as_json:
-        emit_json([h.to_json() for h in hits])
-    else:
-        print_hits(hits)
+        found = ar.hits(query, None if limit == 0 else limit + 1, offset)
+        more = False
+
+        def page() -> Iterator[Hit]:  # the first `limit` hits; one more says there are more
+            nonlocal more
+            for i, h in enumerate(found):
+                if limit and i == limit:
+                    more = True
+                    return
+                yield h
+
+        if as_json:
+            write_lines(json_array(h.to_json() for h in page()))
+        else:
+            print_hits(page())
     if more:
-        click.echo(f"mirror: more than {limit} results; --limit 0 shows all", err=True)
+        click.echo(f"mirror: more results; --offset {offset + limit} shows the next {limit}, --limit 0 all",
+                   err=True)
 
 
 @command("show")

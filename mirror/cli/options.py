@@ -71,6 +71,17 @@ def proxy_options(f: F) -> F:
     return click.option("--proxy", help="Proxy URL: socks5h://host:port or http://host:port.")(f)
 
 
+def page_options(default_limit: int) -> Callable[[F], F]:
+    """--limit and --offset, for commands that list: `--offset 20 --limit 20`
+    is the second page of twenty."""
+    def decorate(f: F) -> F:
+        f = click.option("--offset", type=click.IntRange(min=0), default=0,
+                         help="Skip this many results first.")(f)
+        return click.option("--limit", type=click.IntRange(min=0), default=default_limit, show_default=True,
+                            help="Show at most this many results (0: all).")(f)
+    return decorate
+
+
 jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
 
 

@@ -4,10 +4,12 @@ people (titles come from web pages and bundles: no escape sequences)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+import sys
+from typing import Any, Iterable, Iterator
 
 import click
 
+from mirror.model import Hit, Summary
 from mirror.termtext import line
 
 
@@ -23,26 +25,46 @@ def human(n: float) -> str:
     return str(n)
 
 
-def print_summaries(items: Iterable[Any], as_json: bool) -> None:
+def write_lines(lines: Iterable[str]) -> None:
+    """Lines to stdout as they come, through its buffer (flushed when full and
+    at the end): a row per system call would cost more than reading the row."""
+    out = sys.stdout
+    for text in lines:
+        out.write(text + "\n")
+    out.flush()
+
+
+def json_array(items: Iterable[Any]) -> Iterator[str]:
+    """The lines of `json.dumps(list(items), indent=2)`, an element at a time,
+    so a listing of any size is printed without being held."""
+    held: str | None = None  # an element waits for the next to learn if a comma follows it
+    for item in items:
+        body = "  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield "[" if held is None else held + ","
+        held = body
+    yield "[]" if held is None else held + "\n]"
+
+
+def print_summaries(items: Iterable[Summary], as_json: bool) -> None:
     if as_json:
-        emit_json([s.to_json() for s in items])
-        return
-    for s in items:
-        click.echo(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}"))
+        write_lines(json_array(s.to_json() for s in items))
+    else:
+        write_lines(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}") for s in items)
 
 
-def print_hits(hits: Iterable[Any]) -> None:
+def print_hits(hits: Iterable[Hit]) -> None:
     """Search results: the summary line, then the snippet indented, its
     matches in bold on a terminal and between [ ] elsewhere (a pipe, a file).
     The marks go in after the text is made safe, so a page cannot forge them."""
-    import sys
+    on, off = ("\x1b[1m", "\x1b[22m") if sys.stdout.isatty() else ("[", "]")
 
-    bold = sys.stdout.isatty()
-    on, off = ("\x1b[1m", "\x1b[22m") if bold else ("[", "]")
-    for h in hits:
-        click.echo(line(f"{h.id}  {(h.published or h.captured)[:10]:10}  {h.title or h.url}"))
-        if h.snippet:
-            click.echo("    " + line(h.snippet).replace("\ue000", on).replace("\ue001", off))
+    def lines() -> Iterator[str]:
+        for h in hits:
+            yield line(f"{h.id}  {(h.published or h.captured)[:10]:10}  {h.title or h.url}")
+            if h.snippet:
+                yield "    " + line(h.snippet).replace("\ue000", on).replace("\ue001", off)
+
+    write_lines(lines())
 
 
 def emit_json_line(data: Any) -> None:

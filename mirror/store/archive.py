@@ -344,14 +344,23 @@ class Archive:
     def resolve(self, aid: str) -> str:
         return self.catalogue.resolve(aid)
 
-    def list(self) -> list[Summary]:
-        return self.catalogue.summaries()
+    def summaries(self, limit: int | None = None, offset: int = 0) -> Iterator[Summary]:
+        """Each article at its current version, newest capture first, read as
+        the caller iterates (inside the `with` block)."""
+        return self.catalogue.summaries(limit, offset)
+
+    def list(self) -> builtins.list[Summary]:
+        return builtins.list(self.summaries())
 
     def ids(self) -> builtins.list[str]:
         return self.catalogue.ids()
 
-    def search(self, query: str, limit: int | None = None) -> builtins.list[Hit]:
-        return self.catalogue.search(query, limit)
+    def search(self, query: str, limit: int | None = None, offset: int = 0) -> builtins.list[Hit]:
+        return builtins.list(self.hits(query, limit, offset))
+
+    def hits(self, query: str, limit: int | None = None, offset: int = 0) -> Iterator[Hit]:
+        """`search`, read as the caller iterates (inside the `with` block)."""
+        return self.catalogue.search(query, limit, offset)
 
     def get(self, aid: str, version: int | None = None) -> StoredVersion:
         full = self.resolve(aid)

@@ -28,7 +28,7 @@ from mirror.store.sealing import ArchiveKeys, sqlcipher_key
 # The versions table has one column per metadata field, named as the field.
 _META_COLS = ", ".join(META_FIELDS)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The search index (migration 3): one row per version (rowid = the version's
 # rowid), its columns the tokens `search.index_text` makes, split by FTS5's
@@ -123,6 +123,8 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     );
     """,
     _migrate_search,
+    # 4: `ls` walks versions newest first (its order) instead of sorting them all.
+    "CREATE INDEX versions_captured ON versions(captured DESC, article_id);",
 ]
 
 Row = sqlcipher3.Row
@@ -171,8 +173,20 @@ class Catalogue:
 
     def q(self, sql: str, params: Sequence[Any] = ()) -> sqlcipher3.Cursor:
         """Run one statement; damage and lock time-outs become one-line errors."""
-        try:
+        with self._mapped():
             return self.db.execute(sql, params)
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlcipher3.Row]:
+        """The rows of one query as SQLite steps to them (a cursor reads
+        lazily), errors mapped as in `q`: memory stays flat at any size."""
+        with self._mapped():
+            for row in self.db.execute(sql, params):  # not `yield from`: closing that closes the cursor,
+                yield row                              # which fails once the archive is closed
+
+    @contextlib.contextmanager
+    def _mapped(self) -> Iterator[None]:
+        try:
+            yield
         except sqlcipher3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
                 raise ArchiveError(f"{self.where}: the archive is busy (another mirror holds it)") from None
@@ -304,45 +318,58 @@ class Catalogue:
         return Summary(id=r["id"], url=r["url"], captured=r["captured"], versions=r["nversions"],
                        **{k: r[k] for k in META_FIELDS})
 
-    def summaries(self) -> list[Summary]:
-        rows = self.q(self._SUMMARY + " ORDER BY v.captured DESC, a.id", (future_cutoff(),)).fetchall()
-        return [self._summary(r) for r in rows]
+    # Every article at its current version, newest capture first: a walk of
+    # the versions_captured index keeping each article's current version, so
+    # rows come out in order with no sort (and --offset skips without sorting).
+    # Parameters: the cutoff, the limit (-1: none), the offset.
+    _LIST = (_SUMMARY_COLS + " FROM versions v JOIN articles a ON a.id = v.article_id"
+             " WHERE v.rowid = (SELECT rowid FROM versions WHERE article_id = v.article_id"
+             " ORDER BY " + CURRENT_ORDER + " LIMIT 1)"
+             " ORDER BY v.captured DESC, v.article_id LIMIT ? OFFSET ?")
+
+    def summaries(self, limit: int | None = None, offset: int = 0) -> Iterator[Summary]:
+        params = (future_cutoff(), -1 if limit is None else limit, offset)
+        return (self._summary(r) for r in self.stream(self._LIST, params))
 
     def ids(self) -> list[str]:
         return [r[0] for r in self.q("SELECT id FROM articles ORDER BY id")]
 
     # Articles by relevance: the best bm25 among their versions (any version
-    # may hold the words), newest first among equals. Parameters: the MATCH
-    # expression, the cutoff, the limit.
+    # may hold the words), the newest matching capture first among equals,
+    # then the id: a total order, so --offset pages neither repeat nor skip.
+    # The page is cut before the articles' current versions are read.
+    # Parameters: the MATCH expression, the limit, the offset, the cutoff.
     _SEARCH = (
-        "WITH hits AS (SELECT v2.article_id AS aid, MIN(h.score) AS score FROM"
+        "WITH hits AS (SELECT v2.article_id AS aid, MIN(h.score) AS score, MAX(v2.captured) AS newest FROM"
         " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
         "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")') h"
         " JOIN versions v2 ON v2.rowid = h.rowid"
-        " GROUP BY v2.article_id ORDER BY score LIMIT ?) "  # the top articles before their current versions are read
+        " GROUP BY v2.article_id ORDER BY score, newest DESC, aid LIMIT ? OFFSET ?) "
         + _SUMMARY_COLS + ", v.text FROM hits JOIN articles a ON a.id = hits.aid " + _CURRENT
-        + " ORDER BY hits.score, v.captured DESC, a.id LIMIT ?")
+        + " ORDER BY hits.score, hits.newest DESC, hits.aid")
 
-    def search(self, query: str, limit: int | None = None) -> list[Hit]:
+    def search(self, query: str, limit: int | None = None, offset: int = 0) -> Iterator[Hit]:
         """Articles matching `query` (the language of mirror.store.search),
-        most relevant first, each with a snippet of its current text."""
+        most relevant first, each with a snippet of its current text. The
+        query is checked at once; hits are read as the caller iterates."""
         node = fts.parse(query)
         algorithms = [r[0] for r in self.q("SELECT algorithm FROM search_langs ORDER BY algorithm")]
         expr = fts.to_fts(node, algorithms)
         terms = fts.positive_terms(node)
         try:
-            n = -1 if limit is None else limit
-            rows = self.db.execute(self._SEARCH, (expr, n, future_cutoff(), n)).fetchall()
+            cursor = self.db.execute(self._SEARCH, (expr, -1 if limit is None else limit, offset, future_cutoff()))
         except sqlcipher3.OperationalError as e:
             raise UsageError(f"bad search query: {e}") from None
         except sqlcipher3.DatabaseError as e:
             raise ArchiveError(f"{self.where}: the archive catalogue is damaged ({e})") from None
-        hits = []
-        for r in rows:
-            text = r["text"].translate(fts.UNMARK)
-            snip = fts.snippet(text, terms, fts.stemmer_for(r["lang"]), mark=fts.MARK)
-            hits.append(Hit(**vars(self._summary(r)), snippet=snip))
-        return hits
+        return self._hits(cursor, terms)
+
+    def _hits(self, cursor: sqlcipher3.Cursor, terms: list[fts.Term]) -> Iterator[Hit]:
+        with self._mapped():
+            for r in cursor:
+                text = r["text"].translate(fts.UNMARK)
+                snip = fts.snippet(text, terms, fts.stemmer_for(r["lang"]), mark=fts.MARK)
+                yield Hit(**vars(self._summary(r)), snippet=snip)
 
     def version_row(self, aid: str, version: int | None) -> sqlcipher3.Row | None:
         row: sqlcipher3.Row | None
