@@ -9,17 +9,41 @@ import click
 import pytest
 
 from conftest import run_mirror
-from mirror.cli import cli
+from mirror.cli import COMMAND_MODULES, cli
 
 
 def _commands(group: click.Group = cli, prefix: tuple[str, ...] = ()):
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         yield (*prefix, name), cmd
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, (*prefix, name))
 
 
 ALL = list(_commands())
+
+
+def test_every_command_is_found_in_the_module_the_table_names():
+    """The lazy group imports COMMAND_MODULES[name] to find `name`: the table
+    must list every command of every module, each in its own module."""
+    import importlib
+
+    listed = {cmd.name: m for m in set(COMMAND_MODULES.values())
+              for cmd in importlib.import_module(f"mirror.cli.{m}").COMMANDS}
+    assert listed == COMMAND_MODULES
+
+
+def test_a_command_imports_only_its_own_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from mirror.cli import cli; import click; cli.get_command(click.Context(cli), 'ls');"
+            "print(sorted(m for m in sys.modules if m.startswith('mirror.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = {m.rsplit(".", 1)[1] for m in eval(out)}
+    assert "archive" in loaded and not loaded & {"bundles", "capture", "keys", "demo"}, loaded
 
 
 def _examples(help_text: str) -> list[str]:

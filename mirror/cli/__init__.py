@@ -1,6 +1,7 @@
 """Command-line interface: parse, call, print. Errors are mapped to one line
-and an exit code here (`main`) and nowhere else. Heavy modules are imported
-inside the commands so that `mirror --help` starts fast.
+and an exit code here (`main`) and nowhere else. A command's module is
+imported only when that command runs, and heavy modules inside the commands,
+so that `mirror ls` pays for `ls` alone.
 
 `options` (shared option decorators, `command`), `state` (what the group's
 options set), `output` (printers), and the commands by topic: `archive`,
@@ -9,12 +10,13 @@ options set), `output` (printers), and the commands by topic: `archive`,
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from mirror import __version__
-from mirror.cli import archive, bundles, capture, demo, interrupt, keys
+from mirror.cli import interrupt
 from mirror.cli.examples import add_examples
 from mirror.cli.options import CONTEXT, archive_option, config_option, unlock_option
 from mirror.cli.state import State
@@ -22,7 +24,35 @@ from mirror.errors import Interrupted, MirrorError
 from mirror.termtext import line
 
 
-@click.group(context_settings=CONTEXT)
+# Which module of mirror.cli holds each command (its COMMANDS list); a test
+# checks this table against those lists.
+COMMAND_MODULES: dict[str, str] = {
+    **dict.fromkeys(["ls", "search", "show", "rm", "gc", "reextract"], "archive"),
+    **dict.fromkeys(["add", "clean-url", "import-html", "extract", "follow", "feeds", "unfollow", "update"],
+                    "capture"),
+    **dict.fromkeys(["keygen", "pack", "inspect", "unpack", "verify", "export-site", "export-epub"], "bundles"),
+    **dict.fromkeys(["init", "key", "unlock", "lock", "encrypt"], "keys"),
+    "demo": "demo",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module when the command is asked for (to run it,
+    or to list it in --help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            for cmd in importlib.import_module(f"mirror.cli.{COMMAND_MODULES[cmd_name]}").COMMANDS:
+                if cmd.name not in self.commands:
+                    add_examples(cmd, cmd.name or "")
+                    self.add_command(cmd)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="mirror")
 @archive_option
 @config_option
@@ -33,11 +63,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Archive news articles offline and pass them on as encrypted bundles."""
     ctx.ensure_object(State).debug = debug
 
-
-for _module in (archive, capture, bundles, keys, demo):
-    for _cmd in _module.COMMANDS:
-        add_examples(_cmd, _cmd.name or "")
-        cli.add_command(_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
