@@ -283,3 +283,26 @@ def test_armor_stray_line_break_in_a_long_armor(crlf):
     assert err is None
     err, _ = _decrypt(bad)
     assert isinstance(err, age.ArmorError)
+
+
+def test_every_exported_name_resolves():
+    """The package exports its names lazily (PEP 562): each in __all__ must
+    resolve, to the object its submodule defines."""
+    from mirror.crypto.age import keys
+
+    assert {name: getattr(age, name) for name in age.__all__}  # raises AttributeError if one is missing
+    assert age.parse_identities is keys.parse_identities
+    with pytest.raises(AttributeError):
+        age.no_such_name  # noqa: B018
+
+
+def test_the_archive_key_path_loads_no_recipient_types():
+    """Sealing needs only `format` and `stream`: importing them must not pull
+    in X25519, ML-KEM, scrypt or armor (start-up of every archive command)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, mirror.crypto.age.format, mirror.crypto.age.stream;"
+            "print(sorted(m for m in sys.modules if m.startswith('mirror.crypto.age.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert not {"x25519", "mlkem", "scrypt", "armor", "keys", "api"} & {m.rsplit(".", 1)[1] for m in eval(out)}

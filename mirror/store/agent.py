@@ -17,16 +17,12 @@ Protocol: the client sends one byte, `K` (send the key: 32 bytes back) or
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import os
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from mirror.errors import ArchiveError
@@ -91,6 +87,8 @@ def stop(root: Path) -> bool:
 
 def start(root: Path, master: bytes, seconds: int) -> None:
     """Start a session holding `master` for `seconds` (ending any earlier one)."""
+    import subprocess
+
     stop(root)
     path = socket_path(root)
     proc = subprocess.Popen([sys.executable, "-m", "mirror.store.agent", str(path), str(int(seconds))],
@@ -109,6 +107,8 @@ def start(root: Path, master: bytes, seconds: int) -> None:
 # -- the agent process -------------------------------------------------------
 
 def _undumpable() -> None:
+    import ctypes
+
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
 
@@ -120,6 +120,9 @@ def _peer_uid(conn: socket.socket) -> int:
 
 
 def serve(path: Path, seconds: int) -> None:
+    import signal
+    import time
+
     _undumpable()
     key = bytearray(sys.stdin.buffer.read(KEY_SIZE))
     if len(key) != KEY_SIZE:

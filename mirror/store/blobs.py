@@ -19,15 +19,17 @@ import io
 import os
 import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 
 from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError
 from mirror.fsutil import fsync_dir
 from mirror.store import sealing
 from mirror.store.sealing import ArchiveKeys
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 CHUNK = 1 << 20
 
@@ -249,6 +251,8 @@ class BlobBatch:
             fn(*args)
             return
         if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # a batch's writers: imports only for them
+
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="blob")
         self._pending.append(self._pool.submit(fn, *args))
 

@@ -66,8 +66,17 @@ _MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u06
 _WORD = re.compile(f"(?:[^\\W_]|[{_MARKS}])+")
 _CJK_CHARS = ("\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
               "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
-_CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
-_HAS_CJK = re.compile(f"[{_CJK_CHARS}]")
+
+
+@functools.cache
+def _cjk_run() -> re.Pattern[str]:
+    """A run of CJK characters; compiled on first use (~5 ms: `ls` never needs it)."""
+    return re.compile(f"[{_CJK_CHARS}]+")
+
+
+def _has_cjk(text: str) -> bool:
+    return _cjk_run().search(text) is not None
+
 _STRIP_BELOW = 0x0700  # marks on a base letter below this (Latin .. Arabic) are diacritics
 _DROP = {0x0640: None}  # Arabic tatweel (elongation)
 
@@ -122,11 +131,11 @@ def _cjk_tokens(run: str, last_alone: bool) -> list[str]:
 def _word_tokens(word: str, algorithm: str | None, last_alone: bool = True) -> list[str]:
     """The index tokens of one word: stemmed, or split into CJK and other runs."""
     folded = fold(word)
-    if not _HAS_CJK.search(folded):
+    if not _has_cjk(folded):
         return [_stem(algorithm, folded)]
     out: list[str] = []
     pos = 0
-    for m in _CJK_RUN.finditer(folded):
+    for m in _cjk_run().finditer(folded):
         if m.start() > pos:
             out.append(_stem(algorithm, folded[pos:m.start()]))
         out.extend(_cjk_tokens(m.group(), last_alone or m.end() < len(folded)))
@@ -301,7 +310,7 @@ def _term_expr(term: Term, algorithms: Sequence[str | None]) -> str:
         for k, w in enumerate(ws):
             if term.prefix and k == len(ws) - 1:
                 folded = fold(w)  # a prefix is matched unstemmed and stemmed (`bridges*` -> bridg)
-                toks.extend(_word_tokens(w, None if (alg is None or _HAS_CJK.search(folded)) else alg,
+                toks.extend(_word_tokens(w, None if (alg is None or _has_cjk(folded)) else alg,
                                          last_alone=False))
             else:
                 toks.extend(_word_tokens(w, alg, last_alone=k < len(ws) - 1))
@@ -312,7 +321,7 @@ def _term_expr(term: Term, algorithms: Sequence[str | None]) -> str:
     for t in variants:
         body = " + ".join(_quote(x) for x in t)
         # A lone CJK character ends a bigram wherever it is not a run's last: a prefix of one.
-        lone = len(t[-1]) == 1 and _HAS_CJK.match(t[-1]) is not None
+        lone = len(t[-1]) == 1 and _cjk_run().match(t[-1]) is not None
         phrases.append(body + (" *" if term.prefix or lone else ""))
     return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
@@ -366,12 +375,12 @@ def _spans(text: str, terms: Sequence[Term], algorithm: str | None) -> list[tupl
                     exact.update(toks[:-1])
                 else:
                     exact.update(toks)
-        cjk.update(m.group() for w in ws for m in _CJK_RUN.finditer(fold(w)))
+        cjk.update(m.group() for w in ws for m in _cjk_run().finditer(fold(w)))
     spans: list[tuple[int, int]] = []
     for m in words(text):
         w = m.group()
         folded = fold(w)
-        if cjk and len(folded) == len(w) and _HAS_CJK.search(folded):
+        if cjk and len(folded) == len(w) and _has_cjk(folded):
             for run in cjk:
                 at = folded.find(run)
                 while at >= 0:

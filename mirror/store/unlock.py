@@ -16,7 +16,7 @@ from typing import Callable
 
 from mirror.errors import Locked, UsageError
 from mirror.fsutil import read_text
-from mirror.store import agent, slots
+from mirror.store import slots
 
 ENV = "MIRROR_UNLOCK"
 
@@ -69,6 +69,8 @@ class Unlock:
         if file:
             return open_slots(keys_dir, read_secret(file), self.max_work_factor), "file"
         if self.session:
+            from mirror.store import agent  # sockets and a subprocess: only when asked
+
             key = agent.fetch(root)
             if key is not None:
                 return key, "session"
