@@ -5,10 +5,16 @@ A blob is written temp + fsync + rename (and its directory fsynced) before
 any row may name it; a `BlobBatch` keeps that rule while fsyncing each
 directory once per transaction instead of once per blob.
 
-Plaintext archives name a blob by its SHA-256 and store its bytes. Encrypted
+Plaintext archives name a blob by its SHA-256 and store it as is. Encrypted
 archives (`keys` given) name it by a keyed hash of that SHA-256 and store it
 sealed (`sealing`): the store's interface, always in terms of the content's
 SHA-256, is the same for both.
+
+What is stored is the content or, where zlib shrinks it by a tenth or more
+(article HTML and raw pages: text; images do not shrink), `ZMAGIC` and the
+zlib stream (`encode`). Content that itself begins with `ZMAGIC` is always
+stored so, so the stored form is never ambiguous. Names and the sealed
+trailer stay the content's SHA-256, so this changes nothing above the store.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import io
 import os
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 
@@ -32,6 +39,60 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
 CHUNK = 1 << 20
+
+ZMAGIC = b"\x00mz1"  # a NUL first: no HTML or text page starts so
+_COMPRESS_FROM = 512  # shorter blobs gain too little to pay for the header
+_LEVEL = 6
+
+
+def encode(data: bytes) -> bytes:
+    """The stored form of `data` (see the module docstring)."""
+    if len(data) < _COMPRESS_FROM and not data.startswith(ZMAGIC):
+        return data
+    z = ZMAGIC + zlib.compress(data, _LEVEL)
+    return z if data.startswith(ZMAGIC) or len(z) <= 0.9 * len(data) else data
+
+
+def decode(stored: bytes, what: str) -> bytes:
+    """The content of a stored form."""
+    if not stored.startswith(ZMAGIC):
+        return stored
+    try:
+        return zlib.decompress(memoryview(stored)[len(ZMAGIC):])
+    except zlib.error:
+        raise ArchiveError(f"{what} is damaged (it does not decompress)") from None
+
+
+def _framed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The stored form of a stream that begins with ZMAGIC, compressed as it goes."""
+    z = zlib.compressobj(_LEVEL)
+    yield ZMAGIC
+    for block in _chain(first, rest):
+        if out := z.compress(block):
+            yield out
+    yield z.flush()
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+class _Reader:
+    """A read(n) over an iterator of byte blocks (what `seal_stream` reads)."""
+
+    def __init__(self, blocks: Iterator[bytes]):
+        self.blocks = blocks
+        self.buf = b""
+
+    def read(self, n: int = -1) -> bytes:
+        while len(self.buf) < max(n, 1):
+            block = next(self.blocks, None)
+            if block is None:
+                break
+            self.buf += block
+        out, self.buf = (self.buf, b"") if n < 0 else (self.buf[:n], self.buf[n:])
+        return out
 
 
 def valid_sha(sha: str) -> bool:
@@ -85,9 +146,9 @@ class BlobStore:
         what = f"blob {sha[:12]}…"
         try:
             if self.keys is None:
-                return self.path(sha).read_bytes()
+                return decode(self.path(sha).read_bytes(), what)
             with open(self.path(sha), "rb") as f:
-                return sealing.open_sealed(self.keys, f, sha, what)
+                return decode(sealing.open_sealed(self.keys, f, sha, what), what)
         except FileNotFoundError:
             raise ArchiveError(f"archive is missing {what}; run an integrity check") from None
 
@@ -106,11 +167,12 @@ class BlobStore:
             return
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         try:
+            stored = encode(data)
             with os.fdopen(fd, "wb") as out:
                 if self.keys is None:
-                    out.write(data)
+                    out.write(stored)
                 else:
-                    sealing.seal_stream(self.keys, io.BytesIO(data).read, out.write)
+                    sealing.seal_stream(self.keys, io.BytesIO(stored).read, out.write, lambda: bytes.fromhex(sha))
                 out.flush()
                 os.fsync(out.fileno())
             self._place(tmp, sha, batch)
@@ -123,17 +185,25 @@ class BlobStore:
         content must hash to it."""
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         try:
+            h = hashlib.sha256()
+
+            def content() -> Iterator[bytes]:
+                while block := src.read(CHUNK):
+                    h.update(block)
+                    yield block
+
+            blocks = content()
+            first = next(blocks, b"")
+            stored = _framed(first, blocks) if first.startswith(ZMAGIC) else _chain(first, blocks)
             with os.fdopen(fd, "wb") as out:
                 if self.keys is None:
-                    h = hashlib.sha256()
-                    while block := src.read(CHUNK):
-                        h.update(block)
+                    for block in stored:
                         out.write(block)
-                    digest = h.hexdigest()
                 else:
-                    digest = sealing.seal_stream(self.keys, src.read, out.write)
+                    sealing.seal_stream(self.keys, _Reader(stored).read, out.write, h.digest)
                 out.flush()
                 os.fsync(out.fileno())
+            digest = h.hexdigest()
             if sha is not None and sha != digest:
                 raise ArchiveError("blob content does not match its expected hash")
             self._place(tmp, digest, batch)
@@ -141,6 +211,16 @@ class BlobStore:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+    def copy_to(self, other: "BlobStore", sha: str, batch: "BlobBatch | None" = None) -> None:
+        """Store this store's blob `sha` in `other` (encrypting a plaintext
+        archive), streamed unless it was stored compressed (text: small)."""
+        with open(self.path(sha), "rb") as src:
+            if self.keys is None and src.read(len(ZMAGIC)) != ZMAGIC:
+                src.seek(0)
+                other.put_file(src, sha, batch=batch)
+                return
+        other.write(sha, self.read(sha), batch)
 
     def tmpfile(self) -> BinaryIO:
         """A private, unnamed temp file in tmp/ (O_TMPFILE, mode 0600): nothing
@@ -311,8 +391,8 @@ class BlobBatch:
             if final.exists():
                 self.note(sha)
                 return
-            if not self.store.sealed:
-                f.flush()
+            f.flush()
+            if not self.store.sealed and os.pread(f.fileno(), len(ZMAGIC), 0) != ZMAGIC:  # else: stored framed
                 os.fsync(f.fileno())
                 self.store._dir(final.parent, self)
                 try:

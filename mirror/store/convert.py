@@ -53,8 +53,7 @@ def encrypt(root: Path, new_keys: arc.NewKeys) -> arc.Archive:
         sealed.create()
         with sealed.batch() as batch:
             for sha in sorted(plain.catalogue.live_blobs()):
-                with open(plain.blobs.path(sha), "rb") as src:
-                    sealed.put_file(src, sha, batch=batch)
+                plain.blobs.copy_to(sealed, sha, batch)
             batch.sync()
         arc._remove(root, (arc.CACHE,))  # the plaintext side databases go before the commit: only caches
         fsync_dir(root)

@@ -13,13 +13,14 @@ Blob names are keyed hashes: the SHA-256 of a known banned image names
 nothing on disk. A sealed blob is
 
     nonce (16 random bytes) || STREAM(HKDF(content key, nonce, "mirror blob v1"),
-                                      content || zeros || sha256 || u64 len)
+                                      stored || zeros || sha256 || u64 len)
 
-where STREAM is age's payload (ChaCha20-Poly1305, 64 KiB chunks) and the
-plaintext is padded to a Padmé length, so sizes reveal O(log log n) bits. The
-trailer carries the content's SHA-256, so a blob moved to another blob's name
-is refused, and its length, so the padding can be written after streaming
-content of unknown length.
+where STREAM is age's payload (ChaCha20-Poly1305, 64 KiB chunks), `stored`
+the blob store's stored form of the content (the content, or it compressed:
+`blobs.encode`), and the plaintext is padded to a Padmé length, so sizes
+reveal O(log log n) bits. The trailer carries the content's SHA-256, so a
+blob moved to another blob's name is refused, and the stored form's length,
+so the padding can be written after streaming content of unknown length.
 
 Temp files (`SealedTemp`): AES-256-CTR under a key that exists only in this
 process, on an unnamed file; append-only, so no keystream is ever used twice.
@@ -92,9 +93,10 @@ class _Plain:
     """The plaintext of a sealed blob, streamed: content, then zeros up to the
     padded length, then the trailer. Hashes the content as it goes."""
 
-    def __init__(self, read: Callable[[int], bytes]):
+    def __init__(self, read: Callable[[int], bytes], digest: Callable[[], bytes] | None = None):
         self.read = read
         self.sha = hashlib.sha256()
+        self.digest = digest or self.sha.digest
         self.length = 0
         self.tail: memoryview | None = None
 
@@ -110,7 +112,7 @@ class _Plain:
                     n += len(block)
                     continue
                 pad = padme(self.length + TRAILER) - self.length - TRAILER
-                self.tail = memoryview(bytes(pad) + self.sha.digest() + self.length.to_bytes(8, "big"))
+                self.tail = memoryview(bytes(pad) + self.digest() + self.length.to_bytes(8, "big"))
             take = self.tail[:len(view) - n]
             if not take:
                 break
@@ -120,11 +122,14 @@ class _Plain:
         return n
 
 
-def seal_stream(keys: ArchiveKeys, read: Callable[[int], bytes], write: Callable[[memoryview | bytes], object]) -> str:
-    """Seal everything `read` yields; return the content's SHA-256 (hex)."""
+def seal_stream(keys: ArchiveKeys, read: Callable[[int], bytes], write: Callable[[memoryview | bytes], object],
+                digest: Callable[[], bytes] | None = None) -> str:
+    """Seal everything `read` yields; return its SHA-256 (hex). The trailer
+    names the content by `digest()`, asked once all is read, where what is
+    read is a stored form of it; by that SHA-256 otherwise."""
     nonce = os.urandom(_stream.NONCE_SIZE)
     write(nonce)
-    plain = _Plain(read)
+    plain = _Plain(read, digest)
     _stream.encrypt(hkdf(keys.content, nonce, _BLOB_INFO), plain.readinto, write)
     return plain.sha.hexdigest()
 
