@@ -42,12 +42,18 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(tmp_path):
         err = tmp_path / f"writer-{round_}.err"
         with open(err, "wb") as stderr:
             proc = subprocess.Popen(WRITER + [str(root), str(log), f"r{round_ % 5}", "10000"], stderr=stderr)
-        time.sleep(rng.uniform(0.15, 0.6))
+        # Kill at a random moment after the writer acknowledged its first write
+        # of the round (however slow a loaded machine makes its start-up).
+        before = _acked(log)
+        deadline = time.monotonic() + 60
+        while _acked(log) == before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0, 0.4))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait()
-        # 10,000 writes never finish in 0.6 s: a writer that exited by itself failed.
+        # 10,000 writes never finish so soon: a writer that exited by itself failed.
         assert proc.returncode == -signal.SIGKILL, err.read_text()[-2000:]
         check_archive(root, log)
     assert kills >= 20
