@@ -22,6 +22,7 @@ the articles: linear is 10x.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import random
@@ -76,16 +77,21 @@ def article(i: int, rng: random.Random, version: int = 0) -> NewVersion:
                       captured=f"2026-02-{1 + version:02d}T03:04:05Z", assets=assets)
 
 
-def build(path: Path, n: int) -> int:
-    """The archive of `n` articles; returns the number of versions."""
+def build(path: Path, n: int) -> tuple[int, int]:
+    """The archive of `n` articles; returns the number of versions and the
+    raw size (the bytes of every version's text and of every image, once)."""
     rng = random.Random(n)
-    count = 0
+    count = raw = 0
+    images: set[str] = set()
     with Archive.create(path, None) as ar:  # plaintext: the floors read its SQLite file
         batch: list[NewVersion] = []
         for i in range(n):
             extra = rng.choice((1, 2)) if i % 10 == 3 else 0
             for v in range(extra + 1):
-                batch.append(article(i, rng, v))
+                new = article(i, rng, v)
+                raw += len(new.text.encode("utf-8")) + sum(len(d) for a, d in new.assets if a.sha256 not in images)
+                images.update(a.sha256 for a, _ in new.assets)
+                batch.append(new)
             if len(batch) >= 500:
                 count += len(batch)
                 ar.save_many(batch)
@@ -93,7 +99,7 @@ def build(path: Path, n: int) -> int:
         if batch:
             count += len(batch)
             ar.save_many(batch)
-    return count
+    return count, raw
 
 
 @dataclass
@@ -149,18 +155,32 @@ SUMMARY_SQL = ("SELECT a.id, a.url, v.title, v.byline, v.published, v.lang, v.si
                " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions FROM articles a"
                " JOIN versions v ON v.rowid = (SELECT rowid FROM versions WHERE article_id = a.id"
                " ORDER BY captured DESC, n DESC LIMIT 1) ORDER BY v.captured DESC, a.id")
-FTS_PY = ("import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
-          "rows = db.execute(\"SELECT DISTINCT v.article_id FROM fts JOIN versions v ON v.rowid = fts.rowid"
-          " WHERE fts MATCH ?\", ('\"' + sys.argv[2] + '\"',)).fetchall(); print(len(rows))")
+# The floor of a search: the same MATCH expression mirror makes, on the same
+# FTS5 table, the best 20 rows by rank (no snippets, no current versions),
+# in the SQLite build mirror uses (sqlcipher3, here on a plaintext file).
+FTS_PY = ("import sqlcipher3 as sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+          "rows = db.execute('SELECT rowid FROM search WHERE search MATCH ? ORDER BY rank LIMIT 20',"
+          " (sys.argv[2],)).fetchall(); print(len(rows))")
+
+
+def match_expr(db: Path, query: str) -> str:
+    import sqlcipher3  # the engine mirror uses: the system's SQLite may be too old for the table
+
+    from mirror.store import search as fts
+
+    with contextlib.closing(sqlcipher3.connect(str(db))) as c:
+        algorithms = [r[0] for r in c.execute("SELECT algorithm FROM search_langs ORDER BY algorithm")]
+    return fts.to_fts(fts.parse(query), algorithms)
 
 
 def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run | None]]:
     """command -> (ours, floor, ours cold or None)."""
     a = work / f"A{n}"
     t = time.monotonic()
-    versions = build(a, n)
+    versions, raw = build(a, n)
     print(f"# {n} articles, {versions} versions: built in {time.monotonic() - t:.1f} s,"
-          f" archive {du(a) / 2**20:.1f} MiB", flush=True)
+          f" archive {du(a) / 2**20:.1f} MiB = {du(a) / raw:.2f}x the raw text and images"
+          f" ({raw / 2**20:.1f} MiB)", flush=True)
     key = work / "key.txt"
     if not key.exists():
         subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
@@ -196,7 +216,8 @@ def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run
     res["ls --json"] = (median(ours), median(floor), None)
 
     ours = repeat(reps, lambda: (m + ["search", WORD],))
-    floor = repeat(reps, lambda: ([sys.executable, "-c", FTS_PY, str(db), WORD],))
+    expr = match_expr(db, WORD)
+    floor = repeat(reps, lambda: ([sys.executable, "-c", FTS_PY, str(db), expr],))
     res[f"search {WORD}"] = (median(ours), median(floor), None)
 
     with Archive.open(a) as ar:
