@@ -15,15 +15,17 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import sqlcipher3
 
 from mirror.errors import ArchiveError, NotFound, UsageError
 from mirror.model import (CURRENT_ORDER, META_FIELDS, Asset, Hit, NewVersion, Summary, article_id,
                           future_cutoff, meta_of)
-from mirror.store import search as fts
 from mirror.store.sealing import ArchiveKeys, sqlcipher_key
+
+if TYPE_CHECKING:
+    from mirror.store import search as fts
 
 # The versions table has one column per metadata field, named as the field.
 _META_COLS = ", ".join(META_FIELDS)
@@ -47,6 +49,8 @@ _SEARCH_SCHEMA = (
 
 def _index_row(db: sqlcipher3.Connection, rowid: int, title: str | None, byline: str | None,
                text: str, lang: str | None) -> None:
+    from mirror.store import search as fts  # tokenizing: only commands that store or search load it
+
     db.execute("INSERT INTO search (rowid, title, byline, body) VALUES (?, ?, ?, ?)",
                (rowid, fts.index_text(title, lang), fts.index_text(byline, lang), fts.index_text(text, lang)))
     algorithm = fts.stemmer_for(lang)
@@ -352,6 +356,8 @@ class Catalogue:
         """Articles matching `query` (the language of mirror.store.search),
         most relevant first, each with a snippet of its current text. The
         query is checked at once; hits are read as the caller iterates."""
+        from mirror.store import search as fts
+
         node = fts.parse(query)
         algorithms = [r[0] for r in self.q("SELECT algorithm FROM search_langs ORDER BY algorithm")]
         expr = fts.to_fts(node, algorithms)
@@ -365,6 +371,8 @@ class Catalogue:
         return self._hits(cursor, terms)
 
     def _hits(self, cursor: sqlcipher3.Cursor, terms: list[fts.Term]) -> Iterator[Hit]:
+        from mirror.store import search as fts
+
         with self._mapped():
             for r in cursor:
                 text = r["text"].translate(fts.UNMARK)
