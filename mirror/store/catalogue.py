@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # The versions table has one column per metadata field, named as the field.
 _META_COLS = ", ".join(META_FIELDS)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The search index (migration 3): one row per version (rowid = the version's
 # rowid), its columns the tokens `search.index_text` makes, split by FTS5's
@@ -129,6 +129,8 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     _migrate_search,
     # 4: `ls` walks versions newest first (its order) instead of sorting them all.
     "CREATE INDEX versions_captured ON versions(captured DESC, article_id);",
+    # 5: whether a row names a blob (the sweep after a killed import asks per blob).
+    "CREATE INDEX versions_html ON versions(html_sha); CREATE INDEX versions_raw ON versions(raw_sha);",
 ]
 
 Row = sqlcipher3.Row
