@@ -112,7 +112,8 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
 
 
 def prose_core(root: etree._Element, prose: dict[etree._Element, int],
-               unseen: frozenset[etree._Element] | set[etree._Element] = frozenset()) -> etree._Element | None:
+               unseen: frozenset[etree._Element] | set[etree._Element] = frozenset()
+               ) -> etree._Element | None:
     """The element that directly holds the most prose (parent gets a
     paragraph's length, grandparent half): the article's likely home.
     Prose in `unseen` (hidden blocks) does not count."""

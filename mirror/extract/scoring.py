@@ -142,7 +142,8 @@ def _initial(el: etree._Element) -> float:
     return bonus + class_weight(el)
 
 
-def best_candidate(body: etree._Element, stats: Stats, accept: Callable[[etree._Element, Stats], bool] | None = None
+def best_candidate(body: etree._Element, stats: Stats,
+                   accept: Callable[[etree._Element, Stats], bool] | None = None
                    ) -> tuple[etree._Element | None, float, dict[etree._Element, float]]:
     """The element most likely to be the article body, and all scores.
     `accept(el, stats)`, when given, vetoes candidates that cannot be an
