@@ -66,7 +66,7 @@ def extract(html: bytes | str, url: str | None = None) -> Extracted:
         fragment = fragment_from_text(md.article_body)
         body_text = to_text(fragment)
         images = [md.lead_image] if md.lead_image else []
-    if not body_text:
+    if not body_text or fragment is None:  # (no fragment means no text)
         raise ExtractionError("no article text found in the page")
     body_html = etree.tostring(fragment, encoding="unicode", method="html")
     if md.lead_image and md.lead_image in images:

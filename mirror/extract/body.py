@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -19,29 +20,34 @@ from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repea
 # predicate over every element: the attribute is rare).
 _ITEMPROPS = etree.XPath(".//@itemprop")
 
+# The body fragment and its image URLs, or (None, []).
+_Found: TypeAlias = tuple[etree._Element | None, list[str]]
 
-def _find_hints(body) -> list:
+
+def _find_hints(body: etree._Element) -> list[etree._Element]:
     """Elements the page itself marks as the article body (outermost only)."""
-    found: list = []
-    for value in _ITEMPROPS(body):  # document order
+    found: list[etree._Element] = []
+    values: list[etree._ElementUnicodeResult[etree._Element]] = _ITEMPROPS(body)  # document order
+    for value in values:
         if "articleBody" in value.split():
             el = value.getparent()
+            assert el is not None  # an attribute value's parent is its element
             if not any(a in found for a in el.iterancestors()):
                 found.append(el)
     return found
 
 
-def _document_order(body, parts: list) -> list:
+def _document_order(body: etree._Element, parts: list[etree._Element]) -> list[etree._Element]:
     """Parts sorted as in the page, without any part nested in another."""
     chosen = set(parts)
-    out = []
+    out: list[etree._Element] = []
     for el in body.iter():
         if el in chosen and not any(a in chosen for a in el.iterancestors()):
             out.append(el)
     return out
 
 
-def extract_body(root, md: Metadata, url: str | None):
+def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
     """The body fragment (a <div> element) and its image URLs, or (None, [])."""
     body = root.find("body")
     if body is None:
@@ -83,7 +89,7 @@ def extract_body(root, md: Metadata, url: str | None):
     return fragment, images
 
 
-def _fragment(parts: list, md: Metadata, url: str | None):
+def _fragment(parts: list[etree._Element], md: Metadata, url: str | None) -> tuple[etree._Element, list[str]]:
     fragment = etree.Element("div")
     for p in parts:
         fragment.append(copy.deepcopy(p))
@@ -96,7 +102,7 @@ def _fragment(parts: list, md: Metadata, url: str | None):
     return fragment, images
 
 
-def _whole_body(body, stats: Stats, md: Metadata, url: str | None):
+def _whole_body(body: etree._Element, stats: Stats, md: Metadata, url: str | None) -> _Found:
     """Second opinion when no block scored (a page of a few short lines, text
     straight in <body>): the cleaned page itself, as Reader View does, but
     never when it is mostly links (a menu or a link list is not an article)."""

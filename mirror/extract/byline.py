@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from lxml import etree
+
 from mirror.extract.dates import MONTHS
 from mirror.extract.fields import clean_ws
 
@@ -48,7 +50,7 @@ def clean_byline(s: str | None) -> str | None:
     return s
 
 
-def visible_byline(root) -> list[str]:
+def visible_byline(root: etree._Element) -> list[str]:
     names: list[str] = []
     body = root.find("body")
     if body is None:

@@ -5,6 +5,7 @@ class or id says they are furniture (share bars, comments, related lists...)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -33,30 +34,30 @@ _INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "abbr", "time", "small"
                      "font", "cite", "q", "mark", "code", "s"})
 
 
-def _is_hidden(el) -> bool:
+def _is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None:
         return True
     if el.get("aria-hidden") == "true":
         return True
     st = el.get("style")
-    return bool(st) and bool(_HIDDEN_STYLE.search(st))
+    return bool(st and _HIDDEN_STYLE.search(st))
 
 
 _STYLED_HIDDEN = etree.XPath(".//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
 HIDDEN_MAX_SHARE = 0.7
 
 
-def _styled_hidden(el) -> bool:
+def _styled_hidden(el: etree._Element) -> bool:
     """Hidden by the page's own markup (the hidden attribute or an inline
     style), not by a script's state such as aria-hidden."""
     st = el.get("style")
-    return el.get("hidden") is not None or (bool(st) and bool(_HIDDEN_STYLE.search(st)))
+    return el.get("hidden") is not None or bool(st and _HIDDEN_STYLE.search(st))
 
 
 _LAZY_HINT = re.compile(r"lazy|data-src|data-original", re.I)
 
 
-def _noscript(el) -> bool:
+def _noscript(el: etree._Element) -> bool:
     """Keep a <noscript> only when it carries a real image; return True if it
     was unwrapped. When it follows a lazy <img> (placeholder src), its image
     becomes that img's source and the copy goes."""
@@ -64,7 +65,7 @@ def _noscript(el) -> bool:
     if not imgs:
         return False
     prev = el.getprevious()
-    lazy = []
+    lazy: list[etree._Element] = []
     if prev is not None and isinstance(prev.tag, str):
         lazy = [prev] if prev.tag == "img" else list(prev.iter("img"))
     if lazy:
@@ -83,12 +84,12 @@ def _noscript(el) -> bool:
 _PARA = frozenset({"p", "pre", "blockquote", "dd", "td"})
 
 
-def content_lengths(root) -> tuple[dict, dict]:
+def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], dict[etree._Element, int]]:
     """Per element: length of all text under it, and of the text of its
     paragraphs that look like prose (long enough, few links). One bottom-up pass."""
-    text: dict = {}
-    prose: dict = {}
-    links: dict = {}
+    text: dict[etree._Element, int] = {}
+    prose: dict[etree._Element, int] = {}
+    links: dict[etree._Element, int] = {}
     for el in reversed(list(root.iter())):
         n = text.get(el, 0) + tlen(el.text)
         text[el] = n
@@ -110,11 +111,13 @@ def content_lengths(root) -> tuple[dict, dict]:
     return text, prose
 
 
-def prose_core(root, prose: dict, unseen: frozenset | set = frozenset()):
+def prose_core(root: etree._Element, prose: dict[etree._Element, int],
+               unseen: frozenset[etree._Element] | set[etree._Element] = frozenset()
+               ) -> etree._Element | None:
     """The element that directly holds the most prose (parent gets a
     paragraph's length, grandparent half): the article's likely home.
     Prose in `unseen` (hidden blocks) does not count."""
-    gather: dict = {}
+    gather: dict[etree._Element, float] = {}
     for el in root.iter(*_PARA, "div"):
         n = prose.get(el, 0)
         if not n or (el.tag == "div" and any(prose.get(c, 0) for c in el)) or el in unseen:
@@ -128,15 +131,15 @@ def prose_core(root, prose: dict, unseen: frozenset | set = frozenset()):
             gather[grand] = gather.get(grand, 0) + n / 2
     if not gather:
         return None
-    return max(gather, key=gather.get)
+    return max(gather, key=gather.__getitem__)
 
 
-def _paragraph_style(core, prose: dict) -> list:
+def _paragraph_style(core: etree._Element, prose: dict[etree._Element, int]) -> list[etree._Element]:
     """The core's paragraphs that share one class with most of its prose
     paragraphs: that class is the story's paragraph style, whatever word it
     uses ("paywall", "share-quote"...), not a furniture marker."""
     paras = [c for c in core if isinstance(c.tag, str) and prose.get(c, 0)]
-    counts: dict = {}
+    counts: dict[str, int] = {}
     for c in paras:
         cls = c.get("class")
         if cls:
@@ -155,7 +158,7 @@ def _slug(text: str) -> str:
     return _SLUG_GAPS.sub("-", text.lower()).strip("-")
 
 
-def _topic_anchor(el) -> bool:
+def _topic_anchor(el: etree._Element) -> bool:
     """Is the id that made el look like furniture only the anchor of its own
     heading ("sharing-with-a-single-developer", as documentation generators
     and Markdown renderers derive ids)? Such an id names the section's topic,
@@ -175,12 +178,13 @@ def _topic_anchor(el) -> bool:
     return not (vocab.COMMENTS_HEADING.match(title) or vocab.RELATED_HEADING.match(title))
 
 
-def clean_page(body, protect=None):
+def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = None
+               ) -> tuple[etree._Element | None, dict[etree._Element, int]]:
     """Remove non-content markup in place. `protect` lists elements (e.g. the
     itemprop=articleBody blocks) that must survive with their ancestors.
     Returns the prose core (see prose_core) and the prose lengths."""
     etree.strip_elements(body, *CODE_TAGS, with_tail=False)
-    protected = set()
+    protected: set[etree._Element] = set()
     for el in protect or ():
         protected.update(el.iterancestors())
         protected.add(el)
@@ -202,7 +206,7 @@ def clean_page(body, protect=None):
     # A block the page's own markup hides is not read, however much prose it
     # holds, while most of the prose is elsewhere (a page that hides nearly
     # all of it reveals it by script: that text stays).
-    hidden = [el for el in _STYLED_HIDDEN(body) if _styled_hidden(el)
+    hidden: list[etree._Element] = [el for el in _STYLED_HIDDEN(body) if _styled_hidden(el)
               and prose.get(el, 0) <= HIDDEN_MAX_SHARE * total_prose and el not in protected]
     unseen = {d for el in hidden for d in el.iter()}
     core = prose_core(body, prose, unseen)
@@ -210,9 +214,9 @@ def clean_page(body, protect=None):
         protected.update(core.iterancestors())
         protected.add(core)
         protected.update(_paragraph_style(core, prose))
-    drop: list = []
-    unwraps: list = []
-    dropped: set = set()
+    drop: list[etree._Element] = []
+    unwraps: list[etree._Element] = []
+    dropped: set[etree._Element] = set()
     for el in body.iter():
         tag = el.tag
         if not isinstance(tag, str):

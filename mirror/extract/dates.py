@@ -44,14 +44,15 @@ _WORDY = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
                     re.UNICODE)
 
 
-def _fmt(y: int, mo: int, d: int, h=None, mi=None, s=None, tz: str | None = None) -> str | None:
+def _fmt(y: int, mo: int, d: int, h: str | None = None, mi: str | None = None,
+         s: str | None = None, tz: str | None = None) -> str | None:
     try:
         datetime(y, mo, d)
     except ValueError:
         return None
     if not 1990 <= y <= 2100:
         return None
-    if h is None:
+    if h is None or mi is None:  # (the patterns match hour and minute together)
         return f"{y:04d}-{mo:02d}-{d:02d}"
     out = f"{y:04d}-{mo:02d}-{d:02d}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
     if tz:

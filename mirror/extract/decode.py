@@ -107,9 +107,9 @@ def _utf8_ok(data: bytes) -> bool:
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
     """Decode an HTML page: BOM, HTTP charset, meta charset, UTF-8, detection."""
-    for bom, enc in _BOMS:
+    for bom, bom_enc in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace")
+            return data[len(bom):].decode(bom_enc, errors="replace")
     enc = normalize_charset(http_charset)
     if enc is None:
         enc = _declared_in_meta(data[:4096])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from lxml import etree
 
@@ -28,11 +29,13 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CONTROL = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 
 
-def parse(html: str):
+def parse(html: str) -> etree._Element:
     """Parse a whole page once; the root <html> element."""
     data = html.encode("utf-8", "replace").translate(None, _CONTROL)
     try:
-        root = etree.fromstring(data, _PARSER)
+        # types-lxml says never None, but libxml2 returns no root for a page
+        # with no elements (only whitespace, or only a comment).
+        root = cast("etree._Element | None", etree.fromstring(data, _PARSER))
     except (etree.ParserError, ValueError) as e:
         raise ExtractionError(f"cannot parse the page as HTML: {e}") from None
     if root is None:
@@ -46,7 +49,7 @@ def parse(html: str):
 _HTML5_VOID = ("embed", "source", "track", "wbr", "keygen")
 
 
-def _unnest_voids(root) -> None:
+def _unnest_voids(root: etree._Element) -> None:
     """Move what libxml2 nested inside an HTML5 void element back after it,
     where an HTML5 parser puts it."""
     for el in list(root.iter(*_HTML5_VOID)):
@@ -69,7 +72,7 @@ def norm(s: str | None) -> str:
     return " ".join(s.split()) if s else ""  # (str.split: the same spaces as \s, faster)
 
 
-def drop_tree(el) -> None:
+def drop_tree(el: etree._Element) -> None:
     """Remove el and its subtree but keep its tail text in place."""
     parent = el.getparent()
     if parent is None:
@@ -84,7 +87,7 @@ def drop_tree(el) -> None:
     parent.remove(el)
 
 
-def unwrap(el) -> None:
+def unwrap(el: etree._Element) -> None:
     """Replace el by its children (and text)."""
     parent = el.getparent()
     if parent is None:
@@ -136,7 +139,7 @@ def tlen(s: str | None) -> int:
 _NOOP_HREF = re.compile(r"^\s*javascript:\s*(?:void\s*\(\s*0\s*\)|;|//)?\s*;?\s*$", re.I)
 
 
-def is_link(el) -> bool:
+def is_link(el: etree._Element) -> bool:
     """Does this element lead somewhere or act? An <a> whose href is an
     empty script call ("javascript:", "javascript:void(0)") and that has no
     onclick handler does neither: its text counts as text, not as links

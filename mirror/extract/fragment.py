@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from mirror.extract.dom import drop_tree, norm, unwrap
 from mirror.extract.images import resolve_image
 from mirror.extract.text import is_caption
@@ -33,13 +35,13 @@ _ALLOWED_TAGS = frozenset({
 _EMPHASIS = frozenset({"em", "i", "small", "cite"})
 
 
-def _image_only(el) -> bool:
+def _image_only(el: etree._Element) -> bool:
     if el.tag == "img":
         return True
     return el.find(".//img") is not None and not norm("".join(el.itertext()))
 
 
-def _mark_captions(fragment) -> None:
+def _mark_captions(fragment: etree._Element) -> None:
     """Captions without caption markup: a block repeating an image's alt
     text, or a short all-italic paragraph (or div, as blog editors write
     them) right after an image."""
@@ -67,7 +69,7 @@ _WS_RUN = re.compile(r"\s+")
 _LOOSE = re.compile(r"\s\s|[\t\n\r\f\v]")
 
 
-def _squeeze_whitespace(fragment) -> None:
+def _squeeze_whitespace(fragment: etree._Element) -> None:
     """Indentation from the page's templates means nothing in the fragment
     (except inside <pre>)."""
     pre = {d for p in fragment.iter("pre") for d in p.iter()}
@@ -80,7 +82,7 @@ def _squeeze_whitespace(fragment) -> None:
             el.tail = _WS_RUN.sub(" ", t)
 
 
-def tidy(fragment, base: str | None) -> list[str]:
+def tidy(fragment: etree._Element, base: str | None) -> list[str]:
     """Strip attributes, resolve images and links, unwrap layout-only tags.
     Returns the image URLs in document order."""
     images: list[str] = []
@@ -115,7 +117,7 @@ def tidy(fragment, base: str | None) -> list[str]:
             # and the reader page styles them as captions.
             tag = el.tag = "figcaption"
         keep = _KEEP_ATTRS.get(tag, ())
-        saved = [(k, el.get(k)) for k in keep if el.get(k) is not None]
+        saved = [(k, v) for k in keep if (v := el.get(k)) is not None]
         el.attrib.clear()
         for k, v in saved:
             if k == "href":

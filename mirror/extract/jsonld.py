@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, TypeAlias
+
+from lxml import etree
 
 from mirror import jsonsafe
 from mirror.extract.dates import to_iso
@@ -12,8 +15,11 @@ from mirror.extract.fields import Metadata, clean_ws
 
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Posting|Report|Story|Review)$", re.I)
 
+JSON: TypeAlias = Any  # a parsed JSON value, whatever shape the page wrote
+Node: TypeAlias = dict[str, JSON]  # one JSON-LD object
 
-def _load_json(text: str):
+
+def _load_json(text: str) -> JSON:
     text = text.strip()
     if text.startswith("<!--"):
         text = text[4:]
@@ -32,9 +38,9 @@ def _load_json(text: str):
             return None
 
 
-def _nodes(data) -> list[dict]:
+def _nodes(data: JSON) -> list[Node]:
     """Every object in a JSON-LD document: arrays, @graph and nested mainEntity."""
-    out: list[dict] = []
+    out: list[Node] = []
     stack = [data]
     while stack:
         x = stack.pop()
@@ -49,7 +55,7 @@ def _nodes(data) -> list[dict]:
     return out
 
 
-def _types(node: dict) -> list[str]:
+def _types(node: Node) -> list[str]:
     t = node.get("@type")
     if isinstance(t, str):
         return [t]
@@ -58,7 +64,7 @@ def _types(node: dict) -> list[str]:
     return []
 
 
-def _text(v) -> str | None:
+def _text(v: JSON) -> str | None:
     if isinstance(v, str):
         return clean_ws(v) or None
     if isinstance(v, dict):
@@ -68,7 +74,7 @@ def _text(v) -> str | None:
     return None
 
 
-def _names(v, index: dict[str, dict]) -> list[str]:
+def _names(v: JSON, index: dict[str, Node]) -> list[str]:
     """Author names from a JSON-LD author value (string, object, @id ref, list)."""
     if isinstance(v, list):
         out: list[str] = []
@@ -87,7 +93,7 @@ def _names(v, index: dict[str, dict]) -> list[str]:
     return []
 
 
-def _image_url(v) -> str | None:
+def _image_url(v: JSON) -> str | None:
     if isinstance(v, str):
         return v
     if isinstance(v, dict):
@@ -97,9 +103,9 @@ def _image_url(v) -> str | None:
     return None
 
 
-def read_jsonld(root, md: Metadata) -> None:
+def read_jsonld(root: etree._Element, md: Metadata) -> None:
     """Fill md from the page's JSON-LD article (first article-typed node)."""
-    nodes: list[dict] = []
+    nodes: list[Node] = []
     for s in root.iter("script"):
         if (s.get("type") or "").strip().lower() != "application/ld+json":
             continue

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from mirror.extract.byline import clean_byline, strip_byline_prefix, visible_byline
 from mirror.extract.dates import to_iso
 from mirror.extract.fields import Metadata, clean_ws
@@ -20,7 +22,7 @@ __all__ = ["Metadata", "extract_metadata", "clean_title", "clean_byline", "strip
 # -- meta tags ---------------------------------------------------------------
 
 
-def _meta_map(root) -> dict[str, str]:
+def _meta_map(root: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in root.iter("meta"):
         key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "")
@@ -40,7 +42,7 @@ def _first(meta: dict[str, str], *keys: str) -> str | None:
 
 # -- visible page -------------------------------------------------------------
 
-def _visible_time(root) -> tuple[str | None, str | None]:
+def _visible_time(root: etree._Element) -> tuple[str | None, str | None]:
     pub = mod = None
     for el in root.iter("time"):
         v = to_iso(el.get("datetime") or "".join(el.itertext()))
@@ -58,7 +60,7 @@ def _visible_time(root) -> tuple[str | None, str | None]:
                 break
     return pub, mod
 
-def extract_metadata(root, url: str | None) -> Metadata:
+def extract_metadata(root: etree._Element, url: str | None) -> Metadata:
     """Metadata of one parsed page (lxml tree, before any cleaning)."""
     md = Metadata()
     read_jsonld(root, md)
@@ -118,8 +120,9 @@ def extract_metadata(root, url: str | None) -> Metadata:
             md.lang = md.lang.lower()
 
     for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            href = link.get("href").strip()
+        href = link.get("href")
+        if (link.get("rel") or "").lower() == "canonical" and href:
+            href = href.strip()
             canonical = urljoin(url, href) if url else href
             if canonical.startswith(("http://", "https://")):
                 md.canonical = canonical

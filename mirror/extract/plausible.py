@@ -5,6 +5,8 @@ table (rows of results, a filmography) is a part of a story about it."""
 
 from __future__ import annotations
 
+from lxml import etree
+
 from mirror.extract.scoring import Stats
 
 _HEADS = ("h2", "h3", "h4", "h5", "h6")
@@ -14,13 +16,13 @@ TEASER_TEXT = 500
 TEASER_RUN = 3
 
 
-def _links_away(h) -> bool:
+def _links_away(h: etree._Element) -> bool:
     """Does the heading link to another page? A link to an anchor of this page
     (a forum post's "#p1002" permalink) is not another story."""
     return any(not (a.get("href") or "").startswith("#") for a in h.iter("a"))
 
 
-def _teaser_item(el, stats: Stats) -> bool:
+def _teaser_item(el: etree._Element, stats: Stats) -> bool:
     """A box led by one heading that is wholly a link to another page, with
     little else."""
     heads = [h for h in el.iter(*_HEADS) if stats.text.get(h)]
@@ -32,7 +34,7 @@ def _teaser_item(el, stats: Stats) -> bool:
     return stats.text.get(el, 0) - stats.text[h] <= TEASER_TEXT
 
 
-def is_teaser_run(el, stats: Stats) -> bool:
+def is_teaser_run(el: etree._Element, stats: Stats) -> bool:
     """Three or more teaser items making most of el's text: a stream of other
     stories (a "more news" feed, a section front)."""
     n = stats.text.get(el, 0)
@@ -44,7 +46,7 @@ def is_teaser_run(el, stats: Stats) -> bool:
         sum(stats.text[c] for c in teasers) >= 0.6 * n
 
 
-def plausible(el, stats: Stats) -> bool:
+def plausible(el: etree._Element, stats: Stats) -> bool:
     """False for a block that cannot be the article: a teaser run, or a part
     of one (one teaser's box, the run's wrapper adds nothing else)."""
     for node in (el, *el.iterancestors()):
@@ -67,7 +69,7 @@ def plausible(el, stats: Stats) -> bool:
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
 
-def is_data_table(table) -> bool:
+def is_data_table(table: etree._Element) -> bool:
     """Rows of data, not a layout grid: a header cell or a caption, or three
     or more rows of two or more cells."""
     if table.find(".//th") is not None or table.find("caption") is not None:
@@ -76,7 +78,7 @@ def is_data_table(table) -> bool:
     return len(rows) >= 3 and sum(1 for tr in rows if len(tr.findall("td")) >= 2) >= 0.8 * len(rows)
 
 
-def outside_data_table(el):
+def outside_data_table(el: etree._Element) -> etree._Element:
     """The block holding the data table el is a part of (rows score like
     paragraphs, so a long table can outscore the story around it), or el."""
     if el.tag not in _TABLE_PARTS:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from mirror.extract import vocab
 from mirror.extract.dates import to_iso
 from mirror.extract.dom import HEADINGS, drop_tree, norm
@@ -73,18 +75,23 @@ def _n_words(t: str) -> int:
 _INLINE_LINES = frozenset({"i", "em", "b", "strong", "font"})
 
 
-def _own_line(el) -> bool:
+def _own_line(el: etree._Element) -> bool:
     """An inline element standing alone between line breaks or blocks (no
     sentence text around it): "<i>by A. Writer</i><br>" on pages without <p>."""
     tail = el.tail
     if tail and tail.strip():
         return False
     prev = el.getprevious()
-    before = prev.tail if prev is not None else el.getparent().text
+    if prev is not None:
+        before = prev.tail
+    else:
+        parent = el.getparent()
+        assert parent is not None  # callers skip detached elements
+        before = parent.text
     return not (before and before.strip())
 
 
-def drop_headers(content, md: Metadata) -> None:
+def drop_headers(content: etree._Element, md: Metadata) -> None:
     """Title, byline and date lines are metadata, not body."""
     title = norm(md.title).lower() if md.title else None
     byline = norm(md.byline).lower() if md.byline else None
@@ -119,7 +126,7 @@ def drop_headers(content, md: Metadata) -> None:
                 seen_text += len(t)
 
 
-def _is_teaser_card(el, stats: Stats) -> bool:
+def _is_teaser_card(el: etree._Element, stats: Stats) -> bool:
     """A lone small box whose heading is entirely a link, with at most one
     short paragraph: another story's headline and teaser dropped into the body."""
     key = (el.tag, el.get("class"))
@@ -135,7 +142,7 @@ def _is_teaser_card(el, stats: Stats) -> bool:
         stats.text[p] for p in paras) >= 0.8 * stats.text.get(el, 0)
 
 
-def _is_card(el, stats: Stats) -> bool:
+def _is_card(el: etree._Element, stats: Stats) -> bool:
     return bool(stats.text.get(el)) and stats.link_density(el) > 0.8 and \
         sum(1 for _ in el.iter("a")) >= 3
 
@@ -143,10 +150,10 @@ def _is_card(el, stats: Stats) -> bool:
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "strong", "b", "span"})
 
 
-def _text_before(el, content, stats: Stats) -> int:
+def _text_before(el: etree._Element, content: etree._Element, stats: Stats) -> int:
     """Amount of text that comes before el inside content."""
     n = 0
-    node = el
+    node: etree._Element | None = el
     while node is not None and node is not content:
         for sib in node.itersiblings(preceding=True):
             n += stats.text.get(sib, 0)
@@ -154,7 +161,7 @@ def _text_before(el, content, stats: Stats) -> int:
     return n
 
 
-def _cut_after_headings(content, stats: Stats) -> None:
+def _cut_after_headings(content: etree._Element, stats: Stats) -> None:
     """A "Comments" heading ends the article; a "Related stories" heading
     opens a link list that goes with it."""
     total = stats.text.get(content, 0)
@@ -183,7 +190,7 @@ def _cut_after_headings(content, stats: Stats) -> None:
             drop_tree(el)
 
 
-def conditional_clean(content, stats: Stats) -> None:
+def conditional_clean(content: etree._Element, stats: Stats) -> None:
     """Drop link lists, labels and other furniture inside the chosen body."""
     _cut_after_headings(content, stats)
     total = max(stats.text.get(content, 0), 1)
@@ -261,7 +268,7 @@ DEDUPE_RUN = 3
 DEDUPE_SHARE = 0.2
 
 
-def drop_repeats(content) -> None:
+def drop_repeats(content: etree._Element) -> None:
     """A passage met a second time is a copy of the story (rendered twice, for
     print or for another layout): a run of paragraphs in a row that all
     appeared before, DEDUPE_RUN or more different ones making a fifth of the
@@ -270,9 +277,9 @@ def drop_repeats(content) -> None:
     leaves = [(el, norm("".join(el.itertext()))) for el in content.iter(*_DEDUPE_TAGS)
               if not any(True for _ in el.iterdescendants(*_DEDUPE_TAGS))]
     total = sum(len(t) for _, t in leaves)
-    seen: set = set()
-    run: list = []
-    doomed: list = []
+    seen: set[str] = set()
+    run: list[tuple[etree._Element, str]] = []
+    doomed: list[etree._Element] = []
 
     def close() -> None:
         texts = {t for _, t in run}

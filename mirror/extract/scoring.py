@@ -10,6 +10,10 @@ density and nudged by content/boilerplate words in its class and id.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeAlias
+
+from lxml import etree
 
 from mirror.extract import vocab
 from mirror.extract.dom import is_link, tlen
@@ -30,10 +34,10 @@ class Stats:
 
     __slots__ = ("text", "links", "own")
 
-    def __init__(self, root):
-        text: dict = {}
-        links: dict = {}
-        own: dict = {}
+    def __init__(self, root: etree._Element) -> None:
+        text: dict[etree._Element, int] = {}
+        links: dict[etree._Element, int] = {}
+        own: dict[etree._Element, int] = {}
         for el in reversed(list(root.iter())):
             t = tlen(el.text)
             own[el] = own.get(el, 0) + t
@@ -54,12 +58,12 @@ class Stats:
         self.links = links
         self.own = own
 
-    def link_density(self, el) -> float:
+    def link_density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
         return self.links.get(el, 0) / t if t else 0.0
 
 
-def class_weight(el) -> int:
+def class_weight(el: etree._Element) -> int:
     key = vocab.key_of(el)
     if not key:
         return 0
@@ -71,12 +75,12 @@ def class_weight(el) -> int:
     return w
 
 
-def _holds_paragraphs(el, stats: Stats) -> bool:
+def _holds_paragraphs(el: etree._Element, stats: Stats) -> bool:
     return any(isinstance(d.tag, str) and d.tag != "td" and _is_para(d, stats)
                for d in el.iterdescendants())
 
 
-def _as_paragraph(el, stats: Stats) -> bool:
+def _as_paragraph(el: etree._Element, stats: Stats) -> bool:
     """Does el score as one paragraph with all its text (PARA_TAGS), rather
     than by the text it holds directly? A layout cell holding paragraphs (or
     text-holding wrappers) is a container: scoring it as one big paragraph
@@ -88,7 +92,7 @@ def _as_paragraph(el, stats: Stats) -> bool:
     return tag in PARA_TAGS
 
 
-def _is_para(el, stats: Stats) -> bool:
+def _is_para(el: etree._Element, stats: Stats) -> bool:
     tag = el.tag
     if tag in PARA_TAGS:
         # (A cell holding paragraphs is not one itself: it scores through them.)
@@ -99,9 +103,9 @@ def _is_para(el, stats: Stats) -> bool:
     return False
 
 
-def score_candidates(body, stats: Stats) -> dict:
+def score_candidates(body: etree._Element, stats: Stats) -> dict[etree._Element, float]:
     """Container -> score, before link-density damping."""
-    scores: dict = {}
+    scores: dict[etree._Element, float] = {}
     for el in body.iter():
         if not isinstance(el.tag, str) or not _is_para(el, stats):
             continue
@@ -113,7 +117,7 @@ def score_candidates(body, stats: Stats) -> dict:
             txt = "".join(el.itertext())
         else:
             txt = (el.text or "") + "".join((c.tail or "") for c in el)
-        points = 1 + len(_COMMAS.findall(txt)) + min(n // 100, 3)
+        points: float = 1 + len(_COMMAS.findall(txt)) + min(n // 100, 3)
         # Text with many links (menus, link lists) earns little.
         points *= (1 - stats.link_density(el)) if whole else 1
         level = 0
@@ -133,11 +137,14 @@ def score_candidates(body, stats: Stats) -> dict:
     return scores
 
 
-def _initial(el) -> float:
-    return _TAG_BONUS.get(el.tag, 0) + class_weight(el)
+def _initial(el: etree._Element) -> float:
+    bonus = _TAG_BONUS.get(el.tag, 0) if isinstance(el.tag, str) else 0
+    return bonus + class_weight(el)
 
 
-def best_candidate(body, stats: Stats, accept=None):
+def best_candidate(body: etree._Element, stats: Stats,
+                   accept: Callable[[etree._Element, Stats], bool] | None = None
+                   ) -> tuple[etree._Element | None, float, dict[etree._Element, float]]:
     """The element most likely to be the article body, and all scores.
     `accept(el, stats)`, when given, vetoes candidates that cannot be an
     article whatever they score (the next best is taken)."""
@@ -155,7 +162,8 @@ def best_candidate(body, stats: Stats, accept=None):
     return None, float("-inf"), scores
 
 
-def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
+def merge_siblings(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
+                   stats: Stats) -> list[etree._Element]:
     """The top candidate plus siblings that look like more of the same article."""
     parent = top.getparent()
     if parent is None:
@@ -202,7 +210,7 @@ def merge_siblings(top, top_score: float, scores: dict, stats: Stats) -> list:
     return out
 
 
-def _is_card_list(lst) -> bool:
+def _is_card_list(lst: etree._Element) -> bool:
     """A list whose items hold paragraphs or boxes (comments, story cards),
     not the sentences of a bullet list nor headed listicle sections: never
     more of the article."""
@@ -214,14 +222,15 @@ def _is_card_list(lst) -> bool:
     return not any(_unlinked_heading(li) for li in items)
 
 
-def _unlinked_heading(el) -> bool:
+def _unlinked_heading(el: etree._Element) -> bool:
     for h in el.iter("h2", "h3", "h4", "h5", "h6"):
         if "".join(h.itertext()).strip() and h.find(".//a") is None:
             return True
     return False
 
 
-def same_kind_blocks(top, top_score: float, scores: dict, stats: Stats) -> list:
+def same_kind_blocks(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
+                     stats: Stats) -> list[etree._Element]:
     """Other blocks with the top candidate's tag and class: articles split into
     several sections (around ads or media) repeat their body container."""
     cls = top.get("class")
@@ -238,11 +247,15 @@ def same_kind_blocks(top, top_score: float, scores: dict, stats: Stats) -> list:
     return out
 
 
-def _run_key(el):
+# (parent, tag, class) of one item of a run of repeated siblings
+_RunKey: TypeAlias = tuple[etree._Element | None, object, str | None]
+
+
+def _run_key(el: etree._Element) -> _RunKey:
     return el.getparent(), el.tag, el.get("class")
 
 
-def _in_run(el) -> bool:
+def _in_run(el: etree._Element) -> bool:
     """Is el one of three or more same-tag, same-class siblings (list items,
     cards, comments)?"""
     parent = el.getparent()
@@ -252,7 +265,7 @@ def _in_run(el) -> bool:
     return sum(1 for c in parent if (c.tag, c.get("class")) == key) >= 3
 
 
-def _in_foreign_run(el, top_runs: set) -> bool:
+def _in_foreign_run(el: etree._Element, top_runs: set[_RunKey]) -> bool:
     """Is el inside a run of repeated items (comments, teaser cards) that the
     top candidate is not part of? A generic class ("text", "content") reused
     inside such items is not another part of the story."""
@@ -262,20 +275,24 @@ def _in_foreign_run(el, top_runs: set) -> bool:
     return False
 
 
-def repeated_sections(top, stats: Stats, levels: int = 2) -> list:
+def repeated_sections(top: etree._Element, stats: Stats, levels: int = 2) -> list[etree._Element]:
     """Siblings that repeat the shape of the top's parent or grandparent
     (same tag and class): a story cut into step or chapter sections whose
     first one won. Only low-link blocks with text count."""
-    out = []
+    out: list[etree._Element] = []
     anc = top
     for _ in range(levels):
-        anc = anc.getparent()
-        if anc is None or anc.getparent() is None:
+        up = anc.getparent()
+        if up is None:
+            break
+        anc = up
+        grand = anc.getparent()
+        if grand is None:
             break
         cls = anc.get("class")
         if not cls or not cls.strip() or anc.tag in ("body", "html"):
             continue
-        same = [s for s in anc.getparent() if s is not anc and s.tag == anc.tag
+        same = [s for s in grand if s is not anc and s.tag == anc.tag
                 and s.get("class") == cls]
         good = [s for s in same if stats.text.get(s, 0) >= 25 and stats.link_density(s) < 0.3]
         if good:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from mirror.extract.dom import BLOCK_TAGS
 
 _SKIP_TAGS = frozenset({"figcaption", "script", "style", "img", "picture", "source", "caption"})
@@ -16,15 +18,15 @@ _FIGURE_TEXT = frozenset({"blockquote", "table", "pre", "ul", "ol"})
 _CELL_TAGS = frozenset({"td", "th"})
 
 
-def is_caption(el) -> bool:
+def is_caption(el: etree._Element) -> bool:
     """A picture caption or credit line (kept in the HTML, not in the text)."""
     if el.tag == "figcaption":
         return True
     c = el.get("class")
-    return bool(c) and bool(_CAPTION_CLASS.search(c))
+    return bool(c and _CAPTION_CLASS.search(c))
 
 
-def to_text(fragment) -> str:
+def to_text(fragment: etree._Element) -> str:
     """Plain text of a body fragment."""
     blocks: list[str] = []
     cur: list[str] = []
@@ -39,7 +41,7 @@ def to_text(fragment) -> str:
                     blocks.append(chunk)
             cur.clear()
 
-    def walk(el, in_figure: bool = False) -> None:
+    def walk(el: etree._Element, in_figure: bool = False) -> None:
         tag = el.tag
         if not isinstance(tag, str):
             return
@@ -85,12 +87,10 @@ def to_text(fragment) -> str:
     return text.replace("\t", " ").strip("\n ")
 
 
-def fragment_from_text(text: str):
+def fragment_from_text(text: str) -> etree._Element:
     """A <div> of <p> paragraphs from plain text (one paragraph per line), for
     bodies known only as text (JSON-LD articleBody). Markup inside is kept as
     text, never parsed: it comes from a script block."""
-    from lxml import etree
-
     div = etree.Element("div")
     for line in re.split(r"\n+|\r+", text):
         line = _SPACES.sub(" ", line).strip()

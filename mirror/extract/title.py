@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from mirror.extract.fields import clean_ws
@@ -17,7 +18,7 @@ def _site_from_url(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else (host or None)
 
 
-def _site_matcher(site_name: str | None, url: str | None):
+def _site_matcher(site_name: str | None, url: str | None) -> Callable[[str], bool]:
     keys = {k.lower() for k in (site_name, _site_from_url(url)) if k}
     compact_keys = {re.sub(r"[^\w]", "", k) for k in keys}
     host = _site_from_url(url) or ""

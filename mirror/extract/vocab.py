@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 # class/id fragments of blocks that are never the article body.
 _NEG = [
     r"comment", r"disqus", r"replies", r"respond(?![a-z])", r"discussion", r"kommentar", r"komentar",
@@ -64,11 +66,12 @@ def key_of_class(cls: str) -> str:
     return _CAMEL.sub(r"\1-\2", cls).lower()
 
 
-def key_of(el) -> str:
+def key_of(el: etree._Element) -> str:
     """Class and id of an element, camelCase split and lower-cased, so that
     vocabulary words match at word starts only ("pageRow" is not "pager")."""
     c = el.get("class")
     i = el.get("id")
+    k: str | None
     if c and i:
         k = f"{c} {i}"
     else:
