@@ -331,3 +331,25 @@ def test_adopt_falls_back_to_a_checked_copy(tmp_path, monkeypatch):
                 batch.adopt(g, "1" * 64)
                 batch.sync()
         assert not ar.blob_path("1" * 64).exists()
+
+
+def test_save_many_stores_each_capture_before_reading_the_next(tmp_path):
+    """An import hands captures over one at a time (a bundle of 100,000 is never
+    in memory at once): each is in the (open) transaction before the next is
+    asked for; a failure midway still leaves nothing."""
+    with open_archive(tmp_path) as ar:
+        seen_before = []
+
+        def items(fail_at=None):
+            for i in range(5):
+                seen_before.append(ar.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+                if i == fail_at:
+                    raise RuntimeError("the bundle ended early")
+                yield version(url=f"https://n.example/{i}", text=f"Text {i}.")
+
+        with pytest.raises(RuntimeError):
+            ar.save_many(items(fail_at=3))
+        assert seen_before == [0, 1, 2, 3] and ar.list() == []
+        seen_before.clear()
+        assert [r.created for r in ar.save_many(items())] == [True] * 5
+        assert seen_before == [0, 1, 2, 3, 4] and len(ar.list()) == 5

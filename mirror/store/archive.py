@@ -297,35 +297,38 @@ class Archive:
     def save(self, new: NewVersion) -> SaveResult:
         return self.save_many([new])[0]
 
-    def save_many(self, items: list[NewVersion], batch: BlobBatch | None = None) -> list[SaveResult]:
-        """Store captures in one transaction: all of them, or none. An asset whose
-        bytes are None must already be a blob (see `put_blob_file` and
-        `BlobBatch`), so large imports never hold every image in memory at once.
-        Blobs written through `batch` (or a batch of its own) have their
-        directories fsynced once each, before the transaction names them."""
+    def save_many(self, items: Iterable[NewVersion], batch: BlobBatch | None = None) -> list[SaveResult]:
+        """Store captures in one transaction: all of them, or none. `items` is
+        read one at a time, each stored before the next is asked for, so an
+        import of any size holds one capture in memory. An asset whose bytes are
+        None must already be a blob (see `put_blob_file` and `BlobBatch`), so
+        large imports never hold every image in memory at once either. Blobs
+        written through `batch` (or a batch of its own) have their directories
+        fsynced once each, before the transaction that names them commits.
+        The write transaction is held meanwhile (readers go on; another writer
+        waits for it)."""
         batch = batch or self.blobs.batch()
-        with self.lock(exclusive=False):
-            prepared = []
+        results: list[SaveResult] = []
+        stored_before: set[str] = set()  # assets given without bytes: checked once the writers are done
+        with self.lock(exclusive=False), self.catalogue.transaction():
             for new in items:
                 html_sha = batch.put(new.html.encode("utf-8"))
                 raw_sha = batch.put(new.raw) if new.raw is not None else None
                 for asset, data in new.assets:
-                    if data is None:  # stored earlier (bundles stream them): checked below
-                        continue
-                    if hashlib.sha256(data).hexdigest() != asset.sha256:
-                        raise ArchiveError(f"asset {asset.name} does not match its hash")
-                    batch.write(asset.sha256, data)
-                prepared.append((new, html_sha, raw_sha))
-            batch.wait()  # the batch's writers are done
-            for new in items:
-                for asset, data in new.assets:
                     if data is None:
-                        if not self.blobs.has(asset.sha256):
-                            raise ArchiveError(f"asset {asset.name} was not stored")
-                        batch.note(asset.sha256)
-            batch.sync()  # every blob a row below names is durable first
-            with self.catalogue.transaction():
-                return [SaveResult(*self.catalogue.insert(new, h, r)) for new, h, r in prepared]
+                        stored_before.add(asset.sha256)
+                    elif hashlib.sha256(data).hexdigest() != asset.sha256:
+                        raise ArchiveError(f"asset {asset.name} does not match its hash")
+                    else:
+                        batch.write(asset.sha256, data)
+                results.append(SaveResult(*self.catalogue.insert(new, html_sha, raw_sha)))
+            batch.wait()  # the batch's writers are done
+            for sha in sorted(stored_before):
+                if not self.blobs.has(sha):
+                    raise ArchiveError(f"asset {sha[:12]}… was not stored")
+                batch.note(sha)
+            batch.sync()  # every blob a row names is durable before the commit
+        return results
 
     def remove(self, aid: str) -> None:
         """Delete an article and all its versions; blobs go at the next `gc`."""

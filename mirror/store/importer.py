@@ -10,7 +10,7 @@ transaction. Nothing outside the store touches blobs or journals.
 
 from __future__ import annotations
 
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterable
 
 from mirror.crypto.age.source import Readable
 from mirror.model import NewVersion, SaveResult
@@ -95,7 +95,7 @@ class Importer:
     """Blobs and captures of one import; see the module docstring."""
 
     def __init__(self, has_blob: Callable[[str], bool],
-                 save_many: Callable[[list[NewVersion], BlobBatch], list[SaveResult]], batch: BlobBatch):
+                 save_many: Callable[[Iterable[NewVersion], BlobBatch], list[SaveResult]], batch: BlobBatch):
         self._has_blob = has_blob
         self._save_many = save_many
         self._batch = batch
@@ -123,6 +123,7 @@ class Importer:
         self._given.add(sha)
         return True
 
-    def save(self, items: list[NewVersion]) -> list[SaveResult]:
-        """Sync the batch, then commit every capture in one transaction."""
+    def save(self, items: Iterable[NewVersion]) -> list[SaveResult]:
+        """Store every capture in one transaction, read one at a time; the
+        batch is synced before it commits."""
         return self._save_many(items, self._batch)
