@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Sequence, TypeVar
 
 
@@ -44,8 +44,29 @@ M = TypeVar("M", bound=ArticleMeta)
 def json_fields(obj: Any, first: Sequence[str]) -> dict[str, Any]:
     """`obj` as a JSON object, its own `first` fields before the metadata (the
     order `--json` output has always had)."""
-    d = asdict(obj)
+    d = _plain(obj)
     return {**{k: d.pop(k) for k in first}, **d}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    """`dataclasses.asdict` without its deep copies (a listing of 100,000
+    articles spent most of its time there): values are JSON scalars, lists
+    and dataclasses."""
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {k: _plain(getattr(value, k)) for k in _field_names(type(value))}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def with_meta(record: M, source: ArticleMeta) -> M:

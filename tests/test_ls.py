@@ -48,11 +48,14 @@ def test_newest_first_with_current_versions(archive):
     assert six["versions"] == 2 and not six["captured"].startswith("2999")
 
 
-def test_json_is_the_same_document_as_before_streaming(archive):
-    """Streamed element by element, the output is still json.dumps of the list."""
+def test_json_is_one_array_with_an_article_per_line(archive):
+    """Streamed element by element, the output is still one JSON document."""
     out = run_mirror("ls", "--json", archive=archive).stdout
     with open_archive(archive) as ar:
-        assert out == json.dumps([s.to_json() for s in ar.list()], ensure_ascii=False, indent=2) + "\n"
+        assert json.loads(out) == [s.to_json() for s in ar.list()]
+    lines = out.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == N + 2
+    assert all(json.loads(x.rstrip(","))["id"] for x in lines[1:-1])
     assert run_mirror("ls", "--json", "--limit", "1", "--offset", str(N), archive=archive).stdout == "[]\n"
 
 
