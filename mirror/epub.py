@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mirror.bundle import pack
 from mirror.errors import UsageError
-from mirror.model import current_of
+from mirror.model import StoredVersion, current_of
 
 if TYPE_CHECKING:
     from mirror.store import Archive
@@ -32,7 +32,7 @@ def export_epub(ar: Archive, ids: list[str], out: Path, look: pack.Look = pack.L
         raise UsageError("no article left to write: none of the selected articles could be rendered")
     cut = future_cutoff()
 
-    def article(aid: str):
+    def article(aid: str) -> StoredVersion:
         return current_of([v for v in ar.versions(aid) if v.captured <= cut])
 
     data, n = book_bytes(site_plan.order, article, ar.read_blob, site_plan.lang, site_plan.by)

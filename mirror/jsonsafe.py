@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+JSON = Any  # a parsed or to-be-serialised JSON value: arbitrary by nature
+
 MAX_DEPTH = 64  # our own documents nest 4 deep; JSON-LD seen in the wild, under 20
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
 

@@ -79,7 +79,7 @@ def _decide(img: Tag, base: str | None) -> ImageChoice:
     """Apply the rule once and write the decision on `img` (or drop it)."""
     choice = image_choice(img, base)
     if choice.url:
-        img.attrs = decided(_attrs(img), choice)
+        img.attrs = dict(decided(_attrs(img), choice))  # a copy typed as bs4's attrs
     return choice
 
 
@@ -147,9 +147,9 @@ def _prepass(html: str, base: str | None, images: dict[str, str]) -> str:
         else:
             ns.decompose()
     for pic in root.find_all("picture"):
-        img = pic.find("img")
-        if img is not None:
-            pic.replace_with(img.extract())
+        inner = pic.find("img")
+        if inner is not None:
+            pic.replace_with(inner.extract())
     for tag in root.find_all(list(DROP_WITH_CONTENT)):
         if not tag.decomposed:
             tag.decompose()
@@ -159,8 +159,8 @@ def _prepass(html: str, base: str | None, images: dict[str, str]) -> str:
         if not name:
             img.decompose()
             continue
-        keep = {k: img.get(k) for k in ("alt", "width", "height", "title") if img.get(k) is not None}
-        img.attrs = {"src": f"assets/{name}", **keep}
+        kept = {k: v for k in ("alt", "width", "height", "title") if (v := img.get(k)) is not None}
+        img.attrs = {"src": f"assets/{name}", **kept}
     for a in root.find_all("a"):
         href = a.get("href")
         a.attrs = {k: v for k, v in a.attrs.items() if k in ("title", "lang", "dir")}

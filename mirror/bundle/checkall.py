@@ -7,10 +7,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from mirror.config import Config
 from mirror.errors import MirrorError, VerificationError, UsageError
+from mirror.jsonsafe import JSON
+
+if TYPE_CHECKING:
+    from mirror.bundle.unpack import Secrets
 
 AGE_HEADS = (b"age-encryption.org/v1\n", b"-----BEGIN AGE ENCRYPTED FILE-----")
 HTML_MARK_WITHIN = 64 * 1024  # our page names its parameters this early
@@ -26,7 +30,7 @@ class Checked:
     error: str | None = None
     warnings: tuple[str, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, JSON]:
         return {"path": self.path, "ok": self.ok, "articles": self.articles, "signature": self.signature,
                 "error": self.error, "warnings": list(self.warnings)}
 
@@ -62,7 +66,7 @@ def bundle_files(paths: list[str]) -> Iterator[Path]:
             raise UsageError(f"no such file or folder: {p}")
 
 
-def check_one(cfg: Config, path: Path, secrets, trust: tuple[str, ...]) -> Checked:
+def check_one(cfg: Config, path: Path, secrets: Secrets, trust: tuple[str, ...]) -> Checked:
     """Decrypt and verify one bundle, as `inspect` does, without an archive."""
     from mirror.bundle import unpack
 

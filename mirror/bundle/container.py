@@ -237,7 +237,7 @@ def _check_local(f: BinaryIO, info: zipfile.ZipInfo, pos: int) -> int:
         raise _bad(f"a ZIP64 extra field that does not match its header in {what}")
     usize, csize = _widen((usize, csize), (FULL32, FULL32), extras, what)
     central = (info.CRC, info.compress_size, info.file_size)
-    end = pos + LOCAL.size + nlen + elen + info.compress_size
+    end: int = pos + LOCAL.size + nlen + elen + info.compress_size
     if flags & DESCRIPTOR_FLAG:
         if (crc, csize, usize) not in ((0, 0, 0), central):
             raise _bad(f"local header and central record disagree for {what}")

@@ -7,7 +7,6 @@ not a bundle, a copy cut short. Each is one line and a `VerificationError`
 from __future__ import annotations
 
 import io
-from typing import BinaryIO
 
 from mirror.errors import VerificationError
 
@@ -19,7 +18,7 @@ class Recording:
     """A binary reader that keeps the first `HEAD` bytes read through it, so the
     header can be looked at again after a failure, even on standard input."""
 
-    def __init__(self, f: BinaryIO):
+    def __init__(self, f: io.BufferedReader):
         self._f = f
         self.head = bytearray()
 

@@ -55,8 +55,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from mirror.errors import UsageError, VerificationError
+from mirror.jsonsafe import JSON
 
 if TYPE_CHECKING:
+    from mirror.bundle.pack import Look, PackStats, Step, Warn
+    from mirror.bundle.signing import SigningKey
     from mirror.store import Archive
 
 FORMAT = "mirror-html-bundle"
@@ -244,11 +247,11 @@ def _b64(text: bytes, what: str) -> bytes:
     return data
 
 
-def parse_params(raw: bytes) -> dict:
+def parse_params(raw: bytes) -> dict[str, JSON]:
     if len(raw) > MAX_PARAMS or not all(0x20 <= c < 0x7F for c in raw) or b"<" in raw:
         raise _fail("parameters are not short printable ASCII")
 
-    def unique(pairs):
+    def unique(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
         keys = [k for k, _ in pairs]
         if len(keys) != len(set(keys)):
             raise _fail("duplicate parameter")
@@ -368,7 +371,7 @@ def decrypt(src: BinaryIO, write_out: Callable[[bytes], object], passphrases: li
     return total
 
 
-def _emit(plain: bytes, sealed: bytes, counter: int, final: bool, write_out) -> int:
+def _emit(plain: bytes, sealed: bytes, counter: int, final: bool, write_out: Callable[[bytes], object]) -> int:
     if not final and len(sealed) != SEALED:
         raise _fail(f"payload chunk {counter} is short")
     if final and len(sealed) == TAG and counter > 0:
@@ -402,7 +405,7 @@ def _read_tail(src: BinaryIO) -> bytes:
 # -- pack ----------------------------------------------------------------------------
 
 
-def check_options(recipients, recipients_files, armor: bool) -> None:
+def check_options(recipients: tuple[str, ...], recipients_files: tuple[str, ...], armor: bool) -> None:
     """The HTML format is for passphrases only, and is its own text form."""
     if recipients or recipients_files:
         raise UsageError("--format html encrypts to a passphrase only (the browser cannot use age "
@@ -411,8 +414,9 @@ def check_options(recipients, recipients_files, armor: bool) -> None:
         raise UsageError("--armor is for age files; an HTML bundle is already text")
 
 
-def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key=None, pad: bool = True,
-         warn=None, overwrite: bool = False, look=None, progress=None):
+def pack(ar: Archive, ids: list[str], out: Path | BinaryIO, passphrase: str, *, sign_key: SigningKey | None = None,
+         pad: bool = True, warn: Warn | None = None, overwrite: bool = False, look: Look | None = None,
+         progress: Step | None = None) -> PackStats:
     """Write the HTML bundle of `ids` to `out` (as `pack.pack` does), its
     page in the plan's language; return PackStats."""
     from mirror.bundle.pack import Look, PackStats, output_to, payload, plan

@@ -22,6 +22,7 @@ import re
 
 from mirror import assets as asset_rule
 from mirror.errors import VerificationError
+from mirror.jsonsafe import JSON
 from mirror.urls import valid_url
 from mirror.model import META_FIELDS, ArticleMeta, Asset, NewVersion, StoredVersion, article_id, with_meta
 
@@ -75,7 +76,7 @@ OPTIONAL_STR = META_FIELDS
 FIELDS = ("url", *META_FIELDS, "text", "html")
 
 
-def to_article_json(art: StoredVersion) -> dict:
+def to_article_json(art: StoredVersion) -> dict[str, JSON]:
     doc = {k: getattr(art, k) for k in FIELDS}
     doc["captured"] = day(art.captured)
     doc["content_hash"] = art.content_hash

@@ -56,7 +56,7 @@ class Manifest:
         return out
 
     def to_bytes(self) -> bytes:
-        def refs(d: dict[str, FileRef]) -> dict:
+        def refs(d: dict[str, FileRef]) -> dict[str, dict[str, str | int]]:
             return {k: {"sha256": v.sha256, "size": v.size} for k, v in d.items()}
 
         doc = {"format": FORMAT, "version": VERSION, "files": refs(self.files),

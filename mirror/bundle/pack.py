@@ -16,7 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, NoReturn
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
@@ -31,6 +31,11 @@ from mirror.termtext import line
 from mirror.urls import valid_url
 
 if TYPE_CHECKING:
+    from types import FrameType
+
+    from mirror.bundle.pagecache import PageCache
+    from mirror.crypto.age import Recipient
+    from mirror.model import StoredVersion
     from mirror.store import Archive
 
 
@@ -95,7 +100,7 @@ class Look:
     by: str = "date"
 
 
-def _kept(stored: list, cut: str) -> list:
+def _kept(stored: list[StoredVersion], cut: str) -> list[StoredVersion]:
     """The versions to write, current last. A capture dated in the future is
     refused by every reader (the import rule): it is left out rather than
     have the whole bundle refused."""
@@ -118,7 +123,7 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
 
 def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
               site_plan: site.SitePlan | None = None,
-              progress: Step | None = None) -> Iterator[tuple[list, site.ArticleFiles]]:
+              progress: Step | None = None) -> Iterator[tuple[list[StoredVersion], site.ArticleFiles]]:
     """Each article's versions and files; one that cannot be rendered is
     named in a warning and skipped. If none is left, UsageError. `progress`
     hears of each article as the next one is asked for (it is written then)."""
@@ -132,7 +137,7 @@ def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
 
 
 def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: site.SitePlan | None,
-                   pages) -> Iterator[tuple[list, site.ArticleFiles]]:
+                   pages: PageCache) -> Iterator[tuple[list[StoredVersion], site.ArticleFiles]]:
     done = 0
     cut = future_cutoff()
     for aid in ids:
@@ -202,7 +207,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
 
 
 @contextlib.contextmanager
-def removed_on_signal():
+def removed_on_signal() -> Iterator[None]:
     """SIGTERM and SIGHUP end the process through Python's unwinding (like
     SIGINT, KeyboardInterrupt), so `finally` blocks remove temp files. Only
     the main thread can set handlers; elsewhere this does nothing. SIGKILL
@@ -211,7 +216,7 @@ def removed_on_signal():
         yield
         return
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         raise SystemExit(128 + signum)
 
     old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
@@ -280,7 +285,7 @@ def _publish(tmp: Path, out: Path, overwrite: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(out: Path, overwrite: bool = False):
+def atomic_output(out: Path, overwrite: bool = False) -> Iterator[BinaryIO]:
     """A private temp file beside `out` with a neutral name, moved to `out`
     only on success (over an existing file only with `overwrite`) and removed
     on every other exit (signals included)."""
@@ -308,11 +313,11 @@ def atomic_output(out: Path, overwrite: bool = False):
 def output_to(out: Path | BinaryIO, overwrite: bool = False) -> Iterator[BinaryIO]:
     """A path is written atomically; an open binary stream (stdout for `-o -`)
     is written as the bundle is made and flushed, never closed."""
-    if hasattr(out, "write"):
-        yield out  # type: ignore[misc]
-        out.flush()  # type: ignore[union-attr]
+    if not isinstance(out, (str, os.PathLike)):
+        yield out
+        out.flush()
         return
-    with atomic_output(Path(out), overwrite) as f:  # type: ignore[arg-type]
+    with atomic_output(Path(out), overwrite) as f:
         yield f
 
 
@@ -320,7 +325,7 @@ def output_to(out: Path | BinaryIO, overwrite: bool = False) -> Iterator[BinaryI
 class Keys:
     """How to encrypt: age recipients (strings or parsed) or a passphrase."""
 
-    recipients: tuple = ()
+    recipients: tuple[str | Recipient, ...] = ()
     passphrase: str | None = None
 
 

@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING
 import mirror
 
 if TYPE_CHECKING:
+    from mirror.render.nav import Nav
     from mirror.store import Archive
+    from mirror.store.blobs import BlobBatch
 
 FORMAT = b"mirror-page-cache 1 "
 # What a page depends on besides its article.json.
@@ -64,10 +66,10 @@ def fingerprint() -> bytes:
     return h.digest()
 
 
-def key(article_json: bytes, nav: object = None) -> str:
+def key(article_json: bytes, nav: Nav | None = None) -> str:
     """The cache key of an article page: the renderer, the article, and the
     links the page carries (its neighbours in the index, the versions page)."""
-    links = json.dumps(dataclasses.asdict(nav) if dataclasses.is_dataclass(nav) else None, sort_keys=True)
+    links = json.dumps(dataclasses.asdict(nav) if nav is not None else None, sort_keys=True)
     return hashlib.sha256(fingerprint() + article_json + b"\0" + links.encode("utf-8")).hexdigest()
 
 
@@ -78,7 +80,7 @@ class PageCache:
     def __init__(self, ar: Archive) -> None:
         self.ar = ar
         self._db: sqlite3.Connection | None = None
-        self._batch = None
+        self._batch: BlobBatch | None = None
         self._new: dict[str, str] = {}  # key -> blob sha, indexed on close
         self.hits = self.misses = 0
         try:
@@ -91,7 +93,7 @@ class PageCache:
     def __enter__(self) -> "PageCache":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()  # the pages stored are right even if the pack failed
 
     def get(self, k: str) -> tuple[str, str] | None:

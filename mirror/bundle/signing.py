@@ -21,10 +21,14 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror import jsonsafe
 from mirror.fsutil import create_new
 from mirror.errors import UsageError, VerificationError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 SECRET_PREFIX = "MIRROR-ED25519-SECRET:"
 PUBLIC_PREFIX = "ed25519:"
@@ -64,7 +68,7 @@ def parse_public(text: str, err: type[Exception] = UsageError) -> bytes:
 class SigningKey:
     seed: bytes
 
-    def _key(self):
+    def _key(self) -> Ed25519PrivateKey:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
         return Ed25519PrivateKey.from_private_bytes(self.seed)

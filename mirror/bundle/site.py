@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
 from mirror.termtext import line
-from mirror.model import StoredVersion, Summary, with_meta
+from mirror.model import Asset, StoredVersion, Summary, with_meta
 from mirror.render.nav import Link, Nav
 
 
@@ -37,7 +37,7 @@ class SitePlan:
     def __post_init__(self) -> None:
         self._at = {s.id: i for i, s in enumerate(self.order)}
 
-    def nav(self, aid: str, versions: int, L) -> Nav:
+    def nav(self, aid: str, versions: int, L: Labels) -> Nav:
         """The links of an article's page (relative to articles/<id>/)."""
         i = self._at.get(aid)
 
@@ -68,6 +68,7 @@ def plan(summaries: list[Summary], lang: str | None = None, by: str = "date") ->
 
 if TYPE_CHECKING:
     from mirror.bundle.pagecache import PageCache
+    from mirror.render.i18n import Labels
 
 
 @dataclass
@@ -130,7 +131,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
         # escaped like attributes) is neither replaced nor mistaken for a leftover.
         nonce = secrets.token_hex(16)
 
-        def image_src(asset) -> str | None:
+        def image_src(asset: Asset) -> str | None:
             # The sanitiser gets a short placeholder, swapped for the image after:
             # pushing megabytes of base64 through it took a third of pack's time.
             if uri_of(asset.sha256) is None:
@@ -182,7 +183,7 @@ def _token(nonce: str, sha: str) -> str:
     return f"data:image/x-mirror-inline;base64,{nonce}{sha}"
 
 
-def render(art, image_src, nav: Nav | None = None) -> str:
+def render(art: StoredVersion, image_src: Callable[[Asset], str | None], nav: Nav | None = None) -> str:
     """The reader page, or RenderError naming the article: stored HTML that
     the parser rejects (bs4's ParserRejectedMarkup on `<![>`, found by a red
     team) must cost that one article, not a whole pack or export."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from mirror.errors import VerificationError
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 
 class IterReader(io.RawIOBase):
@@ -20,7 +23,7 @@ class IterReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:
+    def readinto(self, b: WriteableBuffer) -> int:
         view = memoryview(b).cast("B")
         n = 0
         while n < len(view):
@@ -41,7 +44,7 @@ class CappedWriter(io.RawIOBase):
     """Write-through to `f`, refusing more than `limit` bytes: a decrypting
     bundle may not fill the disk."""
 
-    def __init__(self, f, limit: int):
+    def __init__(self, f: io.RawIOBase | BinaryIO, limit: int):
         self._f = f
         self.limit = limit
         self.written = 0
@@ -49,8 +52,8 @@ class CappedWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b) -> int:
-        n = len(b)
+    def write(self, b: ReadableBuffer) -> int:
+        n = memoryview(b).nbytes
         self.written += n
         if self.written > self.limit:
             raise VerificationError(f"bundle payload is larger than the limit of {self.limit} bytes"

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from mirror.store.sealing import SealedTemp
 from mirror.bundle import diagnose, signing, verify as vf
 from mirror.fsutil import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
+from mirror.jsonsafe import JSON
 
 if TYPE_CHECKING:
     from mirror.store import Archive
@@ -54,7 +56,7 @@ ALTERED_PAGE = ("its self-decrypting page's code differs from the code this vers
 
 @contextlib.contextmanager
 def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
-              page: dict | None = None) -> Iterator[BinaryIO]:
+              page: dict[str, bool] | None = None) -> Iterator[SealedTemp]:
     """Yield the decrypted payload as a `SealedTemp` over an unnamed temp file
     in the archive's tmp/ (no name to find; the kernel frees it on any exit,
     SIGKILL included). With no archive (`ar` None: inspect, which must not
@@ -73,11 +75,10 @@ def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Con
     if not identities and not passphrases:
         raise UsageError("no key to decrypt with: give -i IDENTITY or --passphrase-file F")
     if str(bundle) == "-":  # `unpack -`: the bundle on standard input
-        import io
         import os
         import sys
 
-        src = io.BufferedReader(io.FileIO(os.dup(sys.stdin.fileno()), "rb"))
+        src: io.BufferedReader = io.BufferedReader(io.FileIO(os.dup(sys.stdin.fileno()), "rb"))
         bundle = "standard input"
     else:
         try:
@@ -114,7 +115,7 @@ class ArticleReport:
     assets: int
     status: str  # "new", "new version", "present" (unpack: what happened)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, JSON]:
         return dict(self.__dict__)
 
 
@@ -130,7 +131,7 @@ class Report:
     page_code: str | None = None  # HTML bundles: "ours" or "altered"
     warnings: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, JSON]:
         return {"signature": self.signature, "signer": self.signer, "trusted": self.trusted,
                 "payload_bytes": self.payload_bytes, "imported": self.imported,
                 "skipped": self.skipped, "page_code": self.page_code, "warnings": self.warnings,
@@ -178,20 +179,21 @@ def inspect_or_unpack(cfg: Config, bundle: str | Path, secrets: Secrets,
         return check(ar, bundle, secrets, cfg, trust_files, do_import, progress)
 
 
-def check(ar: Archive | None, bundle, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
+def check(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config, trust_files: tuple[str, ...],
           do_import: bool, progress: "Callable[[int, int, str], None] | None" = None) -> Report:
     """Decrypt and verify `bundle`; import it into `ar` if `do_import`. `ar`
     may be None when only inspecting (there is no archive yet)."""
-    if do_import and ar is None:
+    into = ar if do_import else None
+    if do_import and into is None:
         raise UsageError("no archive to import into")
     trusted = trusted_keys(cfg, trust_files)
-    page: dict = {}
+    page: dict[str, bool] = {}
     with decrypted(ar, bundle, secrets, cfg, page) as plain, contextlib.ExitStack() as cleanup:
         # Unpack keeps the inline images it decodes while verifying (in
         # unnamed temp files), so the pages need not be inflated and decoded twice.
-        stash = None
-        if do_import:
-            stash = cleanup.enter_context(ar.stash(_max_stash_files()))
+        stash: Stash | None = None
+        if into is not None:
+            stash = cleanup.enter_context(into.stash(_max_stash_files()))
         v = vf.verify(plain, cfg.bundle, trusted, stash.add if stash is not None else None)
         with v.zf:
             if trust_files and not v.trusted:
@@ -209,8 +211,8 @@ def check(ar: Archive | None, bundle, secrets: Secrets, cfg: Config, trust_files
                 e = item.entry
                 rep.articles.append(ArticleReport(e.id, e.url, e.title, e.published, e.captured,
                                                   item.size, len(item.assets), _status(ar, item)))
-            if do_import:
-                _import(ar, v, rep, stash, progress)
+            if into is not None and stash is not None:
+                _import(into, v, rep, stash, progress)
     return rep
 
 

@@ -23,7 +23,7 @@ import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Generator, Iterator, Sequence
 
 from mirror import imageinfo, jsonsafe
 from mirror.bundle import container, layout, manifest as mf, site
@@ -135,7 +135,7 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         raise _bad(f"{info.filename}: damaged entry ({e})") from None
 
 
-def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
+def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """An entry's bytes in 1 MiB blocks; zipfile stops at the declared size
     and checks the CRC, so a lying header cannot make it inflate more."""
     try:
@@ -156,7 +156,7 @@ def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int, bytes]:
     return h.hexdigest(), n, head
 
 
-def _decoded(page: bytes):
+def _decoded(page: bytes) -> Iterator[bytes]:
     """Each base64 `data:` URI's bytes. The header is matched by a regex and
     the base64 run after it by another, anchored where the header ends; a run
     not closed by a quote (or the page's end) is skipped. Each byte of the
@@ -167,7 +167,9 @@ def _decoded(page: bytes):
     pos = 0
     while m := DATA_URI_HEAD.search(page, pos):
         start = m.end()
-        end = BASE64_RUN.match(page, start).end()
+        run = BASE64_RUN.match(page, start)
+        assert run is not None  # the run may be empty: it always matches
+        end = run.end()
         pos = max(end, start + 1)
         if end < len(page) and page[end] not in b"\"'":
             continue
@@ -189,8 +191,8 @@ def inline_images(page: bytes, wanted: set[str]) -> dict[str, bytes]:
 
 def check_image(name: str, head: bytes) -> None:
     """Refuse an asset whose header declares a decompression bomb."""
-    if imageinfo.too_large(head):
-        w, h = imageinfo.dimensions(head)
+    if imageinfo.too_large(head) and (dims := imageinfo.dimensions(head)) is not None:
+        w, h = dims
         raise _bad(f"{name}: image of {w}x{h} pixels, over the limit of {imageinfo.MAX_SIDE} per side"
                    f" or {imageinfo.MAX_PIXELS // 1_000_000} megapixels")
 
@@ -218,7 +220,8 @@ READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (
 READ_AHEAD_ITEMS = 16
 
 
-def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], budget: int):
+def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]],
+           budget: int) -> Generator[tuple[str, bytes, str, int], None, None]:
     """For each (name, info, whole) yield (name, bytes if whole else the first
     block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
     (zlib and hashlib release the GIL, so this overlaps the consumer's base64
@@ -227,7 +230,7 @@ def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], b
     starts one only within the budget or when nothing else is held, so at most
     max(budget, one entry) is held. Close the generator to stop the worker."""
     cond = threading.Condition()
-    queue: collections.deque = collections.deque()
+    queue: collections.deque[tuple[str, bytes, str, int, int] | BaseException | None] = collections.deque()
     state = {"held": 0, "stop": False}
 
     def work() -> None:
@@ -250,7 +253,7 @@ def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]], b
                 with cond:
                     queue.append(out)
                     cond.notify_all()
-            done: object = None
+            done: BaseException | None = None
         except BaseException as e:  # handed to the consumer, raised there
             done = e
         with cond:
@@ -354,7 +357,7 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
     return files
 
 
-def verify(f: BinaryIO, caps: BundleConfig, trusted: list[bytes] = (), stash: KeepImage | None = None) -> Verified:
+def verify(f: BinaryIO | io.RawIOBase, caps: BundleConfig, trusted: Sequence[bytes] = (), stash: KeepImage | None = None) -> Verified:
     """Open and check the plaintext ZIP in the seekable file `f`. Inline
     images the import will need are handed to `stash` as they are decoded,
     so pages are not inflated and decoded twice. The returned `zf` stays open."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Iterator
 from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
 
 import click
 
-from mirror.cli.options import (command, identity_option, json_option, passphrase_file_option,
+from mirror.cli.options import (F, command, identity_option, json_option, passphrase_file_option,
                                 recipient_options, trust_option)
 from mirror.cli.output import emit_json, human
 from mirror.cli.prompts import ask_passphrase
@@ -22,7 +22,7 @@ from mirror.termtext import line
 LANGS = ("en", "ru", "uk", "kk", "be", "ar", "fa", "zh")  # mirror.render.i18n.SUPPORTED (a test keeps them equal)
 
 
-def look_options(f):
+def look_options(f: F) -> F:
     """--lang and --index-by: how the index and the bundle page read."""
     f = click.option("--index-by", "index_by", type=click.Choice(["date", "outlet"]), default="date",
                      show_default=True, help="Group the index by day of publication or by outlet.")(f)
@@ -36,7 +36,7 @@ def look_options(f):
 @click.option("--signing", is_flag=True, help="An Ed25519 key for signing bundles.")
 @click.option("-y", "public_of", metavar="FILE",
               help="Print the recipient of an age identity file, or a signing key's public key (- reads stdin).")
-def keygen_cmd(state: State, output, pq, signing, public_of) -> None:
+def keygen_cmd(state: State, output: str | None, pq: bool, signing: bool, public_of: str | None) -> None:
     """Generate an age identity (prints the recipient) or a signing key."""
     if public_of is not None:
         return _keygen_public(public_of, output, pq, signing)
@@ -121,8 +121,10 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
 @click.option("--no-pad", is_flag=True, help="Do not pad the payload (its size then leaks more).")
 @look_options
 @json_option
-def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since, passphrase_file, recipients,
-             recipients_files, armor, sign_key, fmt, no_pad, lang, index_by, as_json) -> None:
+def pack_cmd(state: State, *, output: str, force: bool, article_ids: tuple[str, ...], all_: bool,
+             search_q: str | None, since: str | None, passphrase_file: str | None, recipients: tuple[str, ...],
+             recipients_files: tuple[str, ...], armor: bool, sign_key: str | None, fmt: str, no_pad: bool,
+             lang: str | None, index_by: str, as_json: bool) -> None:
     """Pack articles into one encrypted bundle file."""
     from mirror.bundle import htmlbundle, pack, signing
 
@@ -141,6 +143,7 @@ def pack_cmd(state: State, *, output, force, article_ids, all_, search_q, since,
         look = pack.Look(lang, index_by)
         with progress_bar() as bar:
             if fmt == "html":
+                assert keys.passphrase is not None  # check_options refused recipients
                 stats = htmlbundle.pack(ar, ids, dest, keys.passphrase, sign_key=key, pad=not no_pad,
                                         overwrite=force, look=look, warn=bar.echo, progress=bar.step)
             else:
@@ -167,7 +170,7 @@ def progress_bar() -> Iterator[Bar]:
         bar.close()
 
 
-def _bundle_destination(output: str, force: bool, binary: bool):
+def _bundle_destination(output: str, force: bool, binary: bool) -> Path | BinaryIO:
     """`-` is standard output (refused for binary on a terminal, as age does);
     a path must be new unless --force, checked before any work or prompt."""
     from mirror.bundle import pack
@@ -182,7 +185,8 @@ def _bundle_destination(output: str, force: bool, binary: bool):
     return Path(output)
 
 
-def _check(state: State, *, file, identities, passphrase_file, trust, as_json, do_import) -> None:
+def _check(state: State, *, file: str, identities: tuple[str, ...], passphrase_file: str | None,
+           trust: tuple[str, ...], as_json: bool, do_import: bool) -> None:
     from mirror.bundle import unpack
     from mirror.fsutil import read_passphrase_file
 
@@ -211,10 +215,10 @@ def _check(state: State, *, file, identities, passphrase_file, trust, as_json, d
     click.echo(summary, err=True)
 
 
-def _reading(name: str):
+def _reading(name: str) -> Callable[[Callable[..., Any]], click.Command]:
     """inspect and unpack take the same arguments: a bundle and how to open and trust it."""
 
-    def deco(f):
+    def deco(f: Callable[..., Any]) -> click.Command:
         for opt in reversed((click.argument("file", type=click.Path(dir_okay=False, allow_dash=True)), identity_option,
                              passphrase_file_option("Decrypt with"), trust_option, json_option)):
             f = opt(f)
@@ -224,15 +228,19 @@ def _reading(name: str):
 
 
 @_reading("inspect")
-def inspect_cmd(state: State, **kw) -> None:
+def inspect_cmd(state: State, file: str, identities: tuple[str, ...], passphrase_file: str | None,
+                trust: tuple[str, ...], as_json: bool) -> None:
     """List and verify a bundle's contents; import nothing."""
-    _check(state, do_import=False, **kw)
+    _check(state, file=file, identities=identities, passphrase_file=passphrase_file, trust=trust,
+           as_json=as_json, do_import=False)
 
 
 @_reading("unpack")
-def unpack_cmd(state: State, **kw) -> None:
+def unpack_cmd(state: State, file: str, identities: tuple[str, ...], passphrase_file: str | None,
+               trust: tuple[str, ...], as_json: bool) -> None:
     """Verify a bundle, then import its articles."""
-    _check(state, do_import=True, **kw)
+    _check(state, file=file, identities=identities, passphrase_file=passphrase_file, trust=trust,
+           as_json=as_json, do_import=True)
 
 
 @command("verify")
@@ -241,7 +249,8 @@ def unpack_cmd(state: State, **kw) -> None:
 @passphrase_file_option("Decrypt with")
 @trust_option
 @json_option
-def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json) -> None:
+def verify_cmd(state: State, paths: tuple[str, ...], identities: tuple[str, ...], passphrase_file: str | None,
+               trust: tuple[str, ...], as_json: bool) -> None:
     """Check every bundle in files or folders (a stick, say): decrypt, verify
     the container, hashes and signature, import nothing. A line per bundle;
     the exit code is the worst: 2 if any failed verification, 1 if any
@@ -280,7 +289,8 @@ def verify_cmd(state: State, paths, identities, passphrase_file, trust, as_json)
 @click.option("--all", "all_", is_flag=True, help="Every article.")
 @look_options
 @json_option
-def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by, as_json) -> None:
+def export_site_cmd(state: State, directory: str, article_ids: tuple[str, ...], all_: bool, lang: str | None,
+                    index_by: str, as_json: bool) -> None:
     """Write articles as a static offline site."""
     from mirror.bundle import pack
 
@@ -309,8 +319,8 @@ def export_site_cmd(state: State, directory, article_ids, all_, lang, index_by, 
 @click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
 @look_options
 @json_option
-def export_epub_cmd(state: State, output, article_ids, all_, search_q, since, force, lang, index_by,
-                    as_json) -> None:
+def export_epub_cmd(state: State, output: str, article_ids: tuple[str, ...], all_: bool, search_q: str | None,
+                    since: str | None, force: bool, lang: str | None, index_by: str, as_json: bool) -> None:
     """Write articles as one EPUB 3 book for e-readers (NOT encrypted)."""
     from mirror import epub
     from mirror.bundle import pack

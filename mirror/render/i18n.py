@@ -24,9 +24,12 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from mirror.render.page import clean_lang, direction, esc
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DOMAIN = "mirror"
 SUPPORTED = ("en", "ru", "uk", "kk", "be", "ar", "fa", "zh")
@@ -60,7 +63,7 @@ def choose(lang: str | None, tags: Iterable[str | None]) -> str:
     return code
 
 
-def po_path(code: str):
+def po_path(code: str) -> Traversable:
     return resources.files("mirror").joinpath("locale", code, "LC_MESSAGES", f"{DOMAIN}.po")
 
 
@@ -91,11 +94,11 @@ class Labels:
     def dir(self) -> str:
         return direction(self.lang)
 
-    def _(self, message: str, **fields) -> str:
+    def _(self, message: str, **fields: object) -> str:
         text = translations(self.lang).gettext(message)
         return text.format(**fields) if fields else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **fields) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, **fields: object) -> str:
         return translations(self.lang).ngettext(singular, plural, n).format(n=n, **fields)
 
     def markup(self, message: str, **html_fields: str) -> str:

@@ -53,19 +53,19 @@ def diff_html(old: str, new: str, L: Labels) -> str:
     if a == b:
         same = L._("The text did not change.")
         return f'<p class="same">{esc(same)}</p>'
-    out = []
+    out: list[str] = []
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
         if op == "equal":
             keep_head = CONTEXT if k > 0 else 0
             keep_tail = CONTEXT if k < len(ops) - 1 else 0
-            same = a[i1:i2]
-            if len(same) <= keep_head + keep_tail + 1:
-                out.extend(f"<p>{esc(p)}</p>" for p in same)
+            kept = a[i1:i2]
+            if len(kept) <= keep_head + keep_tail + 1:
+                out.extend(f"<p>{esc(p)}</p>" for p in kept)
                 continue
-            out.extend(f"<p>{esc(p)}</p>" for p in same[:keep_head])
-            out.append(_folded(len(same) - keep_head - keep_tail, L))
-            out.extend(f"<p>{esc(p)}</p>" for p in same[len(same) - keep_tail:])
+            out.extend(f"<p>{esc(p)}</p>" for p in kept[:keep_head])
+            out.append(_folded(len(kept) - keep_head - keep_tail, L))
+            out.extend(f"<p>{esc(p)}</p>" for p in kept[len(kept) - keep_tail:])
         elif op == "replace" and i2 - i1 == j2 - j1:  # paragraphs edited in place
             out.extend(f'<p class="changed">{_inline(x, y)}</p>' for x, y in zip(a[i1:i2], b[j1:j2]))
         else:
