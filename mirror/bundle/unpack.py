@@ -11,7 +11,6 @@ own temp files (sealed too in an encrypted archive).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import resource
 import tempfile
@@ -27,6 +26,7 @@ from mirror.errors import NotFound, UsageError, VerificationError
 from mirror.jsonsafe import JSON
 
 if TYPE_CHECKING:
+    from mirror.model import NewVersion
     from mirror.store import Archive
     from mirror.store.importer import Importer, Stash
 
@@ -223,10 +223,13 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
     all through the archive's one import entry point (`Archive.importing`).
     A refused bundle never gets this far: the archive stays exactly as it was."""
     todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
-    news, owners = [], []
+    owners: list[ArticleReport] = []
     relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
-    relied |= {hashlib.sha256(ver.new.html.encode("utf-8")).hexdigest() for item, _ in todo for ver in item.versions}
-    with ar.importing(relied, workers=BLOB_WORKERS) as imp:
+    relied |= {ver.html_sha for item, _ in todo for ver in item.versions}
+
+    def captures(imp: "Importer") -> Iterator[NewVersion]:
+        """Each capture to add, read from the bundle as the archive asks for
+        it (one in memory at a time), its assets stored first."""
         for n, (item, r) in enumerate(todo, 1):
             if progress is not None:
                 progress(n, len(todo), r.title or r.url)
@@ -235,10 +238,13 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
                     continue
                 for src in ver.assets:
                     _store_asset(imp, v, stash, src)
-                ver.new.assets = [(s.asset, None) for s in ver.assets]  # stored by the importer
-                news.append(ver.new)
+                new = v.load(item, ver)
+                new.assets = [(s.asset, None) for s in ver.assets]  # stored by the importer
                 owners.append(r)
-        results = imp.save(news)  # syncs the blobs, then commits
+                yield new
+
+    with ar.importing(relied, workers=BLOB_WORKERS) as imp:
+        results = imp.save(captures(imp))  # one transaction; the blobs are synced before it commits
     created = {id(r) for r, res in zip(owners, results) if res.created}
     rep.imported = sum(res.created for res in results)
     for _, r in todo:

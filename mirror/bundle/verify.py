@@ -84,8 +84,12 @@ class AssetSource:
 
 @dataclass
 class VersionItem:
-    new: NewVersion  # without asset bytes
+    """What verification keeps of a version: not its text and HTML, which
+    `Verified.load` reads again, so a bundle of any size is never held."""
+
+    where: str  # its JSON entry
     content_hash: str  # checked against the fields by layout.parse_article_json
+    html_sha: str
     assets: list[AssetSource] = field(default_factory=list)
 
 
@@ -121,6 +125,16 @@ class Verified:
 
     def read(self, name: str) -> bytes:
         return self.zf.read(name)
+
+    def load(self, item: ArticleItem, ver: VersionItem) -> NewVersion:
+        """The capture of one verified version (without asset bytes), read
+        again from the bundle; its bytes must still match the manifest."""
+        data = _read(self.zf, self.zf.getinfo(ver.where))
+        _check_hash(ver.where, hashlib.sha256(data).hexdigest(), len(data), item.entry.files[ver.where])
+        new, _, content_hash = _parse(ver.where, data)
+        if content_hash != ver.content_hash:  # the hash above makes this impossible; say so if not
+            raise _bad(f"{ver.where} changed after it was verified")
+        return new
 
 
 # What zipfile raises on damaged input (found by fuzzing; see test_bundle_format).
@@ -406,9 +420,10 @@ def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash
         for name in olds + [layout.article_json(entry.id)]:
             data = _read(zf, files[name])
             _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-            item.versions.append(_version(entry, name, data))
+            ver, new = _version(entry, name, data)
+            item.versions.append(ver)
             parsed.add(name)
-        _check_latest(entry, item.versions[-1])
+        _check_latest(entry, item.versions[-1], new)
         if len({v.content_hash for v in item.versions}) != len(item.versions):
             raise _bad(f"article {entry.id} carries the same version twice")
         articles.append(item)
@@ -440,9 +455,9 @@ def _check_hash(name: str, sha: str, size: int, r: mf.FileRef) -> None:
         raise _bad(f"{name!r} does not match its hash in the manifest")
 
 
-def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
-    """Parse an article.json (or versions/NNNN.json); assets present as files
-    are matched here, the rest must be inline in the page (`_check_inline`)."""
+def _parse(where: str, raw: bytes) -> tuple[NewVersion, list[Asset], str]:
+    """An article.json (or versions/NNNN.json): the capture, its assets and
+    its content hash (checked against its fields by parse_article_json)."""
     try:
         doc = jsonsafe.loads(raw.decode("utf-8"))
     except jsonsafe.TooDeep as e:
@@ -450,12 +465,19 @@ def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
     except (UnicodeDecodeError, ValueError):
         raise _bad(f"{where} is not valid JSON") from None
     new, assets = layout.parse_article_json(doc, where)
+    return new, assets, str(doc["content_hash"])
+
+
+def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> tuple[VersionItem, NewVersion]:
+    """Parse and check one version; assets present as files are matched
+    here, the rest must be inline in the page (`_check_inline`)."""
+    new, assets, content_hash = _parse(where, raw)
     why = site.renders(new.html)
     if why is not None:
         raise _bad(f"{where}: its HTML cannot be parsed by the renderer ({why})")
     if new.url != entry.url:
         raise _bad(f"{where}: URL differs from the manifest")
-    item = VersionItem(new, doc["content_hash"])
+    item = VersionItem(where, content_hash, hashlib.sha256(new.html.encode("utf-8")).hexdigest())
     for a in assets:
         name = layout.asset_path(entry.id, a.name)
         if name in entry.files:
@@ -464,12 +486,11 @@ def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> VersionItem:
             item.assets.append(AssetSource(a, name))
         else:
             item.assets.append(AssetSource(a, layout.page(entry.id)))
-    return item
+    return item, new
 
 
-def _check_latest(entry: mf.ArticleEntry, latest: VersionItem) -> None:
+def _check_latest(entry: mf.ArticleEntry, latest: VersionItem, new: NewVersion) -> None:
     where = layout.article_json(entry.id)
-    new = latest.new
     if latest.content_hash != entry.content_hash:
         raise _bad(f"{where}: content hash differs from the manifest")
     for k in ("title", "published", "modified", "captured"):  # what inspect shows must be true
