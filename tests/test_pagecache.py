@@ -116,3 +116,21 @@ def test_an_encrypted_archive_caches_pages_under_its_own_encryption(tmp_path):
         mp.setattr(site, "render", lambda art, src, nav=None: calls.append(art.id) or real(art, src, nav))
         assert payload(tmp_path / "E") == first
     assert calls == []  # every page came from the cache
+
+
+def test_the_renderability_verdict_is_kept_too(tmp_path, monkeypatch):
+    """Planning a pack asks of every article whether its HTML renders (which
+    parses it): the next pack takes the answer, a refusal included."""
+    make_archive(tmp_path / "A", 2)
+    payload(tmp_path / "A")
+    monkeypatch.setattr(site, "renders", lambda html: "ValueError" if "bad" in html else None)
+    with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
+        assert pages.renders("<p>bad</p>") == "ValueError"
+
+    def refuse(html):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(site, "renders", refuse)
+    no_rendering(monkeypatch)
+    with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
+        assert pages.renders("<p>bad</p>") == "ValueError"
+    assert payload(tmp_path / "A")  # neither parsed nor rendered again

@@ -112,12 +112,15 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     is settled first, over the articles that will be written: those with a
     version not in the future, a URL readers accept and HTML the renderer
     parses (the rest are skipped, with a warning, by `_rendered`)."""
+    from mirror.bundle.pagecache import PageCache
+
     cut = future_cutoff()
     summaries = []
-    for aid in ids:
-        versions = _kept(ar.versions(aid), cut)
-        if versions and valid_url(versions[-1].url) and site.renders(versions[-1].html) is None:
-            summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
+    with PageCache(ar) as pages:
+        for aid in ids:
+            versions = _kept(ar.versions(aid), cut)
+            if versions and valid_url(versions[-1].url) and pages.renders(versions[-1].html) is None:
+                summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
     return site.plan(summaries, look.lang, look.by)
 
 

@@ -13,6 +13,10 @@ that render and the versions of the libraries they call) and the exact
 article.json bytes the bundle carries: a change to either is a miss, never
 a stale page.
 
+It also keeps the verdict of `site.renders` (whether stored HTML goes
+through the renderer) by the same fingerprint and the HTML's hash: a pack
+asks it of every article before it renders any, to settle the index.
+
 The pages are blobs of the archive, stored and read through its public API
 (so whatever protects blobs protects them: sealed in an encrypted archive);
 the key -> blob index is a side database of the archive's, `cache/pages`
@@ -82,11 +86,13 @@ class PageCache:
         self._db: sqlite3.Connection | None = None
         self._batch: BlobBatch | None = None
         self._new: dict[str, str] = {}  # key -> blob sha, indexed on close
+        self._verdicts: dict[str, str | None] = {}  # key -> why it does not render, stored on close
         self.hits = self.misses = 0
         try:
             self._db = ar.side_database("pages")
             self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, sha TEXT NOT NULL)"
                              " WITHOUT ROWID")
+            self._db.execute("CREATE TABLE IF NOT EXISTS renders (key TEXT PRIMARY KEY, why TEXT) WITHOUT ROWID")
         except Exception:  # noqa: BLE001 - no cache (unwritable, damaged), not an error
             self._db = None
 
@@ -112,6 +118,22 @@ class PageCache:
         self.hits += 1
         return head.decode("ascii"), page.decode("utf-8")
 
+    def renders(self, html: str) -> str | None:
+        """`site.renders(html)`, from the cache when this renderer judged the
+        same HTML before (parsing it is most of what planning a pack costs)."""
+        from mirror.bundle.site import renders
+
+        k = hashlib.sha256(fingerprint() + b"renders\0" + html.encode("utf-8")).hexdigest()
+        if self._db is not None:
+            try:
+                row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
+            except Exception:  # noqa: BLE001 - a damaged index is a miss
+                row = None
+            if row is not None:
+                return None if row[0] is None else str(row[0])
+        why = self._verdicts[k] = renders(html)
+        return why
+
     def put(self, k: str, nonce: str, page: str) -> None:
         if self._db is None:
             return
@@ -130,14 +152,16 @@ class PageCache:
             if self._batch is not None:
                 self._batch.sync()
                 self._batch.__exit__(None, None, None)
-            if self._db is not None and self._new:
+            if self._db is not None and (self._new or self._verdicts):
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", self._new.items())
+                self._db.executemany("INSERT OR REPLACE INTO renders VALUES (?, ?)", self._verdicts.items())
                 self._db.execute("COMMIT")
         except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
             pass
         finally:
             self._new.clear()
+            self._verdicts.clear()
             self._batch = None
             if self._db is not None:
                 self._db.close()
