@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import tempfile
 import threading
@@ -165,49 +164,43 @@ class BlobStore:
             if batch is not None:
                 batch.note(sha)
             return
-        fd, tmp = tempfile.mkstemp(dir=self.tmp)
-        try:
-            stored = encode(data)
-            with os.fdopen(fd, "wb") as out:
-                if self.keys is None:
-                    out.write(stored)
-                else:
-                    sealing.seal_stream(self.keys, io.BytesIO(stored).read, out.write, lambda: bytes.fromhex(sha))
-                out.flush()
-                os.fsync(out.fileno())
-            self._place(tmp, sha, batch)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        self._store(iter((encode(data),)), lambda: sha, None, batch)
 
     def put_file(self, src: Readable, sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
         """Stream a file object in (bounded memory); if `sha` is given the
         content must hash to it."""
+        h = hashlib.sha256()
+
+        def content() -> Iterator[bytes]:
+            while block := src.read(CHUNK):
+                h.update(block)
+                yield block
+
+        blocks = content()
+        first = next(blocks, b"")
+        stored = _framed(first, blocks) if first.startswith(ZMAGIC) else _chain(first, blocks)
+        return self._store(stored, h.hexdigest, sha, batch)
+
+    def _store(self, stored: Iterator[bytes], digest: Callable[[], str], expected: str | None,
+               batch: "BlobBatch | None") -> str:
+        """Write a stored form to a temp file (sealed in an encrypted store),
+        fsync it and give it its name, the content's SHA-256 `digest()` (asked
+        once everything is written, and checked against `expected`)."""
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         try:
-            h = hashlib.sha256()
-
-            def content() -> Iterator[bytes]:
-                while block := src.read(CHUNK):
-                    h.update(block)
-                    yield block
-
-            blocks = content()
-            first = next(blocks, b"")
-            stored = _framed(first, blocks) if first.startswith(ZMAGIC) else _chain(first, blocks)
             with os.fdopen(fd, "wb") as out:
                 if self.keys is None:
                     for block in stored:
                         out.write(block)
                 else:
-                    sealing.seal_stream(self.keys, _Reader(stored).read, out.write, h.digest)
+                    sealing.seal_stream(self.keys, _Reader(stored).read, out.write, lambda: bytes.fromhex(digest()))
                 out.flush()
                 os.fsync(out.fileno())
-            digest = h.hexdigest()
-            if sha is not None and sha != digest:
+            sha = digest()
+            if expected is not None and expected != sha:
                 raise ArchiveError("blob content does not match its expected hash")
-            self._place(tmp, digest, batch)
-            return digest
+            self._place(tmp, sha, batch)
+            return sha
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
