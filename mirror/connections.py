@@ -22,15 +22,19 @@ import http.client
 import socket
 import threading
 import time
+from types import TracebackType
 from typing import Iterator
 
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLBLOCK, DEFAULT_POOLSIZE, DEFAULT_RETRIES, HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.contrib.socks import (SOCKSConnection, SOCKSHTTPConnectionPool, SOCKSHTTPSConnection,
                                    SOCKSHTTPSConnectionPool)
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.response import HTTPResponse
 from urllib3.util import connection as u3connection
+from urllib3.util.retry import Retry
 
 from mirror.destinations import address_refusal, refused
 from mirror.errors import NetworkError
@@ -55,7 +59,8 @@ class Cutoff:
         self._timer.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         with self._lock:
             self._done = True
         self._timer.cancel()
@@ -70,7 +75,7 @@ class Cutoff:
                     socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
 
 
-def os_socket(sock) -> socket.socket | None:
+def os_socket(sock: object) -> socket.socket | None:
     """The OS socket under a plain, TLS or TLS-in-TLS (SSLTransport) socket."""
     for _ in range(4):
         if sock is None or isinstance(sock, socket.socket):
@@ -95,17 +100,22 @@ def deadline(at: float) -> Iterator[None]:
         _local.at = before
 
 
-class _BoundedHeaders:
+class _BoundedHeaders(HTTPConnection):
     """Reading the status line and headers ends at the thread's deadline, and
     over-long ones (http.client's caps: a 64 KiB line, 100 headers) are a plain
-    error, not a "connection broken" that urllib3 would ask again."""
+    error, not a "connection broken" that urllib3 would ask again.
 
-    def getresponse(self, *args, **kwargs):
+    A mixin: it derives from HTTPConnection, which every class it is mixed into
+    derives from too, so the concrete classes' method order is unchanged."""
+
+    # urllib3's HTTPConnection.getresponse returns urllib3's HTTPResponse, not
+    # http.client's, and ignores the same error
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
         at = getattr(_local, "at", None)
         cut = Cutoff(at - time.monotonic(), os_socket(self.sock)) if at is not None else None
         with cut or contextlib.nullcontext():
             try:
-                return super().getresponse(*args, **kwargs)
+                return super().getresponse()
             except Exception as e:
                 if cut is not None and cut.fired:  # the bound is spent
                     raise NetworkError("timed out") from None
@@ -114,15 +124,17 @@ class _BoundedHeaders:
                 raise
 
 
-class _PublicOnly:
-    """Connect only to public addresses, the ones checked (one lookup)."""
+class _PublicOnly(HTTPConnection):
+    """Connect only to public addresses, the ones checked (one lookup). A mixin,
+    deriving from HTTPConnection as `_BoundedHeaders` does."""
 
     def _new_conn(self) -> socket.socket:
         try:
             infos = socket.getaddrinfo(self._dns_host, self.port, 0, socket.SOCK_STREAM)
         except socket.gaierror as e:
             raise NameResolutionError(self.host, self, e) from e
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        # an int is AF_INET6's address on a Python built without IPv6; it cannot connect
+        addresses = list(dict.fromkeys(ip for info in infos if isinstance(ip := info[4][0], str)))
         for ip in addresses:
             why = address_refusal(ip.split("%", 1)[0])
             if why is not None:
@@ -185,15 +197,18 @@ class Adapter(HTTPAdapter):
 
     __attrs__ = [*HTTPAdapter.__attrs__, "allow_private"]
 
-    def __init__(self, *args, allow_private: bool = False, **kwargs):
+    def __init__(self, pool_connections: int = DEFAULT_POOLSIZE, pool_maxsize: int = DEFAULT_POOLSIZE,
+                 max_retries: Retry | int | None = DEFAULT_RETRIES, pool_block: bool = DEFAULT_POOLBLOCK,
+                 *, allow_private: bool = False):
         self.allow_private = allow_private
-        super().__init__(*args, **kwargs)
+        super().__init__(pool_connections, pool_maxsize, max_retries, pool_block)
 
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK,
+                         **pool_kwargs: object) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
         self.poolmanager.pool_classes_by_scheme = _DIRECT if self.allow_private else _DIRECT_PUBLIC
 
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: object) -> PoolManager:
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
         manager.pool_classes_by_scheme = _VIA_SOCKS if proxy.lower().startswith("socks") else _VIA_HTTP_PROXY
         return manager

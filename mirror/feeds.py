@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from mirror.errors import MirrorError, UsageError
 
 if TYPE_CHECKING:
+    from mirror.config import Config
+    from mirror.fetch import Fetched, Fetcher
+    from mirror.pipeline import Outcome, Progress
     from mirror.store import Archive
 
 MAX_ENTRIES = 200
@@ -68,17 +71,17 @@ class FeedReport:
     feed: str
     ok: bool
     error: str | None = None
-    outcomes: list = field(default_factory=list)  # pipeline.Outcome per new entry
+    outcomes: list[Outcome] = field(default_factory=list)  # one per new entry
     kind: type[MirrorError] | None = None  # what kind of failure (the CLI maps kinds to exit codes)
     note: str | None = None
     new_error: bool = True  # False: it failed the same way at the last update (and was reported then)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"feed": self.feed, "ok": self.ok, "error": self.error, "new_error": self.new_error,
                 "articles": [o.to_json() for o in self.outcomes]}
 
 
-def fetch_feed(fetcher, url: str) -> Feed:
+def fetch_feed(fetcher: Fetcher, url: str) -> Feed:
     got = fetcher.feed(url)
     return parse_feed(got.body, got.url)
 
@@ -93,7 +96,7 @@ class Followed:
     error: str | None = None  # what the last update met, if it failed
     failing_since: str | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -118,7 +121,7 @@ def unfollow(archive: Archive, url: str) -> None:
     Memory.of(archive).forget(url.strip())
 
 
-def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
+def follow(url: str, cfg: Config, archive: Archive, *, proxy: str = "") -> Feed:
     """Check that `url` is a feed (through the private session) and remember it."""
     from mirror.fetch import Fetcher
     from mirror.pipeline import now_utc
@@ -132,8 +135,9 @@ def follow(url: str, cfg, archive: Archive, *, proxy: str = "") -> Feed:
     return feed
 
 
-def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
-           progress=None, on_result=None, cancel: threading.Event | None = None) -> list[FeedReport]:
+def update(cfg: Config, archive: Archive, *, proxy: str = "", jobs: int | None = None, per_feed: int = 30,
+           progress: Progress | None = None, on_result: Callable[[str, Outcome], None] | None = None,
+           cancel: threading.Event | None = None) -> list[FeedReport]:
     """Archive the entries of every followed feed not handled before. Feeds
     are fetched in parallel first; then each feed's new entries are archived,
     each result passed to `on_result(feed_url, outcome)` as it is stored. An
@@ -153,16 +157,17 @@ def update(cfg, archive: Archive, *, proxy: str = "", jobs: int | None = None, p
     memory = Memory.of(archive, proxy)
     validators = {u: memory.validators(u) for u in urls}  # (the database is used on this thread only)
 
-    def conditional(u: str):
+    def conditional(u: str) -> tuple[Fetched, Feed | None]:
         got = fetcher.feed(u, validators[u]) if validators[u] else fetcher.feed(u)
         return got, None if got.not_modified else parse_feed(got.body, got.url)
 
     with Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs) as fetcher:
         got: dict[str, tuple[Feed | None, BaseException | None]] = {}
         try:
-            for url, value, error in parallel(conditional, urls, jobs, cancel):
-                if error is None:
-                    memory.fetched(url, value[0].etag, value[0].last_modified)
+            for done in parallel(conditional, urls, jobs, cancel):
+                url, value, error = done
+                if done[2] is None:
+                    memory.fetched(url, done[1][0].etag, done[1][0].last_modified)
                 got[url] = (value[1] if value else None, error)
         finally:
             if cancel.is_set():

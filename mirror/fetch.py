@@ -18,12 +18,15 @@ import http.cookiejar
 import socket
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from mirror import browser, connections
@@ -100,21 +103,21 @@ class _NoCookies(http.cookiejar.CookiePolicy):
     rfc2965 = False
     hide_cookie2 = True
 
-    def set_ok(self, cookie, request):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
         return False
 
-    def return_ok(self, cookie, request):
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
         return False
 
-    def domain_return_ok(self, domain, request):
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
         return False
 
-    def path_return_ok(self, path, request):
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
         return False
 
 
 class _Retry(Retry):
-    def get_retry_after(self, response):
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
 
@@ -138,8 +141,8 @@ class HostGate:
         with lock:
             last = self._last.get(host)
             if last is not None and wait:
-                wait = last + self.delay - time.monotonic()
-                if wait > 0 and self.cancelled.wait(wait):
+                pause = last + self.delay - time.monotonic()
+                if pause > 0 and self.cancelled.wait(pause):
                     raise Cancelled("cancelled")
             try:
                 yield
@@ -239,7 +242,10 @@ def _socks_error(chain: list[BaseException]) -> BaseException | None:
 def reason(e: BaseException) -> str:
     """A one-line, human reason for a failed request."""
     chain = list(_chain(e))
-    has = lambda *types: any(isinstance(x, types) for x in chain)  # noqa: E731
+
+    def has(*types: type[BaseException]) -> bool:
+        return any(isinstance(x, types) for x in chain)
+
     socks_err = _socks_error(chain)
     if socks_err is not None or has(requests.exceptions.ProxyError):
         if has(ConnectionRefusedError):
@@ -311,7 +317,8 @@ class Fetcher:
     def __enter__(self) -> "Fetcher":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.close()
 
     # -- public --------------------------------------------------------------
@@ -348,7 +355,8 @@ class Fetcher:
 
     # -- internals -----------------------------------------------------------
 
-    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int, check_type,
+    def _get(self, url: str, headers_for: Callable[[str], dict[str, str]], limit: int,
+             check_type: Callable[[str], None],
              image: bool = False, until: float | None = None) -> Fetched:
         """Follow redirects by `next_hop`; each hop's headers are `headers_for(its URL)`,
         in the order they are sent (requests adds only Host, first, as Firefox).
@@ -454,12 +462,12 @@ class Fetcher:
                     "--proxy socks5h://127.0.0.1:9150)")
         return why
 
-    def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int, check_type,
-                deadline: float) -> Fetched:
-        validators = {"etag": _header(resp, "ETag"), "last_modified": _header(resp, "Last-Modified")}
+    def _finish(self, canonical: str, target: str, resp: requests.Response, limit: int,
+                check_type: Callable[[str], None], deadline: float) -> Fetched:
+        etag, last_modified = _header(resp, "ETag"), _header(resp, "Last-Modified")
         asked = resp.request.headers if resp.request is not None else {}
         if resp.status_code == 304 and ("If-None-Match" in asked or "If-Modified-Since" in asked):
-            return Fetched(canonical, target, "", None, b"", **validators, not_modified=True)
+            return Fetched(canonical, target, "", None, b"", etag, last_modified, not_modified=True)
         if resp.status_code >= 400 or resp.status_code < 200:
             raise NetworkError(f"HTTP {resp.status_code}")
         if 300 <= resp.status_code < 400:
@@ -488,7 +496,7 @@ class Fetcher:
             raise NetworkError("timed out")
         if failure is not None:
             raise NetworkError(failure)
-        return Fetched(canonical, target, mime, charset, bytes(body), **validators)
+        return Fetched(canonical, target, mime, charset, bytes(body), etag, last_modified)
 
 
 def _header(resp: requests.Response, name: str) -> str | None:

@@ -15,7 +15,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from mirror.config import Config, FetchConfig
@@ -59,7 +59,7 @@ class Outcome:
         """Not done: the run was stopped first."""
         return self.kind is not None and issubclass(self.kind, Interrupted)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "ok": self.ok, "id": self.id, "version": self.version,
                 "created": self.created, "error": self.error, "title": self.title,
                 "images": self.images, "images_failed": [f.to_json() for f in self.images_failed],
@@ -270,15 +270,21 @@ OnResult = Callable[[Outcome], None]
 
 
 
-def parallel(fn: Callable, items: list, jobs: int, cancel: threading.Event) -> Iterator[tuple]:
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def parallel(fn: Callable[[T], R], items: list[T], jobs: int, cancel: threading.Event
+             ) -> Iterator[tuple[T, R, None] | tuple[T, None, BaseException]]:
     """Run `fn(item)` on `jobs` daemon threads; yield `(item, value, error)`
-    in completion order. When `cancel` is set, no new item starts and this
+    in completion order (test `error` by index, `done[2]`, for the checker
+    to know `value` is there). When `cancel` is set, no new item starts and this
     returns within a tenth of a second (after yielding the calls already
     finished), without waiting for calls still running: they are daemon
     threads, so a stuck socket never holds the process (the caller cuts their
     sockets, see `Fetcher.cancel`)."""
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    done: queue.SimpleQueue = queue.SimpleQueue()
+    todo: queue.SimpleQueue[T] = queue.SimpleQueue()
+    done: queue.SimpleQueue[tuple[T, R, None] | tuple[T, None, BaseException]] = queue.SimpleQueue()
     for it in items:
         todo.put(it)
 
@@ -358,17 +364,18 @@ def add_urls(urls: list[str], cfg: Config, archive: Archive, *, proxy: str = "",
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.mirrors, proxy, jobs)
     try:
-        def fetch(c: str):
+        def fetch(c: str) -> tuple[NewVersion | None, Fetched]:
             return archive_page(c, fetcher, cfg.fetch, memory.validators(c) if memory is not None else None)
 
-        for canon, got, error in parallel(fetch, list(groups), jobs, cancel):
-            if isinstance(error, Cancelled):
+        for done in parallel(fetch, list(groups), jobs, cancel):
+            canon = done[0]
+            if isinstance(done[2], Cancelled):
                 continue  # not done: reported as interrupted below
             first, *rest = groups[canon]
             try:
-                if error is not None:
-                    raise error
-                new, page = got
+                if done[2] is not None:
+                    raise done[2]
+                new, page = done[1]
                 result = _unchanged(first, archive, canon) if new is None else \
                     _saved(first, archive, new)  # one writer: this thread
                 if memory is not None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from mirror.pipeline import Outcome
 
 
 class Bar:
@@ -13,7 +16,7 @@ class Bar:
         self.active = enabled and self.stream.isatty()
         self._last = ""
 
-    def __call__(self, done: int, total: int, outcome) -> None:
+    def __call__(self, done: int, total: int, outcome: Outcome) -> None:
         """A batch of fetches: the outcome's status and URL."""
         self.step(done, total, ("ok  " if outcome.ok else "ERR ") + outcome.url)
 

@@ -28,7 +28,8 @@ quiet_option = click.option("-q", "--quiet", is_flag=True,
 @jobs_option
 @json_option
 @quiet_option
-def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as_json, quiet) -> None:
+def add_cmd(state: State, urls: tuple[str, ...], from_file: str | None, resume: bool, refresh: bool,
+            proxy: str | None, tor: bool, jobs: int | None, as_json: bool, quiet: bool) -> None:
     """Fetch articles and archive them. Each result is printed the moment it
     is stored (a JSON Lines record with --json); Ctrl-C stops the batch and
     keeps what was saved; `add --resume` finishes what is left."""
@@ -55,7 +56,7 @@ def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as
                 raise UsageError("nothing to resume: every URL asked for was archived")
         memory.enqueue([u.strip() for u in todo if u.strip()])
 
-        def each(o) -> None:
+        def each(o: pipeline.Outcome) -> None:
             show(o)
             if o.ok or not o.retryable:  # (a retry will not fix it)
                 memory.done(o.url)
@@ -77,7 +78,8 @@ def add_cmd(state: State, urls, from_file, resume, refresh, proxy, tor, jobs, as
                             "itself: canonical link, og:url or the browser's 'saved from' comment).")
 @json_option
 @quiet_option
-def import_html_cmd(state: State, files, url, as_json, quiet) -> None:
+def import_html_cmd(state: State, files: tuple[str, ...], url: str | None, as_json: bool,
+                    quiet: bool) -> None:
     """Archive pages saved by a browser or received by hand."""
     from mirror import pipeline
     from mirror.cli.output import Results, finish
@@ -96,7 +98,7 @@ def import_html_cmd(state: State, files, url, as_json, quiet) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", help="The page's original URL (resolves relative links).")
 @json_option
-def extract_cmd(state: State, file, url, as_json) -> None:
+def extract_cmd(state: State, file: str, url: str | None, as_json: bool) -> None:
     """Extract an article from a saved page; store nothing."""
     from mirror.errors import UsageError
     from mirror.extract import extract
@@ -120,7 +122,7 @@ def extract_cmd(state: State, file, url, as_json) -> None:
 @command("follow")
 @click.argument("feed_url")
 @proxy_options
-def follow_cmd(state: State, feed_url, proxy, tor) -> None:
+def follow_cmd(state: State, feed_url: str, proxy: str | None, tor: bool) -> None:
     """Follow an RSS/Atom feed; `mirror update` archives its new articles."""
     from mirror import feeds
     from mirror.fetch import choose_proxy
@@ -138,7 +140,8 @@ def follow_cmd(state: State, feed_url, proxy, tor) -> None:
               help="At most this many new articles per feed.")
 @json_option
 @quiet_option
-def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None:
+def update_cmd(state: State, proxy: str | None, tor: bool, jobs: int | None, per_feed: int, as_json: bool,
+               quiet: bool) -> None:
     """Archive new articles from every followed feed, printing each as it is
     stored (with --json, a JSON Lines record per article and per failed feed)."""
     from mirror import feeds
@@ -179,7 +182,7 @@ def update_cmd(state: State, proxy, tor, jobs, per_feed, as_json, quiet) -> None
 
 @command("feeds")
 @json_option
-def feeds_cmd(state: State, as_json) -> None:
+def feeds_cmd(state: State, as_json: bool) -> None:
     """List the feeds followed: URL, title, when last checked, entries handled,
     and the error the last update met, if it failed."""
     from mirror import feeds
@@ -197,7 +200,7 @@ def feeds_cmd(state: State, as_json) -> None:
 
 @command("unfollow")
 @click.argument("feed_url")
-def unfollow_cmd(state: State, feed_url) -> None:
+def unfollow_cmd(state: State, feed_url: str) -> None:
     """Stop following a feed; what it brought stays archived."""
     from mirror import feeds
 
@@ -208,7 +211,7 @@ def unfollow_cmd(state: State, feed_url) -> None:
 
 @command("clean-url")
 @click.argument("url")
-def clean_url_cmd(state: State, url) -> None:
+def clean_url_cmd(state: State, url: str) -> None:
     """Print URL without tracking parameters, credentials or redirect wrappers."""
     from mirror.errors import UsageError
     from mirror.urls import detrack, is_web_url, strip_userinfo
