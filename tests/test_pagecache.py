@@ -125,12 +125,12 @@ def test_the_renderability_verdict_is_kept_too(tmp_path, monkeypatch):
     payload(tmp_path / "A")
     monkeypatch.setattr(site, "renders", lambda html: "ValueError" if "bad" in html else None)
     with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
-        assert pages.renders("<p>bad</p>") == "ValueError"
+        assert pages.renders("<p>bad</p>", site.renders) == "ValueError"
 
     def refuse(html):
         raise AssertionError("parsed again")
     monkeypatch.setattr(site, "renders", refuse)
     no_rendering(monkeypatch)
     with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
-        assert pages.renders("<p>bad</p>") == "ValueError"
+        assert pages.renders("<p>bad</p>", site.renders) == "ValueError"
     assert payload(tmp_path / "A")  # neither parsed nor rendered again

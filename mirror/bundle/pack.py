@@ -119,7 +119,7 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     with PageCache(ar) as pages:
         for aid in ids:
             versions = _kept(ar.versions(aid), cut)
-            if versions and valid_url(versions[-1].url) and pages.renders(versions[-1].html) is None:
+            if versions and valid_url(versions[-1].url) and pages.renders(versions[-1].html, site.renders) is None:
                 summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
     return site.plan(summaries, look.lang, look.by)
 

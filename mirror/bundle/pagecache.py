@@ -38,7 +38,7 @@ import importlib.metadata
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import mirror
 
@@ -118,11 +118,10 @@ class PageCache:
         self.hits += 1
         return head.decode("ascii"), page.decode("utf-8")
 
-    def renders(self, html: str) -> str | None:
-        """`site.renders(html)`, from the cache when this renderer judged the
-        same HTML before (parsing it is most of what planning a pack costs)."""
-        from mirror.bundle.site import renders
-
+    def renders(self, html: str, judge: Callable[[str], str | None]) -> str | None:
+        """`judge(html)` (`site.renders`, given by the caller: site uses this
+        module), from the cache when this renderer judged the same HTML before
+        (parsing it is most of what planning a pack costs)."""
         k = hashlib.sha256(fingerprint() + b"renders\0" + html.encode("utf-8")).hexdigest()
         if self._db is not None:
             try:
@@ -131,7 +130,7 @@ class PageCache:
                 row = None
             if row is not None:
                 return None if row[0] is None else str(row[0])
-        why = self._verdicts[k] = renders(html)
+        why = self._verdicts[k] = judge(html)
         return why
 
     def put(self, k: str, nonce: str, page: str) -> None:
