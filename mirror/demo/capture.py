@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mirror.demo.samples import SITE_HOSTS
 from mirror.errors import MirrorError, NetworkError
+
+if TYPE_CHECKING:
+    from mirror.config import Config
+    from mirror.fetch import Fetcher
+    from mirror.pipeline import Outcome
 
 
 class DemoFailed(MirrorError):
@@ -22,7 +28,7 @@ class DemoFailed(MirrorError):
         super().__init__(" ".join(message.split()))  # always one line
 
 
-def local_only_fetcher(cfg, proxy: str, blocked: list[str]):
+def local_only_fetcher(cfg: Config, proxy: str, blocked: list[str]) -> Fetcher:
     """The pipeline's own Fetcher, sending everything through the demo server
     (its proxy) and refusing, before sending, any URL that is not on a sample
     site: the demo can never touch the internet, and every attempt is recorded."""
@@ -38,14 +44,14 @@ def local_only_fetcher(cfg, proxy: str, blocked: list[str]):
     return LocalOnly(cfg.fetch, {}, proxy, cfg.fetch.jobs)
 
 
-def demo_config(cfg):
+def demo_config(cfg: Config) -> Config:
     """The user's config for talking to our own server: no delay, no retries,
     no proxy of the user's (Tor cannot reach loopback), no mirror domains."""
     fetch = replace(cfg.fetch, per_host_delay=0.0, retries=0, proxy="", timeout=10.0)
     return replace(cfg, fetch=fetch, mirrors={})
 
 
-def archive_samples(urls: list[str], cfg, archive_dir: Path, fetcher) -> list:
+def archive_samples(urls: list[str], cfg: Config, archive_dir: Path, fetcher: Fetcher) -> list[Outcome]:
     from mirror.store import Archive
     from mirror.pipeline import add_urls
 

@@ -18,14 +18,19 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from mirror.demo.capture import DemoFailed, archive_samples, demo_config, local_only_fetcher
 from mirror.demo.checks import check_archive, check_site
 from mirror.demo.invoke import Runner, shown
 from mirror.demo.samples import FEED, SAMPLES
-from mirror.demo.server import HOSTILE_KINDS, DemoServer
+from mirror.demo.server import HOSTILE_KINDS, DemoServer, Request
 from mirror.errors import MirrorError, UsageError, VerificationError
+
+if TYPE_CHECKING:
+    from mirror.config import Config
+
+JSON = Any  # what a command's --json printed
 
 Echo = Callable[[str], None]
 
@@ -62,7 +67,7 @@ class Paths:
 class Result:
     paths: Paths
     ids: dict[str, str] = field(default_factory=dict)  # sample path -> article id
-    requests: list = field(default_factory=list)  # the server's log
+    requests: list[Request] = field(default_factory=list)  # the server's log
     blocked: list[str] = field(default_factory=list)  # URLs on other hosts the archiver asked for
     seconds: float = 0.0
 
@@ -108,7 +113,7 @@ class Demo:
     """One run: numbered steps echoed as they happen, results collected in
     `result`; any failure raises DemoFailed (one line, exit 1)."""
 
-    def __init__(self, cfg, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None):
+    def __init__(self, cfg: Config, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None):
         self.echo = echo
         self.runner = runner
         self.cfg = demo_config(cfg)
@@ -197,6 +202,8 @@ class Demo:
         with local_only_fetcher(self.cfg, server.proxy, self.result.blocked) as fetcher:
             outcomes = archive_samples([s.url for s in samples], self.cfg, self.paths.archive, fetcher)
         for s, o in zip(samples, outcomes):
+            if o.id is None:  # (every outcome is ok here, and an ok one has an id)
+                raise DemoFailed(f"archiving {s.url} gave no article id")
             self.result.ids[s.path] = o.id
             self.say(f"{o.id}  {s.lang}  {o.title}  ({o.images} images)")
         self.say(f"took {time.monotonic() - t:.2f} s")
@@ -236,7 +243,7 @@ class Demo:
             if o.id != self.result.ids[s.path]:
                 raise DemoFailed(f"{s.url} got id {o.id} the second time, {self.result.ids[s.path]} the first")
             if s is edited:
-                if o.version < 2:
+                if o.version is None or o.version < 2:
                     raise DemoFailed(f"the edited story did not become a new version (got version {o.version})")
                 how = "stored as" if o.created else "already in this archive as"
                 self.say(f"{o.id}  changed  ->  {how} version {o.version}; version 1 is kept")
@@ -432,14 +439,14 @@ class Demo:
         self.echo(f"demo finished in {self.result.seconds:.1f} s")
 
 
-def _json(text: str, what: str):
+def _json(text: str, what: str) -> JSON:
     try:
         return json.loads(text)
     except ValueError:
         raise DemoFailed(f"{what} --json printed something that is not JSON") from None
 
 
-def run(cfg, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None,
+def run(cfg: Config, echo: Echo, runner: Runner, out: str | None = None, archive: str | None = None,
         clean: bool = False) -> Result:
     """Run the demo, its CLI steps through `runner`; with `clean`, remove the
     output directory afterwards."""

@@ -17,6 +17,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
 from urllib.parse import urlsplit
 
 from mirror.demo.samples import FEED, SAMPLES, SITE_HOSTS, read_page
@@ -106,13 +107,15 @@ class DemoServer:
     def __enter__(self) -> "DemoServer":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.stop()
 
     @property
     def origin(self) -> str:
         assert self._httpd is not None, "server not started"
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str), "bound to a str address"  # (an AF_INET server may be given bytes)
         return f"http://{host}:{port}"
 
     @property
@@ -130,7 +133,7 @@ class DemoServer:
         with self._lock:
             return list(self.log)
 
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(r.kind for r in self.requests())
 
     def hostile(self) -> list[Request]:
@@ -208,7 +211,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args) -> None:  # the demo prints its own summary
+        def log_message(self, *args: object) -> None:  # the demo prints its own summary
             pass
 
     return Handler
