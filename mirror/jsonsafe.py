@@ -16,7 +16,9 @@ from typing import Any
 JSON = Any  # a parsed or to-be-serialised JSON value: arbitrary by nature
 
 MAX_DEPTH = 64  # our own documents nest 4 deep; JSON-LD seen in the wild, under 20
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
+# A string (unrolled: runs of plain characters in one step, not one per
+# character), or a bracket.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.S)
 
 
 class TooDeep(ValueError):
