@@ -128,11 +128,13 @@ def _cjk_tokens(run: str, last_alone: bool) -> list[str]:
     return grams
 
 
-def _word_tokens(word: str, algorithm: str | None, last_alone: bool = True) -> list[str]:
-    """The index tokens of one word: stemmed, or split into CJK and other runs."""
+@functools.lru_cache(maxsize=1 << 18)
+def _word_tokens(word: str, algorithm: str | None, last_alone: bool = True) -> tuple[str, ...]:
+    """The index tokens of one word: stemmed, or split into CJK and other runs.
+    Cached: a text repeats its words, and folding is a walk over every character."""
     folded = fold(word)
     if not _has_cjk(folded):
-        return [_stem(algorithm, folded)]
+        return (_stem(algorithm, folded),)
     out: list[str] = []
     pos = 0
     for m in _cjk_run().finditer(folded):
@@ -142,20 +144,22 @@ def _word_tokens(word: str, algorithm: str | None, last_alone: bool = True) -> l
         pos = m.end()
     if pos < len(folded):
         out.append(_stem(algorithm, folded[pos:]))
-    return out
+    return tuple(out)
 
 
 def words(text: str) -> Iterable[re.Match[str]]:
     """The words of a text, with their places in it (for snippets)."""
-    return _WORD.finditer(text.replace("\u02bc", "'"))  # the Ukrainian apostrophe (a letter) separates, as ' does
+    return _WORD.finditer(_apostrophe(text))
 
 
 def tokens(text: str, algorithm: str | None) -> list[str]:
     """Every index token of `text`, in order."""
-    out: list[str] = []
-    for m in words(text):
-        out.extend(_word_tokens(m.group(), algorithm))
-    return out
+    return [t for w in _WORD.findall(_apostrophe(text)) for t in _word_tokens(w, algorithm)]
+
+
+def _apostrophe(text: str) -> str:
+    """The Ukrainian apostrophe (a letter, U+02BC) separates words, as ' does."""
+    return text.replace("\u02bc", "'")
 
 
 def index_text(text: str | None, lang: str | None) -> str:
