@@ -16,7 +16,8 @@ of that site; unpack: `age -d` to a file + `unzip`; ls --json: `sqlite3
 show: `sqlite3` printing the article's row. pack and export-site also show
 their first run with an empty page cache ("cold": every page rendered).
 "Growth" is ours at this size over ours at the previous size (CPU), for 10x
-the articles: linear is 10x.
+the articles: linear is 10x. The last two rows pack and export the same
+number of articles (1,000) at every size: their growth should be about 1x.
 """
 
 from __future__ import annotations
@@ -221,12 +222,36 @@ def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run
     res[f"search {WORD}"] = (median(ours), median(floor), None)
 
     with Archive.open(a) as ar:
-        aid = ar.ids()[n // 2]
+        ids = sorted(ar.ids())
+    aid = ids[n // 2]
     ours = repeat(reps, lambda: (m + ["show", aid],))
     floor = repeat(reps, lambda: (["sqlite3", str(db), "SELECT title, text FROM versions WHERE article_id ="
                                    f" '{aid}' ORDER BY captured DESC, n DESC LIMIT 1"],))
     res["show ID"] = (median(ours), median(floor), None)
+
+    # The same work at every size: the 1,000 articles of lowest id (the same
+    # shape at any size). Their cost should not grow with the archive (goal:
+    # within 1.2x from 1k to 100k), so "growth" here should read about 1x.
+    some = [str(i) for i in ids[:SUBSET]]
+    sub = work / "sub"
+    ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "-r", rcp, *some],))
+    floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", fresh_site(m, sub, some)))
+    res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
+    ours = repeat(reps, lambda: (m + ["export-site", str(fresh(sub)), *some],))
+    floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(fresh(out))],))
+    res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     return res
+
+
+SUBSET = 1000
+
+
+def fresh_site(m: list[str], sub: Path, some: list[str]) -> Path:
+    """The exported site of `some` (the files pack's floor zips), made once."""
+    if not sub.is_dir():
+        subprocess.run(m + ["export-site", str(sub), *some], check=True, capture_output=True,
+                       env={**os.environ, "MIRROR_CONFIG": "/dev/null"})
+    return sub
 
 
 def du(path: Path) -> int:
