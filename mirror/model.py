@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, ClassVar, Iterable, Sequence, TypeVar
 
 
 def article_id(url: str) -> str:
@@ -43,9 +43,14 @@ M = TypeVar("M", bound=ArticleMeta)
 
 def json_fields(obj: Any, first: Sequence[str]) -> dict[str, Any]:
     """`obj` as a JSON object, its own `first` fields before the metadata (the
-    order `--json` output has always had)."""
+    order `--json` output has always had: `json_keys`)."""
     d = _plain(obj)
-    return {**{k: d.pop(k) for k in first}, **d}
+    return {k: d[k] for k in json_keys(type(obj), first)}
+
+
+def json_keys(cls: type, first: Sequence[str]) -> tuple[str, ...]:
+    """The keys of `cls` as a JSON object, in order: `first`, then the rest."""
+    return (*first, *(k for k in _field_names(cls) if k not in first))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -185,8 +190,10 @@ class Summary(ArticleMeta):
     captured: str
     versions: int
 
+    JSON_FIRST: ClassVar[tuple[str, ...]] = ("id", "url")
+
     def to_json(self) -> dict[str, Any]:
-        return json_fields(self, ("id", "url"))
+        return json_fields(self, self.JSON_FIRST)
 
 
 @dataclass(kw_only=True)

@@ -91,3 +91,20 @@ def test_listing_walks_an_index_in_order_instead_of_sorting(archive):
     top = [r["detail"] for r in plan if r["parent"] == 0]  # an article's own few versions may be sorted
     assert top[0].startswith("SCAN v USING INDEX versions_captured"), plan
     assert not any("TEMP B-TREE" in d for d in top), top
+
+
+def test_json_keeps_every_character_of_every_field(tmp_path):
+    """`ls --json` is encoded by SQLite, `to_json` by Python: the same values,
+    whatever a page put in its metadata (quotes, backslashes, control and
+    format characters, astral and right-to-left text, empty and unknown fields)."""
+    odd = ['"quoted" \\ back\\slash', "tab\tnew\nline\r\x01\x1f\x7f", "\u2028\u2029\ufeff\u200f",
+           "😀 𝒳 日本語 العربية", "", "\x00nul"]
+    with open_archive(tmp_path) as ar:
+        for i, s in enumerate(odd):
+            ar.save(NewVersion(url=f"https://n.example/{i}?q={s[:3]}", title=s, byline=s or None,
+                               published=None, modified=s, lang=None, site_name=s, text="t", html="<p>t</p>",
+                               captured=f"2026-10-0{1 + i}T00:00:00Z", assets=[]))
+        want = [x.to_json() for x in ar.list()]
+    got = _ls(tmp_path)
+    assert got == want
+    assert [list(r) for r in got] == [list(w) for w in want]  # the keys in the same order too

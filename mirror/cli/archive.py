@@ -8,7 +8,7 @@ from typing import Iterator
 import click
 
 from mirror.cli.options import command, json_option, page_options
-from mirror.cli.output import emit_json, json_array, print_hits, print_summaries, write_lines
+from mirror.cli.output import emit_json, json_array, json_elements, print_hits, print_summaries, write_lines
 from mirror.cli.state import State
 from mirror.errors import UsageError
 from mirror.model import Hit
@@ -21,7 +21,10 @@ from mirror.termtext import block, line
 def ls_cmd(state: State, limit: int, offset: int, as_json: bool) -> None:
     """List archived articles, newest first (printed as they are read)."""
     with state.open_archive() as ar:
-        print_summaries(ar.summaries(limit or None, offset), as_json)
+        if as_json:  # encoded by SQLite: no Python object per row
+            write_lines(json_elements(ar.summaries_json(limit or None, offset)))
+        else:
+            print_summaries(ar.summaries(limit or None, offset))
 
 
 @command("search")

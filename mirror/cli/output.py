@@ -38,18 +38,20 @@ def json_array(items: Iterable[Any]) -> Iterator[str]:
     """The lines of a JSON array, an element per line, written as they come so
     a listing of any size is printed without being held (and with json's C
     encoder: its indenting one is pure Python, 5x slower at 100,000 rows)."""
+    return json_elements(json.dumps(item, ensure_ascii=False) for item in items)
+
+
+def json_elements(encoded: Iterable[str]) -> Iterator[str]:
+    """The lines of a JSON array of elements already encoded, one per line."""
     held: str | None = None  # an element waits for the next to learn if a comma follows it
-    for item in items:
+    for text in encoded:
         yield "[" if held is None else held + ","
-        held = "  " + json.dumps(item, ensure_ascii=False)
+        held = "  " + text
     yield "[]" if held is None else held + "\n]"
 
 
-def print_summaries(items: Iterable[Summary], as_json: bool) -> None:
-    if as_json:
-        write_lines(json_array(s.to_json() for s in items))
-    else:
-        write_lines(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}") for s in items)
+def print_summaries(items: Iterable[Summary]) -> None:
+    write_lines(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}") for s in items)
 
 
 def print_hits(hits: Iterable[Hit]) -> None:

@@ -352,6 +352,10 @@ class Archive:
         the caller iterates (inside the `with` block)."""
         return self.catalogue.summaries(limit, offset)
 
+    def summaries_json(self, limit: int | None = None, offset: int = 0) -> Iterator[str]:
+        """`summaries`, each already a JSON object (`Summary.to_json`'s)."""
+        return self.catalogue.summaries_json(limit, offset)
+
     def list(self) -> builtins.list[Summary]:
         return builtins.list(self.summaries())
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 import sqlcipher3
 
 from mirror.errors import ArchiveError, NotFound, UsageError
-from mirror.model import (CURRENT_ORDER, META_FIELDS, Asset, Hit, NewVersion, Summary, article_id,
+from mirror.model import (CURRENT_ORDER, META_FIELDS, Asset, Hit, NewVersion, Summary, article_id, json_keys,
                           future_cutoff, meta_of)
 from mirror.store.sealing import ArchiveKeys, sqlcipher_key
 
@@ -163,6 +163,11 @@ def connect(path: Path, keys: ArchiveKeys | bytes | None) -> sqlcipher3.Connecti
         db.close()
         raise ArchiveError(f"the archive's catalogue {path} is damaged or is not a catalogue ({e})") from None
     return db
+
+
+def _json_object(columns: dict[str, str], keys: Sequence[str]) -> str:
+    """SQL making a JSON object of `keys`, each the value of its column."""
+    return "json_object(" + ", ".join(f"'{k}', {columns[k]}" for k in keys) + ")"
 
 
 class Catalogue:
@@ -312,9 +317,10 @@ class Catalogue:
         return str(rows[0]["id"])
 
     # The current version of each article (model.CURRENT_ORDER); one parameter, the cutoff.
+    _NVERSIONS = "(SELECT COUNT(*) FROM versions WHERE article_id = a.id)"
     _SUMMARY_COLS = (
-        "SELECT a.id, a.url, " + ", ".join("v." + k for k in META_FIELDS) + ", v.captured,"
-        " (SELECT COUNT(*) FROM versions WHERE article_id = a.id) AS nversions")
+        "SELECT a.id, a.url, " + ", ".join("v." + k for k in META_FIELDS) + ", v.captured, "
+        + _NVERSIONS + " AS nversions")
     _CURRENT = ("JOIN versions v ON v.rowid = (SELECT rowid FROM versions"
                 " WHERE article_id = a.id ORDER BY " + CURRENT_ORDER + " LIMIT 1)")
     _SUMMARY = _SUMMARY_COLS + " FROM articles a " + _CURRENT
@@ -328,14 +334,26 @@ class Catalogue:
     # the versions_captured index keeping each article's current version, so
     # rows come out in order with no sort (and --offset skips without sorting).
     # Parameters: the cutoff, the limit (-1: none), the offset.
-    _LIST = (_SUMMARY_COLS + " FROM versions v JOIN articles a ON a.id = v.article_id"
-             " WHERE v.rowid = (SELECT rowid FROM versions WHERE article_id = v.article_id"
-             " ORDER BY " + CURRENT_ORDER + " LIMIT 1)"
-             " ORDER BY v.captured DESC, v.article_id LIMIT ? OFFSET ?")
+    _LIST_FROM = (" FROM versions v JOIN articles a ON a.id = v.article_id"
+                  " WHERE v.rowid = (SELECT rowid FROM versions WHERE article_id = v.article_id"
+                  " ORDER BY " + CURRENT_ORDER + " LIMIT 1)"
+                  " ORDER BY v.captured DESC, v.article_id LIMIT ? OFFSET ?")
+    _LIST = _SUMMARY_COLS + _LIST_FROM
 
     def summaries(self, limit: int | None = None, offset: int = 0) -> Iterator[Summary]:
         params = (future_cutoff(), -1 if limit is None else limit, offset)
         return (self._summary(r) for r in self.stream(self._LIST, params))
+
+    # The same rows as `Summary.to_json` objects, built by SQLite's json_object
+    # (its keys in `json_keys` order, each from the column `_summary` reads):
+    # `ls --json` then costs no Python object per row.
+    _JSON_COLS = {"id": "a.id", "url": "a.url", "captured": "v.captured", "versions": _NVERSIONS,
+                  **{k: "v." + k for k in META_FIELDS}}
+    _LIST_JSON = "SELECT " + _json_object(_JSON_COLS, json_keys(Summary, Summary.JSON_FIRST)) + _LIST_FROM
+
+    def summaries_json(self, limit: int | None = None, offset: int = 0) -> Iterator[str]:
+        params = (future_cutoff(), -1 if limit is None else limit, offset)
+        return (r[0] for r in self.stream(self._LIST_JSON, params))
 
     def ids(self) -> list[str]:
         return [r[0] for r in self.q("SELECT id FROM articles ORDER BY id")]
