@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import sqlcipher3
 
@@ -372,6 +372,49 @@ class Catalogue:
         + _SUMMARY_COLS + ", v.text FROM hits JOIN articles a ON a.id = hits.aid " + _CURRENT
         + " ORDER BY hits.score, hits.newest DESC, hits.aid")
 
+    # The shortcut for a page of hits: FTS5's best `?` rows (a top-k heap,
+    # not a sort of every match) with their articles; `_page` decides whether
+    # they settle the page. Parameters: the MATCH expression, the row count.
+    _TOP = ("SELECT h.rowid, h.score, v.article_id AS aid, v.captured FROM"
+            " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
+            "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")' ORDER BY rank LIMIT ?) h"
+            " JOIN versions v ON v.rowid = h.rowid")
+    _HIT = _SUMMARY_COLS + ", v.text FROM articles a " + _CURRENT + " WHERE a.id = ?"
+
+    def _page(self, expr: str, limit: int, offset: int) -> list[str] | None:
+        """The ids of hits offset..offset+limit in `_SEARCH`'s order, from the
+        top rows only; None when those rows cannot settle it (then `_SEARCH`
+        ranks every match). An article's score is its best row's, so every
+        article scoring at most the page's last score is among the top rows
+        once a row beyond them scores worse; `newest` counts all its matching
+        versions, so those outside the top rows are asked for by rowid."""
+        need = offset + limit
+        batch = max(64, 4 * need)
+        rows = self.db.execute(self._TOP, (expr, batch)).fetchall()
+        best: dict[str, float] = {}
+        newest: dict[str, str] = {}
+        seen: set[int] = set()
+        for r in rows:
+            aid = r["aid"]
+            best[aid] = min(best.get(aid, r["score"]), r["score"])
+            newest[aid] = max(newest.get(aid, r["captured"]), r["captured"])
+            seen.add(r["rowid"])
+        if len(rows) == batch:  # more matches than fetched
+            scores = sorted(best.values())
+            if len(scores) < need or not scores[need - 1] < max(r["score"] for r in rows):
+                return None
+            cut = scores[need - 1]
+            best = {a: sc for a, sc in best.items() if sc <= cut}
+            for aid in best:
+                for v in self.db.execute("SELECT rowid, captured FROM versions WHERE article_id = ?", (aid,)):
+                    if v["rowid"] not in seen and v["captured"] > newest[aid] and self.db.execute(
+                            "SELECT 1 FROM search WHERE search MATCH ? AND rowid = ?", (expr, v["rowid"])).fetchone():
+                        newest[aid] = v["captured"]
+        order = sorted(best)  # id ascending, then newest first, then score: each sort keeps the last one's order
+        order.sort(key=newest.__getitem__, reverse=True)
+        order.sort(key=best.__getitem__)
+        return order[offset:need]
+
     def search(self, query: str, limit: int | None = None, offset: int = 0) -> Iterator[Hit]:
         """Articles matching `query` (the language of mirror.store.search),
         most relevant first, each with a snippet of its current text. The
@@ -383,18 +426,25 @@ class Catalogue:
         expr = fts.to_fts(node, algorithms)
         terms = fts.positive_terms(node)
         try:
-            cursor = self.db.execute(self._SEARCH, (expr, -1 if limit is None else limit, offset, future_cutoff()))
+            page = None if limit is None else self._page(expr, limit, offset)
+            rows: Iterable[sqlcipher3.Row]
+            if page is None:
+                rows = self.db.execute(self._SEARCH, (expr, -1 if limit is None else limit, offset, future_cutoff()))
+            else:
+                cutoff = future_cutoff()
+                found = (self.db.execute(self._HIT, (cutoff, aid)).fetchone() for aid in page)
+                rows = (r for r in found if r is not None)  # None: removed by another process meanwhile
         except sqlcipher3.OperationalError as e:
             raise UsageError(f"bad search query: {e}") from None
         except sqlcipher3.DatabaseError as e:
             raise ArchiveError(f"{self.where}: the archive catalogue is damaged ({e})") from None
-        return self._hits(cursor, terms)
+        return self._hits(rows, terms)
 
-    def _hits(self, cursor: sqlcipher3.Cursor, terms: list[fts.Term]) -> Iterator[Hit]:
+    def _hits(self, rows: Iterable[sqlcipher3.Row], terms: list[fts.Term]) -> Iterator[Hit]:
         from mirror.store import search as fts
 
         with self._mapped():
-            for r in cursor:
+            for r in rows:
                 text = r["text"].translate(fts.UNMARK)
                 snip = fts.snippet(text, terms, fts.stemmer_for(r["lang"]), mark=fts.MARK)
                 yield Hit(**vars(self._summary(r)), snippet=snip)
