@@ -28,6 +28,7 @@ are words or separators, as anywhere in a text).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -383,7 +384,7 @@ def _spans(text: str, terms: Sequence[Term], algorithm: str | None) -> list[tupl
     spans: list[tuple[int, int]] = []
     for m in words(text):
         w = m.group()
-        folded = fold(w)
+        folded = fold(w) if cjk else w  # folded only to find CJK runs in it
         if cjk and len(folded) == len(w) and _has_cjk(folded):
             for run in cjk:
                 at = folded.find(run)
@@ -396,12 +397,24 @@ def _spans(text: str, terms: Sequence[Term], algorithm: str | None) -> list[tupl
     return sorted(set(spans))
 
 
+def _densest(spans: list[tuple[int, int]], reach: int) -> tuple[int, int] | None:
+    """The first span (of sorted `spans`) with the most spans starting within
+    `reach` characters from its start (counted by bisection, not by pairs)."""
+    starts = [a for a, _ in spans]
+    best, most = None, 0
+    for s in spans:
+        n = bisect.bisect_left(starts, s[0] + reach) - bisect.bisect_left(starts, s[0])
+        if n > most:
+            best, most = s, n
+    return best
+
+
 def snippet(text: str, terms: Sequence[Term], algorithm: str | None, width: int = 200,
             mark: tuple[str, str] = ("[", "]")) -> str:
     """About `width` characters of `text` around its densest cluster of
     matches, each match between `mark`s; the text's start if none matches."""
     spans = _spans(text, terms, algorithm)
-    best = max(spans, key=lambda s: sum(1 for x in spans if s[0] <= x[0] < s[0] + width // 2), default=None)
+    best = _densest(spans, width // 2)
     start = 0 if best is None else max(0, best[0] - width // 4)
     if start > 0:  # begin at a word: the next space within a few characters, if any
         space = text.find(" ", start, best[0] if best else start)
