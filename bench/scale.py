@@ -2,7 +2,7 @@
 work, on synthetic archives of ordinary articles, at 1k and 10k articles
 (100k with --large).
 
-    .venv/bin/python bench/scale.py [--sizes 1000,10000] [--large] [--repeat 3] [--dir D]
+    .venv/bin/python bench/scale.py [--sizes 1000,10000] [--large] [--repeat 3] [--dir D] [--only ls,search]
 
 Archives are built through the public API (Archive.save_many): 3-10 KB of
 text per article in five languages, a 30-80 KB image (random bytes behind a
@@ -174,14 +174,18 @@ def match_expr(db: Path, query: str) -> str:
     return fts.to_fts(fts.parse(query), algorithms)
 
 
-def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run | None]]:
+def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tuple[Run, Run, Run | None]]:
     """command -> (ours, floor, ours cold or None)."""
     a = work / f"A{n}"
-    t = time.monotonic()
-    versions, raw = build(a, n)
-    print(f"# {n} articles, {versions} versions: built in {time.monotonic() - t:.1f} s,"
-          f" archive {du(a) / 2**20:.1f} MiB = {du(a) / raw:.2f}x the raw text and images"
-          f" ({raw / 2**20:.1f} MiB)", flush=True)
+    if (a / "archive.sqlite3").exists():  # kept from an earlier run in the same --dir
+        print(f"# {n} articles: the archive built by an earlier run", flush=True)
+    else:
+        t = time.monotonic()
+        versions, raw = build(a, n)
+        print(f"# {n} articles, {versions} versions: built in {time.monotonic() - t:.1f} s,"
+              f" archive {du(a) / 2**20:.1f} MiB = {du(a) / raw:.2f}x the raw text and images"
+              f" ({raw / 2**20:.1f} MiB)", flush=True)
+    wanted = lambda cmd: not only or cmd.split()[0] in only  # noqa: E731
     key = work / "key.txt"
     if not key.exists():
         subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
@@ -191,67 +195,74 @@ def measure_size(work: Path, n: int, reps: int) -> dict[str, tuple[Run, Run, Run
     drop_cache = lambda: shutil.rmtree(a / "cache", ignore_errors=True)  # noqa: E731
     res: dict[str, tuple[Run, Run, Run | None]] = {}
 
-    drop_cache()
-    cold = run(m + ["export-site", str(fresh(site)), "--all"])
-    ours = repeat(reps, lambda: (m + ["export-site", str(fresh(site)), "--all"],))
-    floor = repeat(reps, lambda: (["cp", "-r", str(site), str(fresh(out))],))
-    res["export-site --all"] = (median(ours), median(floor), cold)
-    print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
+    if wanted("export-site") or wanted("pack") or wanted("unpack"):  # pack's floor and unpack need them
+        drop_cache()
+        cold = run(m + ["export-site", str(fresh(site)), "--all"])
+        ours = repeat(reps, lambda: (m + ["export-site", str(fresh(site)), "--all"],))
+        floor = repeat(reps, lambda: (["cp", "-r", str(site), str(fresh(out))],))
+        res["export-site --all"] = (median(ours), median(floor), cold)
+        print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
 
-    drop_cache()
-    cold = run(m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp])
-    ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp],))
-    floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", site))
-    res["pack --all -r"] = (median(ours), median(floor), cold)
-    print(f"  bundle: {bundle.stat().st_size / 2**20:.1f} MiB", flush=True)
+    if wanted("pack") or wanted("unpack"):
+        drop_cache()
+        cold = run(m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp])
+        ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp],))
+        floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", site))
+        res["pack --all -r"] = (median(ours), median(floor), cold)
+        print(f"  bundle: {bundle.stat().st_size / 2**20:.1f} MiB", flush=True)
 
-    ours = repeat(reps, lambda: (f"{MIRROR} --archive {fresh(work / 'U')} init --plaintext >/dev/null &&"
-                                 f" {MIRROR} --archive {work / 'U'} unpack {bundle} -i {key}",))
-    floor = repeat(reps, lambda: (f"age -d -i {key} -o {fresh(work / 'u.zip')} {bundle} &&"
-                                  f" unzip -q {work / 'u.zip'} -d {fresh(out)}",))
-    res["unpack (empty archive)"] = (median(ours), median(floor), None)
+    if wanted("unpack"):
+        ours = repeat(reps, lambda: (f"{MIRROR} --archive {fresh(work / 'U')} init --plaintext >/dev/null &&"
+                                     f" {MIRROR} --archive {work / 'U'} unpack {bundle} -i {key}",))
+        floor = repeat(reps, lambda: (f"age -d -i {key} -o {fresh(work / 'u.zip')} {bundle} &&"
+                                      f" unzip -q {work / 'u.zip'} -d {fresh(out)}",))
+        res["unpack (empty archive)"] = (median(ours), median(floor), None)
 
     db = a / "archive.sqlite3"
-    ours = repeat(reps, lambda: (m + ["ls", "--json"],))
-    floor = repeat(reps, lambda: (["sqlite3", "-json", str(db), SUMMARY_SQL],))
-    res["ls --json"] = (median(ours), median(floor), None)
+    if wanted("ls"):
+        ours = repeat(reps, lambda: (m + ["ls", "--json"],))
+        floor = repeat(reps, lambda: (["sqlite3", "-json", str(db), SUMMARY_SQL],))
+        res["ls --json"] = (median(ours), median(floor), None)
 
-    ours = repeat(reps, lambda: (m + ["search", WORD],))
-    expr = match_expr(db, WORD)
-    floor = repeat(reps, lambda: ([sys.executable, "-c", FTS_PY, str(db), expr],))
-    res[f"search {WORD}"] = (median(ours), median(floor), None)
+    if wanted("search"):
+        ours = repeat(reps, lambda: (m + ["search", WORD],))
+        expr = match_expr(db, WORD)
+        floor = repeat(reps, lambda: ([sys.executable, "-c", FTS_PY, str(db), expr],))
+        res[f"search {WORD}"] = (median(ours), median(floor), None)
 
     with Archive.open(a) as ar:
         ids = sorted(ar.ids())
-    aid = ids[n // 2]
-    ours = repeat(reps, lambda: (m + ["show", aid],))
-    floor = repeat(reps, lambda: (["sqlite3", str(db), "SELECT title, text FROM versions WHERE article_id ="
-                                   f" '{aid}' ORDER BY captured DESC, n DESC LIMIT 1"],))
-    res["show ID"] = (median(ours), median(floor), None)
+    if wanted("show"):
+        aid = ids[n // 2]
+        ours = repeat(reps, lambda: (m + ["show", aid],))
+        floor = repeat(reps, lambda: (["sqlite3", str(db), "SELECT title, text FROM versions WHERE article_id ="
+                                       f" '{aid}' ORDER BY captured DESC, n DESC LIMIT 1"],))
+        res["show ID"] = (median(ours), median(floor), None)
 
     # The same work at every size: the 1,000 articles of lowest id (the same
     # shape at any size). Their cost should not grow with the archive (goal:
     # within 1.2x from 1k to 100k), so "growth" here should read about 1x.
     some = [str(i) for i in ids[:SUBSET]]
     sub = work / "sub"
-    ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "-r", rcp, *some],))
-    floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", fresh_site(m, sub, some)))
-    res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
-    ours = repeat(reps, lambda: (m + ["export-site", str(fresh(sub)), *some],))
-    floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(fresh(out))],))
-    res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
+    if wanted("pack"):
+        ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "-r", rcp, *some],))
+        export_once(m, fresh(sub), some)  # this size's articles, not an earlier size's
+        floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", sub))
+        res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
+    if wanted("export-site"):
+        ours = repeat(reps, lambda: (m + ["export-site", str(fresh(sub)), *some],))
+        floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(fresh(out))],))
+        res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     return res
 
 
 SUBSET = 1000
 
 
-def fresh_site(m: list[str], sub: Path, some: list[str]) -> Path:
-    """The exported site of `some` (the files pack's floor zips), made once."""
-    if not sub.is_dir():
-        subprocess.run(m + ["export-site", str(sub), *some], check=True, capture_output=True,
-                       env={**os.environ, "MIRROR_CONFIG": "/dev/null"})
-    return sub
+def export_once(m: list[str], sub: Path, some: list[str]) -> None:
+    """The exported site of `some`: the files pack's floor zips."""
+    subprocess.run(m + ["export-site", str(sub), *some], check=True, capture_output=True,
+                   env={**os.environ, "MIRROR_CONFIG": "/dev/null"})
 
 
 def du(path: Path) -> int:
@@ -278,7 +289,10 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="also 100,000 articles (takes long)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", help="work here (default: a temp dir, removed at the end)")
+    ap.add_argument("--only", default="", help="comma-separated commands to measure (export-site, pack,"
+                    " unpack, ls, search, show); with --dir, archives built by an earlier run are reused")
     args = ap.parse_args()
+    only = {c.strip() for c in args.only.split(",") if c.strip()}
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.large else [])
     work = Path(args.dir or tempfile.mkdtemp(prefix="mirror-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -286,7 +300,7 @@ def main() -> None:
     try:
         for n in sizes:
             t = time.monotonic()
-            results[n] = measure_size(work, n, args.repeat)
+            results[n] = measure_size(work, n, args.repeat, only)
             print(f"  measured in {time.monotonic() - t:.0f} s", flush=True)
         print(table(results))
     finally:
