@@ -10,7 +10,9 @@ languages (en, ru, uk, ar, zh, ja). Latency is wall time of one in-process
 call, the median of 5 runs after one warm-up:
 - search: Archive.search(q, limit=20), ranked, snippets made; raw: the same
   MATCH expression on the `search` table, `ORDER BY rank LIMIT 20`, rowids only;
-- ls: Archive.list(); raw: `SELECT article_id, title FROM versions`;
+- ls: Archive.list() and summaries_json() (every article; raw: `SELECT
+  article_id, title FROM versions`), and the first 20 (raw: the 20 newest
+  versions' ids and titles);
 - show: Archive.get(id); raw: `SELECT * FROM versions WHERE article_id = ?`.
 """
 
@@ -100,9 +102,13 @@ def measure(root: Path, n: int) -> None:
             raw = timed(lambda: db.execute("SELECT rowid FROM search WHERE search MATCH ? ORDER BY rank LIMIT 20",
                                            (expr,)).fetchall())
             rows.append((f"search {q}", ours, raw, count))
-        ours = timed(ar.list, 3)
         raw = timed(lambda: db.execute("SELECT article_id, title FROM versions").fetchall(), 3)
-        rows.append(("ls", ours, raw, n))
+        rows.append(("ls (every article, as objects)", timed(ar.list, 3), raw, n))
+        rows.append(("ls --json (every article)", timed(lambda: list(ar.summaries_json()), 3), raw, n))
+        ours = timed(lambda: list(ar.summaries(20)))
+        raw = timed(lambda: db.execute("SELECT article_id, title FROM versions ORDER BY captured DESC"
+                                       " LIMIT 20").fetchall())
+        rows.append(("ls --limit 20 (the first screen)", ours, raw, 20))
         ours = timed(lambda: ar.get(aid))
         raw = timed(lambda: db.execute("SELECT * FROM versions WHERE article_id = ?", (aid,)).fetchall())
         rows.append(("show", ours, raw, 1))

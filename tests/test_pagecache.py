@@ -134,3 +134,26 @@ def test_the_renderability_verdict_is_kept_too(tmp_path, monkeypatch):
     with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
         assert pages.renders("<p>bad</p>", site.renders) == "ValueError"
     assert payload(tmp_path / "A")  # neither parsed nor rendered again
+
+
+def test_a_versions_page_is_cached_too_and_a_new_version_renews_it(tmp_path, monkeypatch):
+    """The versions page (a word diff of every pair of captures) cost pack
+    as much as the article pages did; it is kept like them."""
+    make_archive(tmp_path / "A", 2)
+    with open_archive(tmp_path / "A") as ar:
+        ar.save(new_version(0, text="Paragraph one, corrected."))
+    first = payload(tmp_path / "A")
+    from mirror.render import versions
+
+    diffs = []
+    real = versions.versions_page
+    monkeypatch.setattr(versions, "versions_page", lambda shown, back: diffs.append(len(shown)) or real(shown, back))
+    assert payload(tmp_path / "A") == first and diffs == []
+    with open_archive(tmp_path / "A") as ar:
+        ar.save(new_version(0, text="Paragraph one, corrected twice."))
+    second = payload(tmp_path / "A")
+    assert diffs == [3] and second != first
+    monkeypatch.setattr(versions, "versions_page", real)
+    with sqlite3.connect(tmp_path / "A" / "cache" / "pages") as db:
+        db.execute("DELETE FROM pages")
+    assert payload(tmp_path / "A") == second  # what the cache gave is what rendering gives

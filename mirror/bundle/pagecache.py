@@ -77,6 +77,16 @@ def key(article_json: bytes, nav: Nav | None = None) -> str:
     return hashlib.sha256(fingerprint() + article_json + b"\0" + links.encode("utf-8")).hexdigest()
 
 
+def versions_key(version_docs: list[bytes], nav: Nav) -> str:
+    """The cache key of a versions page: the renderer, every version's
+    article.json (oldest first) and the page's links."""
+    links = json.dumps(dataclasses.asdict(nav), sort_keys=True)
+    h = hashlib.sha256(fingerprint() + b"versions\0")
+    for doc in version_docs:
+        h.update(hashlib.sha256(doc).digest())
+    return hashlib.sha256(h.digest() + links.encode("utf-8")).hexdigest()
+
+
 class PageCache:
     """Use as a context manager around a pack or export: new pages are
     stored as they are rendered and indexed when it ends."""

@@ -155,13 +155,20 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     out = ArticleFiles(art)
     out.files.append(doc)
     out.files.append(SiteFile(layout.page(art.id), html, huffman_only=inline_bytes * 2 > len(html)))
-    for i, old in enumerate(versions[:-1], 1):
-        out.files.append(_json_file(layout.version_json(art.id, i), public_copy(old)))
+    older = [_json_file(layout.version_json(art.id, i), public_copy(old)) for i, old in enumerate(versions[:-1], 1)]
+    out.files.extend(older)
     if len(versions) > 1:
         back = Nav(index="../../index.html" if site_plan is not None else None,
                    related=Link("index.html", L._("Back to the article")))
-        shown = [public_copy(v) for v in versions]
-        out.files.append(SiteFile(layout.versions_page(art.id), versions_page(shown, back).encode("utf-8")))
+        vkey = pagecache.versions_key([f.data for f in older] + [doc.data], back) if pages is not None else ""
+        hit = pages.get(vkey) if pages is not None else None
+        if hit is not None:
+            vpage = hit[1]
+        else:  # a word diff of every pair: as costly as rendering the article
+            vpage = versions_page([public_copy(v) for v in versions], back)
+            if pages is not None:
+                pages.put(vkey, "", vpage)
+        out.files.append(SiteFile(layout.versions_page(art.id), vpage.encode("utf-8")))
     carried: dict[str, str] = {}
     for v in versions:
         for a in v.assets:
