@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, NoReturn
 
 from mirror.bundle import layout, site
-from mirror.bundle.manifest import ArticleEntry, FileRef, Manifest, ref
+from mirror.bundle.manifest import ArticleEntry, FileRef, ManifestParts, ref
 from mirror.fsutil import neutral_name
 from mirror.model import current_last, future_cutoff
 from mirror.crypto.padding import padme
@@ -178,7 +178,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
     stats = stats or PackStats()
     site_plan = site_plan or plan(ar, ids, Look())
     z = ZipWriter()
-    entries: list[ArticleEntry] = []
+    entries = ManifestParts()
     for versions, files in _rendered(ar, ids, warn, site_plan, progress):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
@@ -193,10 +193,10 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
                 compress, huff = not site.is_compressed_image(by_mime.get(item, "")), False
             entry.files[name] = ref(data)
             yield from z.entry(name, data, compress, huff)
-        entries.append(entry)
-    index = site.index_file(site_plan, {e.id for e in entries})
+        entries.add(entry)
+    index = site.index_file(site_plan, entries.ids)
     yield from z.entry(index.name, index.data, True)
-    manifest = Manifest(entries, {index.name: ref(index.data)}).to_bytes()
+    manifest = entries.to_bytes({index.name: ref(index.data)})
     yield from z.entry(layout.MANIFEST, manifest, True)
     if sign_key is not None:
         yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
@@ -400,7 +400,7 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
-    entries = []
+    entries = ManifestParts()
     for _versions, files in _rendered(ar, ids, warn, site_plan, progress):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
@@ -412,11 +412,10 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             entry.files[name] = ref(data)
-        entries.append(entry)
-    index = site.index_file(site_plan, {e.id for e in entries})
+        entries.add(entry)
+    index = site.index_file(site_plan, entries.ids)
     (directory / index.name).write_bytes(index.data)
-    manifest = Manifest(entries, {index.name: ref(index.data)})
-    (directory / layout.MANIFEST).write_bytes(manifest.to_bytes())
+    (directory / layout.MANIFEST).write_bytes(entries.to_bytes({index.name: ref(index.data)}))
     return len(entries)
 
 
