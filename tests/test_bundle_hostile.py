@@ -224,6 +224,32 @@ def test_payload_over_cap(world, target):
     refused_inproc(world, target, world["plain"], "larger than the limit", cfg)
 
 
+def test_contents_past_the_payload_cap_import_while_the_zip_is_within_it(world, target):
+    """All entries together may hold more than bundle.max_payload_bytes (a
+    100,000-article bundle holds over 4 GiB of pages): up to 16x the ZIP."""
+    from mirror.config import BundleConfig
+
+    contents = sum(len(d) for _, d in entries(world["plain"]))
+    assert contents > len(world["plain"])  # pages deflate
+    cfg = Config(target, bundle=BundleConfig(max_payload_bytes=len(world["plain"])))
+    with open_archive(target) as ar:
+        unpack.check(ar, encrypt(world, world["plain"], "fits.age"), unpack.Secrets((str(world["key"]),)),
+                     cfg, (), True)
+        assert set(world["ids"]) <= set(ar.ids())
+
+
+def test_many_small_bombs_are_refused_by_the_contents_limit(world, target):
+    """Each entry expands ~125x (under the per-entry 200x), together far past
+    16x the ZIP: refused before any is read."""
+    from mirror.config import BundleConfig
+
+    items = [(i.filename, d) for i, d in entries(world["plain"])]
+    items += [(f"articles/{world['ids'][0]}/assets/b{k}.png", os.urandom(1000) + bytes(150_000)) for k in range(40)]
+    plain = build(items)
+    cfg = Config(target, bundle=BundleConfig(max_payload_bytes=len(plain)))
+    refused_inproc(world, target, plain, "contents exceed the limit", cfg)
+
+
 def test_too_many_entries(world, target):
     from mirror.config import BundleConfig
 

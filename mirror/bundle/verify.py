@@ -332,7 +332,21 @@ def _check_count(end: container.End, caps: BundleConfig) -> None:
                    " (one per 256 bytes; bundle.max_entries)")
 
 
-def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile.ZipInfo]:
+# What all entries together may expand to, per byte of the ZIP: a bundle of
+# prose and images expands two to five times (pages deflate well, images not
+# at all); a thousand small bombs, each under the per-entry ratio, far more.
+CONTENTS_PER_ZIP_BYTE = 16
+
+
+def contents_limit(caps: BundleConfig, zip_size: int) -> int:
+    """The most all entries together may hold: CONTENTS_PER_ZIP_BYTE times
+    the ZIP, and at least `bundle.max_payload_bytes` (so the bundles of a
+    100,000-article archive import, whose contents pass 4 GiB)."""
+    return max(caps.max_payload_bytes, CONTENTS_PER_ZIP_BYTE * zip_size)
+
+
+def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig, zip_size: int) -> dict[str, zipfile.ZipInfo]:
+    limit = contents_limit(caps, zip_size)
     infos = zf.infolist()
     files: dict[str, zipfile.ZipInfo] = {}
     folded: set[str] = set()
@@ -365,8 +379,9 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig) -> dict[str, zipfile
             raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_page_bytes}"
                        " for a page (bundle.max_page_bytes)")
         total += info.file_size
-        if total > caps.max_payload_bytes:
-            raise _bad(f"contents exceed the limit of {caps.max_payload_bytes} bytes")
+        if total > limit:
+            raise _bad(f"contents exceed the limit of {limit} bytes for a ZIP of {zip_size} bytes"
+                       f" ({CONTENTS_PER_ZIP_BYTE}x its size, at least bundle.max_payload_bytes)")
         files[name] = info
     return files
 
@@ -382,14 +397,15 @@ def verify(f: BinaryIO | io.RawIOBase, caps: BundleConfig, trusted: Sequence[byt
     zf = _open(f)
     try:
         container.check(f, zf, end)
-        return _verify(zf, caps, list(trusted), stash)
+        return _verify(zf, end.size, caps, list(trusted), stash)
     except BaseException:
         zf.close()
         raise
 
 
-def _verify(zf: zipfile.ZipFile, caps: BundleConfig, trusted: list[bytes], stash: KeepImage | None) -> Verified:
-    files = _check_entries(zf, caps)
+def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: list[bytes],
+            stash: KeepImage | None) -> Verified:
+    files = _check_entries(zf, caps, zip_size)
     if layout.MANIFEST not in files:
         raise _bad("no manifest.json")
     manifest_bytes = _read(zf, files[layout.MANIFEST])
