@@ -193,9 +193,11 @@ def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tup
     m = [MIRROR, "--archive", str(a)]
     site, bundle, out = work / f"site{n}", work / f"b{n}.age", work / "out"
     drop_cache = lambda: shutil.rmtree(a / "cache", ignore_errors=True)  # noqa: E731
-    res: dict[str, tuple[Run, Run, Run | None]] = {}
+    res = Results(n)
 
-    if wanted("export-site") or wanted("pack") or wanted("unpack"):  # pack's floor and unpack need them
+    # pack's floor zips the site; unpack reads the bundle (kept from an earlier run if there is one)
+    need_bundle = wanted("pack") or (wanted("unpack") and not bundle.exists())
+    if wanted("export-site") or need_bundle:
         drop_cache()
         cold = run(m + ["export-site", str(fresh(site)), "--all"])
         ours = repeat(reps, lambda: (m + ["export-site", str(fresh(site)), "--all"],))
@@ -203,7 +205,7 @@ def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tup
         res["export-site --all"] = (median(ours), median(floor), cold)
         print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
 
-    if wanted("pack") or wanted("unpack"):
+    if need_bundle:
         drop_cache()
         cold = run(m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp])
         ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "--all", "-r", rcp],))
@@ -244,12 +246,12 @@ def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tup
     # within 1.2x from 1k to 100k), so "growth" here should read about 1x.
     some = [str(i) for i in ids[:SUBSET]]
     sub = work / "sub"
-    if wanted("pack"):
-        ours = repeat(reps, lambda: (m + ["pack", "-o", str(fresh(bundle)), "-r", rcp, *some],))
-        export_once(m, fresh(sub), some)  # this size's articles, not an earlier size's
+    if wanted("pack") or wanted("subset"):
+        export_once(m, fresh(sub), some)  # this size's articles (not an earlier size's), their pages cached
+        ours = repeat(reps, lambda: (m + ["pack", "-o", str(work / "sub.age"), "-f", "-r", rcp, *some],))
         floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", sub))
         res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
-    if wanted("export-site"):
+    if wanted("export-site") or wanted("subset"):
         ours = repeat(reps, lambda: (m + ["export-site", str(fresh(sub)), *some],))
         floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(fresh(out))],))
         res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
@@ -263,6 +265,22 @@ def export_once(m: list[str], sub: Path, some: list[str]) -> None:
     """The exported site of `some`: the files pack's floor zips."""
     subprocess.run(m + ["export-site", str(sub), *some], check=True, capture_output=True,
                    env={**os.environ, "MIRROR_CONFIG": "/dev/null"})
+
+
+class Results(dict[str, tuple[Run, Run, Run | None]]):
+    """command -> (ours, floor, cold), each row printed as it is measured (a
+    failure later in a long run keeps what was measured)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def __setitem__(self, cmd: str, value: tuple[Run, Run, Run | None]) -> None:
+        super().__setitem__(cmd, value)
+        ours, floor, cold = value
+        print(f"  {self.n:,} {cmd}: {ours.cpu:.2f} s CPU ({ours.wall:.2f} wall), {ours.rss:.0f} MiB;"
+              f" floor {floor.cpu:.3f} s ({floor.wall:.3f}); {ours.cpu / max(floor.cpu, 1e-3):.1f}x"
+              + (f"; cold {cold.cpu:.2f} s" if cold else ""), flush=True)
 
 
 def du(path: Path) -> int:
@@ -290,7 +308,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", help="work here (default: a temp dir, removed at the end)")
     ap.add_argument("--only", default="", help="comma-separated commands to measure (export-site, pack,"
-                    " unpack, ls, search, show); with --dir, archives built by an earlier run are reused")
+                    " unpack, ls, search, show, subset: the 1,000-article rows); with --dir, archives built by an earlier run are reused")
     args = ap.parse_args()
     only = {c.strip() for c in args.only.split(",") if c.strip()}
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.large else [])
