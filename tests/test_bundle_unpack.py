@@ -168,3 +168,16 @@ def test_inspect_does_not_create_a_missing_archive(world, tmp_path):
     r = run_mirror("inspect", str(bad), "-i", str(world["key"]), archive=missing)
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_the_manifest_may_grow_with_the_entries_it_lists():
+    """manifest.json lists every entry: a bundle of 100,000 articles has one
+    of 68 MB, over the 64 MiB page cap. It may take 512 bytes per entry;
+    other pages keep the cap."""
+    from mirror.bundle import layout, verify
+    from mirror.config import BundleConfig
+
+    caps = BundleConfig()
+    assert verify.page_limit(caps, layout.MANIFEST, 335_006) == 512 * 335_006 > 68_328_111 > caps.max_page_bytes
+    assert verify.page_limit(caps, layout.MANIFEST, 10) == caps.max_page_bytes
+    assert verify.page_limit(caps, "index.html", 335_006) == caps.max_page_bytes

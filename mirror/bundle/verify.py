@@ -345,6 +345,20 @@ def contents_limit(caps: BundleConfig, zip_size: int) -> int:
     return max(caps.max_payload_bytes, CONTENTS_PER_ZIP_BYTE * zip_size)
 
 
+# manifest.json lists every entry (its name, hash and size, ~200 bytes; an
+# article's metadata once more): it may take this much per entry of the ZIP.
+MANIFEST_BYTES_PER_ENTRY = 512
+
+
+def page_limit(caps: BundleConfig, name: str, entries: int) -> int:
+    """The most an entry read whole may hold: `bundle.max_page_bytes`, and for
+    manifest.json at least MANIFEST_BYTES_PER_ENTRY per entry (a bundle of
+    100,000 articles has a 68 MB manifest)."""
+    if name == layout.MANIFEST:
+        return max(caps.max_page_bytes, MANIFEST_BYTES_PER_ENTRY * entries)
+    return caps.max_page_bytes
+
+
 def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig, zip_size: int) -> dict[str, zipfile.ZipInfo]:
     limit = contents_limit(caps, zip_size)
     infos = zf.infolist()
@@ -375,9 +389,10 @@ def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig, zip_size: int) -> di
                        " (a compression bomb?)")
         if info.file_size > caps.max_entry_bytes:
             raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_entry_bytes}")
-        if name.endswith(PAGE_SUFFIXES) and info.file_size > caps.max_page_bytes:
-            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_page_bytes}"
-                       " for a page (bundle.max_page_bytes)")
+        if name.endswith(PAGE_SUFFIXES) and info.file_size > (cap := page_limit(caps, name, len(infos))):
+            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {cap}"
+                       " for a page (bundle.max_page_bytes" + (f", or {MANIFEST_BYTES_PER_ENTRY} bytes an entry)"
+                                                               if name == layout.MANIFEST else ")"))
         total += info.file_size
         if total > limit:
             raise _bad(f"contents exceed the limit of {limit} bytes for a ZIP of {zip_size} bytes"
