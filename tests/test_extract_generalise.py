@@ -200,3 +200,32 @@ def test_a_block_the_page_hides_is_not_read_even_when_it_holds_more_prose():
     text = extract(html, URL).text
     assert "Draft:" not in text
     assert PARAGRAPHS[3] in text and PARAGRAPHS[4] in text
+
+
+def test_sections_nested_apart_but_scored_alike_come_back_together():
+    # The first section sits straight in the article, the others each inside
+    # their own wrappers (an ad slot between them): neither siblings nor the
+    # same class, yet three blocks score close to the winner under one
+    # ancestor, so that ancestor is the story (Readability's alternative
+    # candidates).
+    lead = f"<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[3]}</p>"
+    sections = [f"<div class='sect'><div class='inner'><div class='body lead'>{lead}</div></div></div>"]
+    sections += [f"<span><span><div class='sect'><div class='inner'><div class='body'><p>{p}</p>"
+                 f"</div></div></div></span></span><div class='slot'></div>"
+                 for p in PARAGRAPHS[1:3] + PARAGRAPHS[4:]]
+    html = wrap(f"<div class='col'><article>{''.join(sections)}</article></div>"
+                "<div class='more'><a href='/x'>More how-tos</a></div>")
+    text = extract(html, URL).text
+    assert text == "\n\n".join([PARAGRAPHS[0], PARAGRAPHS[3], PARAGRAPHS[1], PARAGRAPHS[2],
+                                  PARAGRAPHS[4]])
+
+
+def test_comments_scored_like_the_story_do_not_lift_it_to_the_page():
+    # Each comment opens with its author line: a reply, not a section of the
+    # story, however close its score.
+    story = f"<div class='story'><div class='text'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div></div>"
+    comments = "".join(f"<div class='reply'><div class='who'>Reader {i}, 2 days ago</div>"
+                       f"<div class='said'><div class='text'><p>{p}</p></div></div></div>"
+                       for i, p in enumerate(PARAGRAPHS[1:]))
+    html = wrap(f"<div class='page'><div class='main'>{story}</div><div class='talk'>{comments}</div></div>")
+    assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"

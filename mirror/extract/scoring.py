@@ -9,6 +9,7 @@ density and nudged by content/boilerplate words in its class and id.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
 from typing import TypeAlias
@@ -299,3 +300,68 @@ def repeated_sections(top: etree._Element, stats: Stats, levels: int = 2) -> lis
             out.extend(good)
             break
     return out
+
+
+ALT_TOP = 5
+ALT_SHARE = 0.75
+ALT_MIN = 3
+
+
+def _led_by_text(el: etree._Element, item: etree._Element, stats: Stats) -> bool:
+    """Does text other than headings come before el inside item? A comment,
+    forum post or review opens with its author line; a section of the story
+    starts with its text (or its sub-heading)."""
+    node = el
+    while node is not item:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if tlen(parent.text):
+            return True
+        for sib in node.itersiblings(preceding=True):
+            if (sib.tag not in _HEADINGS and stats.text.get(sib, 0)) or tlen(sib.tail):
+                return True
+        node = parent
+    return False
+
+
+def common_home(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
+                accept: Callable[[etree._Element, Stats], bool], stats: Stats,
+                covered: list[etree._Element]) -> etree._Element:
+    """The nearest ancestor of the top that also holds ALT_MIN of the next
+    best candidates scoring within ALT_SHARE of it (Readability's alternative
+    candidates): a story cut into sections scored alike, whose first section
+    won alone. The top's siblings are left to merge_siblings; when blocks in
+    `covered` (same_kind_blocks, repeated_sections) hold them all, the top
+    was not alone and stays; a candidate
+    led by other text in its part of the ancestor (an author line) is a
+    comment or a review, not a section. The top itself when no ancestor
+    qualifies."""
+    if top_score <= 0:
+        return top
+    above = set(top.iterancestors())
+    parent = top.getparent()
+    ranked = heapq.nlargest(ALT_TOP, scores, key=scores.__getitem__)
+    close: list[tuple[etree._Element, list[etree._Element]]] = []
+    for el in [e for e in ranked if e is not top][:ALT_TOP - 1]:
+        if scores[el] / top_score < ALT_SHARE:
+            break
+        ancestors = list(el.iterancestors())
+        if el in above or top in ancestors or el.getparent() is parent or not accept(el, stats):
+            continue  # the top's own wrapper, one of its parts, or a sibling
+        close.append((el, ancestors))
+    if all(any(c is el or c in ancestors for c in covered) for el, ancestors in close):
+        return top  # every one found already: the top is not alone
+    if len(close) < ALT_MIN:
+        return top
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        held = 0
+        for el, ancestors in close:
+            if anc in ancestors:
+                item = ancestors[ancestors.index(anc) - 1] if ancestors[0] is not anc else el
+                held += not _led_by_text(el, item, stats)
+        if held >= ALT_MIN:
+            return anc
+    return top
