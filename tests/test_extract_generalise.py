@@ -229,3 +229,14 @@ def test_comments_scored_like_the_story_do_not_lift_it_to_the_page():
                        for i, p in enumerate(PARAGRAPHS[1:]))
     html = wrap(f"<div class='page'><div class='main'>{story}</div><div class='talk'>{comments}</div></div>")
     assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_an_h1_after_the_story_began_is_a_section_heading():
+    # The headline is metadata; later <h1>s are the sections of the text
+    # (documentation and essays outline with several <h1>s).
+    body = (f"<article><h1>Eastbrook will rebuild its bridge</h1><p>{PARAGRAPHS[0]}</p>"
+            f"<h1>What the engineers found</h1><p>{PARAGRAPHS[1]}</p>"
+            f"<h1>Bridge vote</h1><p>{PARAGRAPHS[2]}</p></article>")
+    text = extract(wrap(body), URL).text
+    assert text == "\n\n".join([PARAGRAPHS[0], "What the engineers found", PARAGRAPHS[1],
+                                PARAGRAPHS[2]])
