@@ -240,3 +240,32 @@ def test_an_h1_after_the_story_began_is_a_section_heading():
     text = extract(wrap(body), URL).text
     assert text == "\n\n".join([PARAGRAPHS[0], "What the engineers found", PARAGRAPHS[1],
                                 PARAGRAPHS[2]])
+
+
+def test_a_parent_scoring_above_the_block_below_it_brings_in_the_story_beside():
+    # The winner is a list two wrappers down; on the way up a wrapper scores
+    # less, then the page's main block more than that: the main block holds
+    # more of the story (a note before the list), and the list is still most
+    # of its text (Readability's climb past the top candidate).
+    items = "".join(f"<li>{p}</li>" for p in PARAGRAPHS[:4])
+    note = (f"<div class='note'><h2>Before you start</h2><p>{PARAGRAPHS[4]}</p>"
+            "<p>Keep the old route map: the new one comes in June.</p></div>")
+    html = wrap(f"<main class='guide'>{note}<section class='more'><div class='box'>"
+                f"<h2>What changes</h2><ul>{items}</ul></div></section></main>"
+                "<div class='promo'><a href='/a'>Sign up</a></div>")
+    assert extract(html, URL).text == "\n\n".join(
+        ["Before you start", PARAGRAPHS[4], "Keep the old route map: the new one comes in June.",
+         "What changes", *PARAGRAPHS[:4]])
+
+
+def test_the_climb_stops_where_the_story_would_be_a_minority_of_the_text():
+    # A column named as the main one holds the short story and a longer list
+    # of other stories with snippets: it scores above the story's <article>,
+    # but the story is no longer most of its text, so the story stays alone.
+    story = (f"<article><h1>Bridge vote</h1><div class='date'>Tuesday 7 May 2024</div>"
+             f"<div class='body'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[3]}</p></div></article>")
+    others = "".join(f"<li><a href='/n/{i}'>Another story from the valley, number {i}, with a long "
+                     f"headline</a><p>{p[:110]}.</p></li>" for i, p in enumerate(PARAGRAPHS[1:]))
+    html = wrap(f"<div class='main-col'>{story}<div class='latest'><h2>Latest</h2><ul>{others}</ul>"
+                "</div></div>")
+    assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[3]}"

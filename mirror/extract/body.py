@@ -12,7 +12,7 @@ from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
 from mirror.extract.plausible import outside_data_table, plausible
 from mirror.extract.postclean import conditional_clean, drop_headers, drop_repeats
-from mirror.extract.scoring import (Stats, best_candidate, common_home, merge_siblings,
+from mirror.extract.scoring import (Stats, best_candidate, climb, common_home, merge_siblings,
                                     repeated_sections, same_kind_blocks)
 
 
@@ -70,6 +70,10 @@ def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
         home = common_home(top, top_score, scores, plausible, stats, found)
         if home is not top:
             top, top_score = home, max(top_score, scores.get(home, 0.0))
+        else:
+            up = climb(top, scores, stats)
+            if up is not top:
+                top, top_score = up, scores[up]
         lifted = outside_data_table(top)
         if lifted is not top:
             top, top_score = lifted, max(top_score, scores.get(lifted, 0.0))

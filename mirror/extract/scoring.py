@@ -365,3 +365,29 @@ def common_home(top: etree._Element, top_score: float, scores: dict[etree._Eleme
         if held >= ALT_MIN:
             return anc
     return top
+
+
+def climb(top: etree._Element, scores: dict[etree._Element, float], stats: Stats) -> etree._Element:
+    """The first ancestor scoring above the last scored one on the way up
+    (Readability: a parent that gathers more than its best child holds more
+    of the story beside it), stopping when a score falls below a third of
+    the top's or the top would no longer be most of the ancestor's text
+    (the top beside a longer list of other stories). The top itself when
+    none qualifies."""
+    last = scores.get(top, 0.0)
+    if last <= 0:
+        return top
+    floor = last / 3
+    own = stats.text.get(top, 0)
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        s = scores.get(anc)
+        if s is None:
+            continue
+        if s < floor or 2 * own < stats.text.get(anc, 0):
+            break
+        if s > last:
+            return anc
+        last = s
+    return top
