@@ -269,3 +269,23 @@ def test_the_climb_stops_where_the_story_would_be_a_minority_of_the_text():
     html = wrap(f"<div class='main-col'>{story}<div class='latest'><h2>Latest</h2><ul>{others}</ul>"
                 "</div></div>")
     assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[3]}"
+
+
+def test_paragraphs_beside_the_lone_wrapper_of_the_winner_are_more_of_the_story():
+    # The winner sits alone in a wrapper (a "read more" box); the story's
+    # first paragraphs are the wrapper's siblings, not the winner's.
+    rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    html = wrap(f"<div class='story'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p><div class='rest'>"
+                f"<div class='rest-text'>{rest}</div></div></div>"
+                "<div class='more'><a href='/a'>More</a></div>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_sibling_scoring_on_its_class_words_alone_is_not_merged():
+    # Beside the story's blocks, a header whose class reads as content holds
+    # one short line: its score is the class bonus, not text.
+    parts = "".join(f"<div class='article-text'><div class='block'><p>{p}</p></div></div>"
+                    for p in PARAGRAPHS)
+    html = wrap(f"<main><div class='article-header'><p>Around nine thousand homes are affected "
+                f"by it.</p></div>{parts}</main>")
+    assert extract(html, URL).text == ARTICLE_TEXT

@@ -163,9 +163,17 @@ def best_candidate(body: etree._Element, stats: Stats,
     return None, float("-inf"), scores
 
 
+SIBLING_POINTS = 3.0
+"""Points a sibling must earn from its text, beyond its tag and class bonus,
+to merge by score: a header whose class reads as content ("article-header")
+holding one short line is not more of the story."""
+
+
 def merge_siblings(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
-                   stats: Stats) -> list[etree._Element]:
-    """The top candidate plus siblings that look like more of the same article."""
+                   stats: Stats, accept: Callable[[etree._Element, Stats], bool] | None = None
+                   ) -> list[etree._Element]:
+    """The top candidate plus siblings that look like more of the same article
+    (never one `accept` vetoes as an article: a stream of teasers)."""
     parent = top.getparent()
     if parent is None:
         return [top]
@@ -182,7 +190,8 @@ def merge_siblings(top: etree._Element, top_score: float, scores: dict[etree._El
             continue
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0
         s = scores.get(sib)
-        if s is not None and s + bonus >= threshold:
+        if s is not None and s + bonus >= threshold and s - _initial(sib) >= SIBLING_POINTS \
+                and (accept is None or accept(sib, stats)):
             out.append(sib)
             continue
         if sib.tag == "p":
@@ -391,3 +400,15 @@ def climb(top: etree._Element, scores: dict[etree._Element, float], stats: Stats
             return anc
         last = s
     return top
+
+
+def only_child_up(top: etree._Element) -> etree._Element:
+    """The outermost wrapper holding nothing but the top (Readability: the
+    story's siblings are then the wrapper's, a paragraph beside a "read more"
+    box is more of the same story)."""
+    while True:
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html") or \
+                sum(1 for c in parent if isinstance(c.tag, str)) != 1 or tlen(parent.text) or tlen(top.tail):
+            return top
+        top = parent
