@@ -231,15 +231,19 @@ def test_comments_scored_like_the_story_do_not_lift_it_to_the_page():
     assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
 
 
-def test_an_h1_after_the_story_began_is_a_section_heading():
-    # The headline is metadata; later <h1>s are the sections of the text
-    # (documentation and essays outline with several <h1>s).
-    body = (f"<article><h1>Eastbrook will rebuild its bridge</h1><p>{PARAGRAPHS[0]}</p>"
+def test_an_h1_the_title_does_not_repeat_is_a_heading_of_the_text():
+    # The headline the title repeats is metadata; other <h1>s are headings of
+    # the text (documentation and essays outline with several <h1>s), even
+    # the first one.
+    body = (f"<article><h1>Council votes: bridge will be rebuilt</h1><p>{PARAGRAPHS[0]}</p>"
             f"<h1>What the engineers found</h1><p>{PARAGRAPHS[1]}</p>"
-            f"<h1>Bridge vote</h1><p>{PARAGRAPHS[2]}</p></article>")
-    text = extract(wrap(body), URL).text
+            f"<h1>Manual</h1><p>{PARAGRAPHS[2]}</p></article>")
+    text = extract(wrap(body, title="Bridge will be rebuilt, council votes | Gazette"), URL).text
     assert text == "\n\n".join([PARAGRAPHS[0], "What the engineers found", PARAGRAPHS[1],
-                                PARAGRAPHS[2]])
+                                "Manual", PARAGRAPHS[2]])
+    text = extract(wrap(body, title="Manual"), URL).text
+    assert text == "\n\n".join(["Council votes: bridge will be rebuilt", PARAGRAPHS[0],
+                                "What the engineers found", PARAGRAPHS[1], PARAGRAPHS[2]])
 
 
 def test_a_parent_scoring_above_the_block_below_it_brings_in_the_story_beside():

@@ -113,10 +113,10 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         tag = el.tag
-        if tag == "h1" and (not seen_text or not title
-                            or _similar(title, norm("".join(el.itertext())).lower())):
-            # The headline (metadata), not an <h1> the story uses for its
-            # sections after its text has begun (documentation, essays).
+        if tag == "h1" and (not title or _similar(title, norm("".join(el.itertext())).lower())):
+            # The headline (metadata, as the title says), not an <h1> the
+            # story uses for its sections or a heading the title does not
+            # repeat (Readability keeps those too).
             drop_tree(el)
             continue
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
