@@ -92,7 +92,8 @@ def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
         extra = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
         if inner is not top:
             # (the scored block's own kind, not its lone wrapper's)
-            extra += same_kind_blocks(inner, top_score, scores, stats) + repeated_sections(inner, stats)
+            extra += same_kind_blocks(inner, top_score, scores, stats) \
+                + repeated_sections(inner, stats)
         if extra:
             parts = _document_order(body, parts + extra)
     fragment, images = _fragment(parts, md, url)

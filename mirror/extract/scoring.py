@@ -342,10 +342,9 @@ def common_home(top: etree._Element, top_score: float, scores: dict[etree._Eleme
     candidates): a story cut into sections scored alike, whose first section
     won alone. The top's siblings are left to merge_siblings; when blocks in
     `covered` (same_kind_blocks, repeated_sections) hold them all, the top
-    was not alone and stays; a candidate
-    led by other text in its part of the ancestor (an author line) is a
-    comment or a review, not a section. The top itself when no ancestor
-    qualifies."""
+    was not alone and stays; a candidate led by other text in its part of
+    the ancestor (an author line) is a comment or a review, not a section.
+    The top itself when no ancestor qualifies."""
     if top_score <= 0:
         return top
     above = set(top.iterancestors())
@@ -408,7 +407,7 @@ def only_child_up(top: etree._Element) -> etree._Element:
     box is more of the same story)."""
     while True:
         parent = top.getparent()
-        if parent is None or parent.tag in ("body", "html") or \
-                sum(1 for c in parent if isinstance(c.tag, str)) != 1 or tlen(parent.text) or tlen(top.tail):
+        if parent is None or parent.tag in ("body", "html") or tlen(parent.text) \
+                or tlen(top.tail) or sum(1 for c in parent if isinstance(c.tag, str)) != 1:
             return top
         top = parent
