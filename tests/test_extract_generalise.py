@@ -200,3 +200,96 @@ def test_a_block_the_page_hides_is_not_read_even_when_it_holds_more_prose():
     text = extract(html, URL).text
     assert "Draft:" not in text
     assert PARAGRAPHS[3] in text and PARAGRAPHS[4] in text
+
+
+def test_sections_nested_apart_but_scored_alike_come_back_together():
+    # The first section sits straight in the article, the others each inside
+    # their own wrappers (an ad slot between them): neither siblings nor the
+    # same class, yet three blocks score close to the winner under one
+    # ancestor, so that ancestor is the story (Readability's alternative
+    # candidates).
+    lead = f"<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[3]}</p>"
+    sections = [f"<div class='sect'><div class='inner'><div class='body lead'>{lead}</div></div></div>"]
+    sections += [f"<span><span><div class='sect'><div class='inner'><div class='body'><p>{p}</p>"
+                 f"</div></div></div></span></span><div class='slot'></div>"
+                 for p in PARAGRAPHS[1:3] + PARAGRAPHS[4:]]
+    html = wrap(f"<div class='col'><article>{''.join(sections)}</article></div>"
+                "<div class='more'><a href='/x'>More how-tos</a></div>")
+    text = extract(html, URL).text
+    assert text == "\n\n".join([PARAGRAPHS[0], PARAGRAPHS[3], PARAGRAPHS[1], PARAGRAPHS[2],
+                                  PARAGRAPHS[4]])
+
+
+def test_comments_scored_like_the_story_do_not_lift_it_to_the_page():
+    # Each comment opens with its author line: a reply, not a section of the
+    # story, however close its score.
+    story = f"<div class='story'><div class='text'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div></div>"
+    comments = "".join(f"<div class='reply'><div class='who'>Reader {i}, 2 days ago</div>"
+                       f"<div class='said'><div class='text'><p>{p}</p></div></div></div>"
+                       for i, p in enumerate(PARAGRAPHS[1:]))
+    html = wrap(f"<div class='page'><div class='main'>{story}</div><div class='talk'>{comments}</div></div>")
+    assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_an_h1_the_title_does_not_repeat_is_a_heading_of_the_text():
+    # The headline the title repeats is metadata; other <h1>s are headings of
+    # the text (documentation and essays outline with several <h1>s), even
+    # the first one.
+    body = (f"<article><h1>Council votes: bridge will be rebuilt</h1><p>{PARAGRAPHS[0]}</p>"
+            f"<h1>What the engineers found</h1><p>{PARAGRAPHS[1]}</p>"
+            f"<h1>Manual</h1><p>{PARAGRAPHS[2]}</p></article>")
+    text = extract(wrap(body, title="Bridge will be rebuilt, council votes | Gazette"), URL).text
+    assert text == "\n\n".join([PARAGRAPHS[0], "What the engineers found", PARAGRAPHS[1],
+                                "Manual", PARAGRAPHS[2]])
+    text = extract(wrap(body, title="Manual"), URL).text
+    assert text == "\n\n".join(["Council votes: bridge will be rebuilt", PARAGRAPHS[0],
+                                "What the engineers found", PARAGRAPHS[1], PARAGRAPHS[2]])
+
+
+def test_a_parent_scoring_above_the_block_below_it_brings_in_the_story_beside():
+    # The winner is a list two wrappers down; on the way up a wrapper scores
+    # less, then the page's main block more than that: the main block holds
+    # more of the story (a note before the list), and the list is still most
+    # of its text (Readability's climb past the top candidate).
+    items = "".join(f"<li>{p}</li>" for p in PARAGRAPHS[:4])
+    note = (f"<div class='note'><h2>Before you start</h2><p>{PARAGRAPHS[4]}</p>"
+            "<p>Keep the old route map: the new one comes in June.</p></div>")
+    html = wrap(f"<main class='guide'>{note}<section class='more'><div class='box'>"
+                f"<h2>What changes</h2><ul>{items}</ul></div></section></main>"
+                "<div class='promo'><a href='/a'>Sign up</a></div>")
+    assert extract(html, URL).text == "\n\n".join(
+        ["Before you start", PARAGRAPHS[4], "Keep the old route map: the new one comes in June.",
+         "What changes", *PARAGRAPHS[:4]])
+
+
+def test_the_climb_stops_where_the_story_would_be_a_minority_of_the_text():
+    # A column named as the main one holds the short story and a longer list
+    # of other stories with snippets: it scores above the story's <article>,
+    # but the story is no longer most of its text, so the story stays alone.
+    story = (f"<article><h1>Bridge vote</h1><div class='date'>Tuesday 7 May 2024</div>"
+             f"<div class='body'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[3]}</p></div></article>")
+    others = "".join(f"<li><a href='/n/{i}'>Another story from the valley, number {i}, with a long "
+                     f"headline</a><p>{p[:110]}.</p></li>" for i, p in enumerate(PARAGRAPHS[1:]))
+    html = wrap(f"<div class='main-col'>{story}<div class='latest'><h2>Latest</h2><ul>{others}</ul>"
+                "</div></div>")
+    assert extract(html, URL).text == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[3]}"
+
+
+def test_paragraphs_beside_the_lone_wrapper_of_the_winner_are_more_of_the_story():
+    # The winner sits alone in a wrapper (a "read more" box); the story's
+    # first paragraphs are the wrapper's siblings, not the winner's.
+    rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    html = wrap(f"<div class='story'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p><div class='rest'>"
+                f"<div class='rest-text'>{rest}</div></div></div>"
+                "<div class='more'><a href='/a'>More</a></div>")
+    assert extract(html, URL).text == ARTICLE_TEXT
+
+
+def test_a_sibling_scoring_on_its_class_words_alone_is_not_merged():
+    # Beside the story's blocks, a header whose class reads as content holds
+    # one short line: its score is the class bonus, not text.
+    parts = "".join(f"<div class='article-text'><div class='block'><p>{p}</p></div></div>"
+                    for p in PARAGRAPHS)
+    html = wrap(f"<main><div class='article-header'><p>Around nine thousand homes are affected "
+                f"by it.</p></div>{parts}</main>")
+    assert extract(html, URL).text == ARTICLE_TEXT

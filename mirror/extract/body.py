@@ -12,8 +12,8 @@ from mirror.extract.fragment import tidy
 from mirror.extract.fields import Metadata
 from mirror.extract.plausible import outside_data_table, plausible
 from mirror.extract.postclean import conditional_clean, drop_headers, drop_repeats
-from mirror.extract.scoring import (Stats, best_candidate, merge_siblings, repeated_sections,
-                                    same_kind_blocks)
+from mirror.extract.scoring import (Stats, best_candidate, climb, common_home, merge_siblings,
+                                    only_child_up, repeated_sections, same_kind_blocks)
 
 
 # Every itemprop value, each knowing its element (faster than a contains()
@@ -66,6 +66,15 @@ def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
     else:
         if top is None:
             return _whole_body(body, stats, md, url)
+        found = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
+        home = common_home(top, top_score, scores, plausible, stats, found)
+        if home is not top:
+            top, top_score = home, max(top_score, scores.get(home, 0.0))
+        else:
+            up = climb(top, scores, stats)
+            if up is not top:
+                top, top_score = up, scores[up]
+        inner, top = top, only_child_up(top)
         lifted = outside_data_table(top)
         if lifted is not top:
             top, top_score = lifted, max(top_score, scores.get(lifted, 0.0))
@@ -79,8 +88,12 @@ def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
             # unless the prose block is a small piece beside the top (one long
             # comment beside a post written as lists and headings).
             top, top_score = core, max(scores.get(core, 0.0), top_score)
-        parts = merge_siblings(top, top_score, scores, stats)
+        parts = merge_siblings(top, top_score, scores, stats, plausible)
         extra = same_kind_blocks(top, top_score, scores, stats) + repeated_sections(top, stats)
+        if inner is not top:
+            # (the scored block's own kind, not its lone wrapper's)
+            extra += same_kind_blocks(inner, top_score, scores, stats) \
+                + repeated_sections(inner, stats)
         if extra:
             parts = _document_order(body, parts + extra)
     fragment, images = _fragment(parts, md, url)

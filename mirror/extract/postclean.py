@@ -91,6 +91,19 @@ def _own_line(el: etree._Element) -> bool:
     return not (before and before.strip())
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def _similar(a: str, b: str) -> bool:
+    """Is b mostly made of a's words (Readability's text similarity > 0.75)?"""
+    words_a = set(_WORDS.findall(a))
+    words_b = _WORDS.findall(b)
+    if not words_b:
+        return True
+    new = " ".join(w for w in words_b if w not in words_a)
+    return 1 - len(new) / len(" ".join(words_b)) > 0.75
+
+
 def drop_headers(content: etree._Element, md: Metadata) -> None:
     """Title, byline and date lines are metadata, not body."""
     title = norm(md.title).lower() if md.title else None
@@ -100,7 +113,10 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         tag = el.tag
-        if tag == "h1":
+        if tag == "h1" and (not title or _similar(title, norm("".join(el.itertext())).lower())):
+            # The headline (metadata, as the title says), not an <h1> the
+            # story uses for its sections or a heading the title does not
+            # repeat (Readability keeps those too).
             drop_tree(el)
             continue
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:

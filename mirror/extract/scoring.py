@@ -9,6 +9,7 @@ density and nudged by content/boilerplate words in its class and id.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
 from typing import TypeAlias
@@ -162,9 +163,17 @@ def best_candidate(body: etree._Element, stats: Stats,
     return None, float("-inf"), scores
 
 
+SIBLING_POINTS = 3.0
+"""Points a sibling must earn from its text, beyond its tag and class bonus,
+to merge by score: a header whose class reads as content ("article-header")
+holding one short line is not more of the story."""
+
+
 def merge_siblings(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
-                   stats: Stats) -> list[etree._Element]:
-    """The top candidate plus siblings that look like more of the same article."""
+                   stats: Stats, accept: Callable[[etree._Element, Stats], bool] | None = None
+                   ) -> list[etree._Element]:
+    """The top candidate plus siblings that look like more of the same article
+    (never one `accept` vetoes as an article: a stream of teasers)."""
     parent = top.getparent()
     if parent is None:
         return [top]
@@ -181,7 +190,8 @@ def merge_siblings(top: etree._Element, top_score: float, scores: dict[etree._El
             continue
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0
         s = scores.get(sib)
-        if s is not None and s + bonus >= threshold:
+        if s is not None and s + bonus >= threshold and s - _initial(sib) >= SIBLING_POINTS \
+                and (accept is None or accept(sib, stats)):
             out.append(sib)
             continue
         if sib.tag == "p":
@@ -299,3 +309,105 @@ def repeated_sections(top: etree._Element, stats: Stats, levels: int = 2) -> lis
             out.extend(good)
             break
     return out
+
+
+ALT_TOP = 5
+ALT_SHARE = 0.75
+ALT_MIN = 3
+
+
+def _led_by_text(el: etree._Element, item: etree._Element, stats: Stats) -> bool:
+    """Does text other than headings come before el inside item? A comment,
+    forum post or review opens with its author line; a section of the story
+    starts with its text (or its sub-heading)."""
+    node = el
+    while node is not item:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if tlen(parent.text):
+            return True
+        for sib in node.itersiblings(preceding=True):
+            if (sib.tag not in _HEADINGS and stats.text.get(sib, 0)) or tlen(sib.tail):
+                return True
+        node = parent
+    return False
+
+
+def common_home(top: etree._Element, top_score: float, scores: dict[etree._Element, float],
+                accept: Callable[[etree._Element, Stats], bool], stats: Stats,
+                covered: list[etree._Element]) -> etree._Element:
+    """The nearest ancestor of the top that also holds ALT_MIN of the next
+    best candidates scoring within ALT_SHARE of it (Readability's alternative
+    candidates): a story cut into sections scored alike, whose first section
+    won alone. The top's siblings are left to merge_siblings; when blocks in
+    `covered` (same_kind_blocks, repeated_sections) hold them all, the top
+    was not alone and stays; a candidate led by other text in its part of
+    the ancestor (an author line) is a comment or a review, not a section.
+    The top itself when no ancestor qualifies."""
+    if top_score <= 0:
+        return top
+    above = set(top.iterancestors())
+    parent = top.getparent()
+    ranked = heapq.nlargest(ALT_TOP, scores, key=scores.__getitem__)
+    close: list[tuple[etree._Element, list[etree._Element]]] = []
+    for el in [e for e in ranked if e is not top][:ALT_TOP - 1]:
+        if scores[el] / top_score < ALT_SHARE:
+            break
+        ancestors = list(el.iterancestors())
+        if el in above or top in ancestors or el.getparent() is parent or not accept(el, stats):
+            continue  # the top's own wrapper, one of its parts, or a sibling
+        close.append((el, ancestors))
+    if all(any(c is el or c in ancestors for c in covered) for el, ancestors in close):
+        return top  # every one found already: the top is not alone
+    if len(close) < ALT_MIN:
+        return top
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        held = 0
+        for el, ancestors in close:
+            if anc in ancestors:
+                item = ancestors[ancestors.index(anc) - 1] if ancestors[0] is not anc else el
+                held += not _led_by_text(el, item, stats)
+        if held >= ALT_MIN:
+            return anc
+    return top
+
+
+def climb(top: etree._Element, scores: dict[etree._Element, float], stats: Stats) -> etree._Element:
+    """The first ancestor scoring above the last scored one on the way up
+    (Readability: a parent that gathers more than its best child holds more
+    of the story beside it), stopping when a score falls below a third of
+    the top's or the top would no longer be most of the ancestor's text
+    (the top beside a longer list of other stories). The top itself when
+    none qualifies."""
+    last = scores.get(top, 0.0)
+    if last <= 0:
+        return top
+    floor = last / 3
+    own = stats.text.get(top, 0)
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        s = scores.get(anc)
+        if s is None:
+            continue
+        if s < floor or 2 * own < stats.text.get(anc, 0):
+            break
+        if s > last:
+            return anc
+        last = s
+    return top
+
+
+def only_child_up(top: etree._Element) -> etree._Element:
+    """The outermost wrapper holding nothing but the top (Readability: the
+    story's siblings are then the wrapper's, a paragraph beside a "read more"
+    box is more of the same story)."""
+    while True:
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html") or tlen(parent.text) \
+                or tlen(top.tail) or sum(1 for c in parent if isinstance(c.tag, str)) != 1:
+            return top
+        top = parent
