@@ -363,10 +363,12 @@ class Catalogue:
     # then the id: a total order, so --offset pages neither repeat nor skip.
     # The page is cut before the articles' current versions are read.
     # Parameters: the MATCH expression, the limit, the offset, the cutoff.
+    # Every matching row with its bm25 score (SEARCH_WEIGHTS); one parameter, the MATCH expression.
+    _RANKED = ("SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
+               " AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")'")
     _SEARCH = (
         "WITH hits AS (SELECT v2.article_id AS aid, MIN(h.score) AS score, MAX(v2.captured) AS newest FROM"
-        " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
-        "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")') h"
+        " (" + _RANKED + ") h"
         " JOIN versions v2 ON v2.rowid = h.rowid"
         " GROUP BY v2.article_id ORDER BY score, newest DESC, aid LIMIT ? OFFSET ?) "
         + _SUMMARY_COLS + ", v.text FROM hits JOIN articles a ON a.id = hits.aid " + _CURRENT
@@ -376,9 +378,7 @@ class Catalogue:
     # not a sort of every match) with their articles; `_page` decides whether
     # they settle the page. Parameters: the MATCH expression, the row count.
     _TOP = ("SELECT h.rowid, h.score, v.article_id AS aid, v.captured FROM"
-            " (SELECT rowid, rank AS score FROM search WHERE search MATCH ?"
-            "  AND rank MATCH 'bm25(" + ", ".join(map(str, SEARCH_WEIGHTS)) + ")' ORDER BY rank LIMIT ?) h"
-            " JOIN versions v ON v.rowid = h.rowid")
+            " (" + _RANKED + " ORDER BY rank LIMIT ?) h JOIN versions v ON v.rowid = h.rowid")
     _HIT = _SUMMARY_COLS + ", v.text FROM articles a " + _CURRENT + " WHERE a.id = ?"
 
     def _page(self, expr: str, limit: int, offset: int) -> list[str] | None:
