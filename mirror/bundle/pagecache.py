@@ -73,18 +73,21 @@ def fingerprint() -> bytes:
 def key(article_json: bytes, nav: Nav | None = None) -> str:
     """The cache key of an article page: the renderer, the article, and the
     links the page carries (its neighbours in the index, the versions page)."""
-    links = json.dumps(dataclasses.asdict(nav) if nav is not None else None, sort_keys=True)
-    return hashlib.sha256(fingerprint() + article_json + b"\0" + links.encode("utf-8")).hexdigest()
+    return hashlib.sha256(fingerprint() + article_json + b"\0" + _links(nav)).hexdigest()
+
+
+def _links(nav: Nav | None) -> bytes:
+    """The links a page carries, as part of its cache key."""
+    return json.dumps(dataclasses.asdict(nav) if nav is not None else None, sort_keys=True).encode("utf-8")
 
 
 def versions_key(version_docs: list[bytes], nav: Nav) -> str:
     """The cache key of a versions page: the renderer, every version's
     article.json (oldest first) and the page's links."""
-    links = json.dumps(dataclasses.asdict(nav), sort_keys=True)
     h = hashlib.sha256(fingerprint() + b"versions\0")
     for doc in version_docs:
         h.update(hashlib.sha256(doc).digest())
-    return hashlib.sha256(h.digest() + links.encode("utf-8")).hexdigest()
+    return hashlib.sha256(h.digest() + _links(nav)).hexdigest()
 
 
 class PageCache:
