@@ -56,8 +56,10 @@ class Manifest:
         return out
 
     def to_bytes(self) -> bytes:
-        entries = sorted(self.articles, key=lambda a: a.id)
-        return encode([encode_article(a) for a in entries], self.files)
+        parts = ManifestParts()
+        for a in self.articles:
+            parts.add(a)
+        return parts.to_bytes(self.files)
 
 
 class ManifestParts:
