@@ -310,6 +310,44 @@ def test_blob_batch_failure_commits_nothing(tmp_path, monkeypatch):
         assert not ar.blob_path(a.sha256).exists()
 
 
+def test_blob_batch_holds_a_bounded_number_of_writes(tmp_path, monkeypatch):
+    """A producer faster than the disk (an import of 100,000 captures) waits
+    for the writers instead of queueing every page in memory: with the
+    writers stalled, the batch takes IN_FLIGHT writes and blocks on the next;
+    once they go on, every blob is stored."""
+    import threading
+    from mirror.store import blobs as blobs_mod
+
+    monkeypatch.setattr(blobs_mod, "IN_FLIGHT", 4)
+    stalled = threading.Event()
+    real_write = blobs_mod.BlobStore.write
+
+    def slow_write(self, sha, data, batch=None):
+        stalled.wait()
+        real_write(self, sha, data, batch)
+
+    monkeypatch.setattr(blobs_mod.BlobStore, "write", slow_write)
+    submitted, would_block = [], []
+    with open_archive(tmp_path) as ar:
+        with ar.blob_batch(workers=2) as batch:
+            slots = batch._slots
+            real_acquire = slots.acquire
+
+            def acquire(blocking=True, timeout=None):
+                if not real_acquire(blocking=False):
+                    would_block.append(len(submitted))
+                    stalled.set()  # let the writers go on, then wait for a slot
+                    real_acquire()
+                return True
+
+            monkeypatch.setattr(slots, "acquire", acquire)
+            for i in range(10):
+                submitted.append(batch.put(b"page %d" % i))
+            batch.sync()
+        assert would_block and would_block[0] == 4  # the fifth write waited for a slot
+        assert all(ar.read_blob(sha) == b"page %d" % i for i, sha in enumerate(submitted))
+
+
 def test_adopt_falls_back_to_a_checked_copy(tmp_path, monkeypatch):
     """Where an unnamed temp file cannot be linked, adopt copies it, and the
     copy is hashed: bytes that do not match are refused."""

@@ -26,13 +26,13 @@ FORMAT = "mirror-bundle"
 VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a bundle holds one per entry: no __dict__ each
 class FileRef:
     sha256: str
     size: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleEntry:
     id: str
     url: str

@@ -14,7 +14,7 @@ import contextlib
 import io
 import resource
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -104,7 +104,7 @@ def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Con
         yield out
 
 
-@dataclass
+@dataclass(slots=True)  # one per article of a bundle: no __dict__ each
 class ArticleReport:
     id: str
     url: str
@@ -116,7 +116,7 @@ class ArticleReport:
     status: str  # "new", "new version", "present" (unpack: what happened)
 
     def to_json(self) -> dict[str, JSON]:
-        return dict(self.__dict__)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass

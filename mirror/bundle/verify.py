@@ -76,13 +76,13 @@ def check_name(name: str) -> None:
                        f" dot): {shown}")
 
 
-@dataclass
+@dataclass(slots=True)
 class AssetSource:
     asset: Asset
     zip_name: str  # an assets/<name> file, or the page that inlines it
 
 
-@dataclass
+@dataclass(slots=True)
 class VersionItem:
     """What verification keeps of a version: not its text and HTML, which
     `Verified.load` reads again, so a bundle of any size is never held."""
@@ -93,7 +93,7 @@ class VersionItem:
     assets: list[AssetSource] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleItem:
     entry: mf.ArticleEntry
     versions: list[VersionItem] = field(default_factory=list)  # oldest first; last = article.json

@@ -289,6 +289,9 @@ class BlobStore:
         return count, size
 
 
+IN_FLIGHT = 64  # blob writes a batch's workers may have queued or running
+
+
 class BlobBatch:
     """Blobs stored for one transaction, with one directory fsync per blob
     directory instead of one per blob. Each blob file is still fsynced before
@@ -310,7 +313,11 @@ class BlobBatch:
         self._lock = threading.Lock()
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future[object]] = []
+        # At most IN_FLIGHT writes queued or running, each holding its bytes:
+        # a producer faster than the disk waits instead of queueing the whole
+        # import in memory (and no future is kept once it is done).
+        self._slots = threading.BoundedSemaphore(IN_FLIGHT)
+        self._failure: BaseException | None = None
 
     def __enter__(self) -> "BlobBatch":
         return self
@@ -327,18 +334,28 @@ class BlobBatch:
             from concurrent.futures import ThreadPoolExecutor  # a batch's writers: imports only for them
 
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="blob")
-        self._pending.append(self._pool.submit(fn, *args))
+        self._slots.acquire()
+        try:
+            fut = self._pool.submit(fn, *args)
+        except BaseException:
+            self._slots.release()
+            raise
+        fut.add_done_callback(self._done)
+
+    def _done(self, fut: Future[object]) -> None:
+        e = fut.exception()
+        if e is not None:
+            with self._lock:
+                self._failure = self._failure or e
+        self._slots.release()
 
     def wait(self, raise_first: bool = True) -> None:
         """Wait for the batch's writers; raise the first failure."""
-        pending, self._pending = self._pending, []
-        first = None
-        for fut in pending:
-            e = fut.exception()
-            first = first or e
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        with self._lock:
+            first, self._failure = self._failure, None
         if first is not None and raise_first:
             raise first
 
