@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a ZIP can say
@@ -50,17 +49,16 @@ def zip64_extra(values: Iterable[int]) -> bytes:
     return struct.pack(f"<HH{len(vals)}Q", EXTRA64_TAG, 8 * len(vals), *vals)
 
 
-@dataclass(frozen=True)
-class _Written:
-    name: bytes
-    method: int
-    crc: int
-    csize: int
-    usize: int
-    offset: int
-
-    def central_extra(self) -> bytes:
-        return zip64_extra(v for v in (self.usize, self.csize, self.offset) if v >= FULL32)
+def _central_record(name: bytes, method: int, crc: int, csize: int, usize: int, offset: int) -> bytes:
+    """An entry's central directory record, known as soon as its local
+    header is: the writer keeps these bytes (~100 an entry), not an object
+    per entry, so a bundle of 335,000 entries does not hold 200 MiB of them."""
+    extra = zip64_extra(v for v in (usize, csize, offset) if v >= FULL32)
+    need = NEEDED_64 if extra else NEEDED
+    made = (MADE_BY & 0xFF00) | need if extra else MADE_BY
+    return CENTRAL.pack(0x02014B50, made, need, 0, method, DOS_TIME, DOS_DATE, crc,
+                        min(csize, FULL32), min(usize, FULL32), len(name), len(extra), 0, 0, 0,
+                        UNIX_FILE, min(offset, FULL32)) + name + extra
 
 
 def _local_is_64(csize: int, usize: int) -> bool:
@@ -92,9 +90,9 @@ class ZipWriter:
     def __init__(self, zip64_end: bool = False) -> None:
         """`zip64_end`: write the ZIP64 end records even if nothing needs them."""
         self.offset = 0
-        self._entries: list[_Written] = []
+        self._central = bytearray()  # the central records of the entries so far
+        self._count = 0
         self._names: set[bytes] = set()
-        self._cd_size = 0  # of the central records of the entries so far
         self._zip64_end = zip64_end
         self._force_end64 = zip64_end  # also set by padding_for when its own bytes tip the balance
 
@@ -106,16 +104,16 @@ class ZipWriter:
         if name in self._names:
             raise ValueError(f"duplicate zip entry {name!r}")
         self._names.add(name)
-        w = _Written(name, method, crc, csize, usize, self.offset)
-        self._entries.append(w)
-        self._cd_size += _central_len(len(name), usize, csize, self.offset)
+        self._central += _central_record(name, method, crc, csize, usize, self.offset)
+        self._count += 1
+        stored = csize
         if _local_is_64(csize, usize):  # both sizes, in the extra field only (APPNOTE 4.5.3)
             extra, need, csize, usize = zip64_extra((usize, csize)), NEEDED_64, FULL32, FULL32
         else:
             extra, need = b"", NEEDED
         head = LOCAL.pack(0x04034B50, need, 0, method, DOS_TIME, DOS_DATE, crc, csize, usize,
                           len(name), len(extra)) + name + extra
-        self.offset += len(head) + w.csize
+        self.offset += len(head) + stored
         return head
 
     def entry(self, name: str, data: bytes, compress: bool, huffman_only: bool = False) -> Iterator[bytes]:
@@ -146,12 +144,12 @@ class ZipWriter:
     def total_after(self, stored: tuple[tuple[str, int], ...] = ()) -> int:
         """The whole archive's size if stored entries `stored` (name, size)
         are written next and then `finish()`."""
-        offset, cd_size = self.offset, self._cd_size
+        offset, cd_size = self.offset, len(self._central)
         for name, size in stored:
             nlen = len(name.encode("ascii"))
             cd_size += _central_len(nlen, size, size, offset)
             offset += LOCAL.size + nlen + (20 if _local_is_64(size, size) else 0) + size
-        return offset + cd_size + self._end_len(len(self._entries) + len(stored), offset, cd_size)
+        return offset + cd_size + self._end_len(self._count + len(stored), offset, cd_size)
 
     def padding_for(self, name: str, rounded: Callable[[int], int]) -> int:
         """The size of a last stored entry `name` that brings the whole
@@ -175,16 +173,15 @@ class ZipWriter:
 
     def finish(self) -> Iterator[bytes]:
         start = self.offset
-        for e in self._entries:
-            extra = e.central_extra()
-            need = NEEDED_64 if extra else NEEDED
-            made = (MADE_BY & 0xFF00) | need if extra else MADE_BY
-            rec = CENTRAL.pack(0x02014B50, made, need, 0, e.method, DOS_TIME, DOS_DATE, e.crc,
-                               min(e.csize, FULL32), min(e.usize, FULL32), len(e.name), len(extra), 0, 0, 0,
-                               UNIX_FILE, min(e.offset, FULL32)) + e.name + extra
-            self.offset += len(rec)
-            yield rec
-        count, size = len(self._entries), self.offset - start
+        central, self._central = self._central, bytearray()
+        view = memoryview(central)
+        for at in range(0, len(central), 1 << 20):
+            block = bytes(view[at:at + (1 << 20)])
+            self.offset += len(block)
+            yield block
+        view.release()
+        del central
+        count, size = self._count, self.offset - start
         if self._end_len(count, start, size) > END.size:
             at = self.offset
             rec64 = END64.pack(0x06064B50, END64.size - 12, MADE_BY & 0xFF00 | NEEDED_64, NEEDED_64, 0, 0,
