@@ -67,11 +67,12 @@ class ManifestParts:
     encoded part (`encode_article`), not as an entry object."""
 
     def __init__(self) -> None:
-        self._parts: list[tuple[str, str]] = []  # (id, part)
+        # (id, part in UTF-8): joined as bytes, the manifest is not also held as one str
+        self._parts: list[tuple[str, bytes]] = []
         self.ids: set[str] = set()
 
     def add(self, entry: ArticleEntry) -> None:
-        self._parts.append((entry.id, encode_article(entry)))
+        self._parts.append((entry.id, encode_article(entry).encode("utf-8")))
         self.ids.add(entry.id)
 
     def __len__(self) -> int:
@@ -95,16 +96,16 @@ def encode_article(a: ArticleEntry) -> str:
     return "\n".join("  " + ln for ln in text.split("\n"))  # two levels in; JSON strings hold no raw newline
 
 
-def encode(articles: list[str], files: dict[str, FileRef]) -> bytes:
-    """manifest.json from its articles' parts (in id order): byte for byte
-    `json.dumps` of the whole document with sorted keys and indent 1, where
-    "articles" is the first key."""
+def encode(articles: list[bytes], files: dict[str, FileRef]) -> bytes:
+    """manifest.json from its articles' parts (in id order, UTF-8): byte for
+    byte `json.dumps` of the whole document with sorted keys and indent 1,
+    where "articles" is the first key."""
     rest = {"format": FORMAT, "version": VERSION, "files": _refs_json(files)}
     if not articles:
         doc = json.dumps({"articles": [], **rest}, sort_keys=True, ensure_ascii=False, indent=1)
         return (doc + "\n").encode("utf-8")
     tail = json.dumps(rest, sort_keys=True, ensure_ascii=False, indent=1)
-    return ('{\n "articles": [\n' + ",\n".join(articles) + "\n ],\n" + tail[2:] + "\n").encode("utf-8")
+    return b'{\n "articles": [\n' + b",\n".join(articles) + b"\n ],\n" + (tail[2:] + "\n").encode("utf-8")
 
 
 def ref(data: bytes) -> FileRef:
