@@ -69,9 +69,9 @@ def class_weight(el: etree._Element) -> int:
     if not key:
         return 0
     w = 0
-    if vocab.NEGATIVE.search(key):
+    if vocab.negative(key):
         w -= 25
-    if vocab.POSITIVE.search(key):
+    if vocab.positive(key):
         w += 25
     return w
 

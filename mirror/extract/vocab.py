@@ -5,6 +5,7 @@ names a site."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -61,9 +62,39 @@ EMBED = re.compile(_B + r"embed|twitter-tweet|instagram-media|tiktok-embed|fb-po
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
+# Pages repeat a few class names on many elements (and sites share them):
+# the spelling and the word-list verdicts of each key are worked out once.
+_KEY_CACHE = 16384
+
+
+@lru_cache(maxsize=_KEY_CACHE)
 def key_of_class(cls: str) -> str:
     """A class (or id) value as key_of spells it."""
     return _CAMEL.sub(r"\1-\2", cls).lower()
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def negative(key: str) -> bool:
+    """Does a key (key_of) name furniture (NEGATIVE)?"""
+    return NEGATIVE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def positive(key: str) -> bool:
+    """Does a key (key_of) name content (POSITIVE)?"""
+    return POSITIVE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def gate(key: str) -> bool:
+    """Does a key (key_of) name a paywall (GATE)?"""
+    return GATE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def embed(key: str) -> bool:
+    """Does a key (key_of) name an embedded post (EMBED)?"""
+    return EMBED.search(key) is not None
 
 
 def key_of(el: etree._Element) -> str:
@@ -78,7 +109,7 @@ def key_of(el: etree._Element) -> str:
         k = c or i
         if not k:
             return ""
-    return _CAMEL.sub(r"\1-\2", k).lower()
+    return key_of_class(k)
 
 # Whole short texts that are furniture: labels and buttons (English,
 # Portuguese, Spanish, German, Italian, Russian, Indonesian, French). Matched
