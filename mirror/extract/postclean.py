@@ -229,13 +229,13 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
         txt = None
         if n < 120:
             txt = norm("".join(el.itertext()))
-            if txt and vocab.BOILER_TEXT.match(txt):
+            if txt and vocab.boiler_text(txt):
                 drop_tree(el)
                 continue
         if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
             txt = txt if txt is not None else norm("".join(el.itertext()))
-            if vocab.NEWSLETTER.search(txt) or vocab.END_NOTICE.search(txt) or (
-                    vocab.FOLLOW.search(txt) and _text_before(el, content, stats, 0.5 * total) > 0.5 * total):
+            if vocab.newsletter(txt) or vocab.END_NOTICE.search(txt) or (
+                    vocab.follow(txt) and _text_before(el, content, stats, 0.5 * total) > 0.5 * total):
                 drop_tree(el)
                 continue
         if tag == "time" and n < 60 and _own_line(el):

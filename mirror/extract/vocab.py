@@ -5,6 +5,7 @@ names a site."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from lxml import etree
@@ -195,3 +196,34 @@ RELATED_HEADING = re.compile(
     r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|leggi anche|"
     r"articoli correlati|baca juga|berita terkait|читайте также|по теме|похожие (?:статьи|новости)|"
     r"à lire aussi|lire aussi|sur le même sujet)\s*[:.…]*\s*$", re.I)
+
+
+# Short texts repeat (a list item and its only link) and most are plain
+# story lines: each verdict is cached, and an ASCII text holding none of the
+# words every match of a pattern must contain is refused without running it.
+_TEXT_CACHE = 8192
+
+
+def _screened(pattern: re.Pattern[str], needles: tuple[str, ...]) -> Callable[[str], bool]:
+    """`pattern.search(text)` as a bool. `needles` (lower case) are the words
+    of which every match contains one, as written in the pattern: for an ASCII
+    text the IGNORECASE match is a plain lower-case one, so a text without any
+    of them cannot match. Keep them in step with the pattern."""
+    @lru_cache(maxsize=_TEXT_CACHE)
+    def found(text: str) -> bool:
+        if text.isascii():
+            low = text.lower()
+            if not any(n in low for n in needles):
+                return False
+        return pattern.search(text) is not None
+    return found
+
+
+newsletter = _screened(NEWSLETTER, ("newsletter", "your inbox", "sign up", "subscribe"))
+follow = _screened(FOLLOW, ("follow ", "have a ", "siga-nos", "folgen sie uns", "seguici su"))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def boiler_text(text: str) -> bool:
+    """Is the whole text a label or a prompt (BOILER_TEXT)?"""
+    return BOILER_TEXT.match(text) is not None
