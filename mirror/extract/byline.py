@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -50,6 +51,13 @@ def clean_byline(s: str | None) -> str | None:
     return s
 
 
+@lru_cache(maxsize=8192)
+def _byline_names(cls: str) -> bool:
+    """Do a class and id name a byline? (Cached: checked on every element,
+    and a page repeats a few names.)"""
+    return bool(_BYLINE_CLASS.search(cls) and not _BYLINE_BAD.search(cls))
+
+
 def visible_byline(root: etree._Element) -> list[str]:
     names: list[str] = []
     body = root.find("body")
@@ -61,8 +69,7 @@ def visible_byline(root: etree._Element) -> list[str]:
         rel = el.get("rel") or ""
         itemprop = el.get("itemprop") or ""
         cls = f"{el.get('class') or ''} {el.get('id') or ''}"
-        hit = rel == "author" or itemprop == "author" or (
-            _BYLINE_CLASS.search(cls) and not _BYLINE_BAD.search(cls))
+        hit = rel == "author" or itemprop == "author" or _byline_names(cls)
         if not hit or el.tag in ("meta", "link", "script", "style", "img", "body", "html"):
             continue
         if itemprop == "author":
