@@ -10,7 +10,7 @@ from lxml import etree
 
 from mirror.extract import vocab
 from mirror.extract.dates import to_iso
-from mirror.extract.dom import HEADINGS, drop_tree, norm
+from mirror.extract.dom import HEADINGS, drop_tree, norm, text_upto
 from mirror.extract.byline import strip_byline_prefix
 from mirror.extract.fields import Metadata
 from mirror.extract.scoring import Stats
@@ -124,7 +124,13 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
             continue
         if seen_text < 400 and (tag in ("p", "div", "span", "address", "small")
                                 or tag in _INLINE_LINES and _own_line(el)):
-            t = norm("".join(el.itertext()))
+            # (Nothing below applies to a text longer than this, and a long
+            # paragraph ends the header zone: its exact length is not needed.)
+            t = text_upto(el, max(400, len(title or "")))
+            if t is None:
+                if tag == "p":
+                    seen_text = 400
+                continue
             if not t:
                 continue
             low = t.lower()
