@@ -90,23 +90,29 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
     text: dict[etree._Element, int] = {}
     prose: dict[etree._Element, int] = {}
     links: dict[etree._Element, int] = {}
+    text_get, prose_get, links_get = text.get, prose.get, links.get
     for el in reversed(list(root.iter())):
-        n = text.get(el, 0) + tlen(el.text)
+        t = el.text
+        # (Most text nodes are absent or indentation: tlen only for the rest.)
+        n = text_get(el, 0) + (tlen(t) if t and not t.isspace() else 0)
         text[el] = n
         tag = el.tag
-        lk = links.get(el, 0)
+        lk = links_get(el, 0)
         if tag == "a" and is_link(el):
             lk = n
-        pr = prose.get(el, 0)
+        pr = prose_get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:
             pr = n
         elif tag == "div" and pr == 0 and n >= 100 and lk < 0.3 * n:
             pr = n  # text written straight into a div, with <br> line breaks
         parent = el.getparent()
         if parent is not None:
-            text[parent] = text.get(parent, 0) + n + tlen(el.tail)
-            prose[parent] = prose.get(parent, 0) + pr
-            links[parent] = links.get(parent, 0) + lk
+            t = el.tail
+            text[parent] = text_get(parent, 0) + n + (tlen(t) if t and not t.isspace() else 0)
+            if pr:
+                prose[parent] = prose_get(parent, 0) + pr
+            if lk:
+                links[parent] = links_get(parent, 0) + lk
         prose[el] = pr
     return text, prose
 

@@ -39,22 +39,29 @@ class Stats:
         text: dict[etree._Element, int] = {}
         links: dict[etree._Element, int] = {}
         own: dict[etree._Element, int] = {}
+        text_get, links_get, own_get = text.get, links.get, own.get
         for el in reversed(list(root.iter())):
-            t = tlen(el.text)
-            own[el] = own.get(el, 0) + t
-            n = text.get(el, 0) + t
+            s = el.text
+            # (Most text nodes are absent or indentation: tlen only for the rest.)
+            t = tlen(s) if s and not s.isspace() else 0
+            own[el] = own_get(el, 0) + t
+            n = text_get(el, 0) + t
             text[el] = n
-            if el.tag == "a" and is_link(el):
+            tag = el.tag
+            if tag == "a" and is_link(el):
                 links[el] = n
             parent = el.getparent()
             if parent is not None:
-                tail = tlen(el.tail)
-                text[parent] = text.get(parent, 0) + n + tail
-                links[parent] = links.get(parent, 0) + links.get(el, 0)
-                if el.tag in _INLINE:
-                    own[parent] = own.get(parent, 0) + tail + (n if el.tag != "a" else 0)
+                s = el.tail
+                tail = tlen(s) if s and not s.isspace() else 0
+                text[parent] = text_get(parent, 0) + n + tail
+                lk = links_get(el, 0)
+                if lk:  # (read with .get(el, 0) everywhere)
+                    links[parent] = links_get(parent, 0) + lk
+                if tag in _INLINE:
+                    own[parent] = own_get(parent, 0) + tail + (n if tag != "a" else 0)
                 else:
-                    own[parent] = own.get(parent, 0) + tail
+                    own[parent] = own_get(parent, 0) + tail
         self.text = text
         self.links = links
         self.own = own
