@@ -27,6 +27,7 @@ TEXTS = [
     "Prices fell sharply on Monday, the newsletter's editor said.",
     "Share", "Advertisement", "Read more »", "Photo: Jane Doe / Agency", "Comments (12)",
     "Café owners said the İstanbul newsletter was late",
+    "ſign up for the Newſletter — İnbox weekly", "Подпишитесь на рассылку, друзья",
     "",
 ]
 
