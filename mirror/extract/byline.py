@@ -51,6 +51,11 @@ def clean_byline(s: str | None) -> str | None:
     return s
 
 
+# The only elements that can name a byline (in document order): one without
+# any of these attributes is never a hit, and most elements have none.
+_NAMED = etree.XPath(".//*[@rel or @itemprop or @class or @id]")
+
+
 @lru_cache(maxsize=8192)
 def _byline_names(cls: str) -> bool:
     """Do a class and id name a byline? (Cached: checked on every element,
@@ -63,7 +68,7 @@ def visible_byline(root: etree._Element) -> list[str]:
     body = root.find("body")
     if body is None:
         return names
-    for el in body.iter():
+    for el in _NAMED(body):
         if not isinstance(el.tag, str):
             continue
         rel = el.get("rel") or ""
