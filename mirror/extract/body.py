@@ -97,7 +97,7 @@ def extract_body(root: etree._Element, md: Metadata, url: str | None) -> _Found:
         if extra:
             parts = _document_order(body, parts + extra)
     fragment, images = _fragment(parts, md, url)
-    if not "".join(fragment.itertext()).strip():
+    if not any(t.strip() for t in fragment.itertext()):  # (stops at the first text)
         return _whole_body(body, stats, md, url)
     return fragment, images
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -50,19 +51,30 @@ def clean_byline(s: str | None) -> str | None:
     return s
 
 
+# The only elements that can name a byline (in document order): one without
+# any of these attributes is never a hit, and most elements have none.
+_NAMED = etree.XPath(".//*[@rel or @itemprop or @class or @id]")
+
+
+@lru_cache(maxsize=8192)
+def _byline_names(cls: str) -> bool:
+    """Do a class and id name a byline? (Cached: checked on every element,
+    and a page repeats a few names.)"""
+    return bool(_BYLINE_CLASS.search(cls) and not _BYLINE_BAD.search(cls))
+
+
 def visible_byline(root: etree._Element) -> list[str]:
     names: list[str] = []
     body = root.find("body")
     if body is None:
         return names
-    for el in body.iter():
+    for el in _NAMED(body):
         if not isinstance(el.tag, str):
             continue
         rel = el.get("rel") or ""
         itemprop = el.get("itemprop") or ""
         cls = f"{el.get('class') or ''} {el.get('id') or ''}"
-        hit = rel == "author" or itemprop == "author" or (
-            _BYLINE_CLASS.search(cls) and not _BYLINE_BAD.search(cls))
+        hit = rel == "author" or itemprop == "author" or _byline_names(cls)
         if not hit or el.tag in ("meta", "link", "script", "style", "img", "body", "html"):
             continue
         if itemprop == "author":

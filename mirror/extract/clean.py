@@ -90,23 +90,29 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
     text: dict[etree._Element, int] = {}
     prose: dict[etree._Element, int] = {}
     links: dict[etree._Element, int] = {}
+    text_get, prose_get, links_get = text.get, prose.get, links.get
     for el in reversed(list(root.iter())):
-        n = text.get(el, 0) + tlen(el.text)
+        t = el.text
+        # (Most text nodes are absent or indentation: tlen only for the rest.)
+        n = text_get(el, 0) + (tlen(t) if t and not t.isspace() else 0)
         text[el] = n
         tag = el.tag
-        lk = links.get(el, 0)
+        lk = links_get(el, 0)
         if tag == "a" and is_link(el):
             lk = n
-        pr = prose.get(el, 0)
+        pr = prose_get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:
             pr = n
         elif tag == "div" and pr == 0 and n >= 100 and lk < 0.3 * n:
             pr = n  # text written straight into a div, with <br> line breaks
         parent = el.getparent()
         if parent is not None:
-            text[parent] = text.get(parent, 0) + n + tlen(el.tail)
-            prose[parent] = prose.get(parent, 0) + pr
-            links[parent] = links.get(parent, 0) + lk
+            t = el.tail
+            text[parent] = text_get(parent, 0) + n + (tlen(t) if t and not t.isspace() else 0)
+            if pr:
+                prose[parent] = prose_get(parent, 0) + pr
+            if lk:
+                links[parent] = links_get(parent, 0) + lk
         prose[el] = pr
     return text, prose
 
@@ -166,7 +172,7 @@ def _topic_anchor(el: etree._Element) -> bool:
     comments or related-stories heading makes it furniture."""
     ident = el.get("id")
     cls = el.get("class")
-    if not ident or (cls and vocab.NEGATIVE.search(vocab.key_of_class(cls))):
+    if not ident or (cls and vocab.negative(vocab.key_of_class(cls))):
         return False
     head = next((c for c in el[:3] if isinstance(c.tag, str) and c.tag in HEADINGS), None)
     if head is None:
@@ -194,7 +200,7 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
     # Embedded posts quoted by the story sit in wrappers named "widget" or
     # "social": keep the nearest few wrappers of each.
     for bq in body.iter("blockquote"):
-        if vocab.EMBED.search(vocab.key_of(bq)):
+        if vocab.embed(vocab.key_of(bq)):
             for i, anc in enumerate(bq.iterancestors()):
                 if i >= 3:
                     break
@@ -244,9 +250,9 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
             key = vocab.key_of(el)
             furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
-                         or (key and tag not in _INLINE and vocab.NEGATIVE.search(key)
-                             and not vocab.EMBED.search(key) and not _topic_anchor(el) and el not in formula)
-                         or (key and prose.get(el, 0) < GATED_PROSE and vocab.GATE.search(key)))
+                         or (key and tag not in _INLINE and vocab.negative(key)
+                             and not vocab.embed(key) and not _topic_anchor(el) and el not in formula)
+                         or (key and prose.get(el, 0) < GATED_PROSE and vocab.gate(key)))
             # A wrapper holding most of the page's prose is the article, whatever
             # its class says ("page sidebar-enabled", "lightbox", aria-hidden...).
             reason = bool(furniture) and (prose.get(el, 0) < 0.5 * total_prose or el in unseen)

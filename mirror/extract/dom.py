@@ -72,6 +72,24 @@ def norm(s: str | None) -> str:
     return " ".join(s.split()) if s else ""  # (str.split: the same spaces as \s, faster)
 
 
+def text_upto(el: etree._Element, limit: int) -> str | None:
+    """norm() of el's text, or None when that is longer than `limit`: callers
+    that only judge short texts stop reading a big subtree early (the
+    normalised text of a prefix is never longer than the whole's)."""
+    parts: list[str] = []
+    n = 0
+    check_at = limit
+    for t in el.itertext():
+        parts.append(t)
+        n += len(t)
+        if n > check_at:
+            if len(norm("".join(parts))) > limit:
+                return None
+            check_at = 2 * n
+    s = norm("".join(parts))
+    return s if len(s) <= limit else None
+
+
 def drop_tree(el: etree._Element) -> None:
     """Remove el and its subtree but keep its tail text in place."""
     parent = el.getparent()

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from mirror.extract.dom import drop_tree, norm, unwrap
+from mirror.extract.dom import drop_tree, norm, text_upto, unwrap
 from mirror.extract.images import resolve_image
 from mirror.extract.text import is_caption
 from mirror.imagerule import FALLBACK_ATTR
@@ -50,8 +50,8 @@ def _mark_captions(fragment: etree._Element) -> None:
     for el in list(fragment.iter("p", "span", "div", "em", "i", "small")):
         if el.tag == "figcaption" or len(el) > 3:
             continue
-        txt = norm("".join(el.itertext()))
-        if not txt or len(txt) > 250:
+        txt = text_upto(el, 250)
+        if not txt:
             continue
         if txt.lower() in alts:
             el.tag = "figcaption"

@@ -10,7 +10,7 @@ from lxml import etree
 
 from mirror.extract import vocab
 from mirror.extract.dates import to_iso
-from mirror.extract.dom import HEADINGS, drop_tree, norm
+from mirror.extract.dom import HEADINGS, drop_tree, norm, text_upto
 from mirror.extract.byline import strip_byline_prefix
 from mirror.extract.fields import Metadata
 from mirror.extract.scoring import Stats
@@ -124,7 +124,13 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
             continue
         if seen_text < 400 and (tag in ("p", "div", "span", "address", "small")
                                 or tag in _INLINE_LINES and _own_line(el)):
-            t = norm("".join(el.itertext()))
+            # (Nothing below applies to a text longer than this, and a long
+            # paragraph ends the header zone: its exact length is not needed.)
+            t = text_upto(el, max(400, len(title or "")))
+            if t is None:
+                if tag == "p":
+                    seen_text = 400
+                continue
             if not t:
                 continue
             low = t.lower()
@@ -166,13 +172,19 @@ def _is_card(el: etree._Element, stats: Stats) -> bool:
 _HEADING_LIKE = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "strong", "b", "span"})
 
 
-def _text_before(el: etree._Element, content: etree._Element, stats: Stats) -> int:
-    """Amount of text that comes before el inside content."""
+def _text_before(el: etree._Element, content: etree._Element, stats: Stats,
+                 limit: float = float("inf")) -> int:
+    """Amount of text that comes before el inside content, counted only until
+    it exceeds `limit` (a caller comparing with the limit needs no more, and
+    counting every preceding block for every heading is quadratic)."""
     n = 0
     node: etree._Element | None = el
+    get = stats.text.get
     while node is not None and node is not content:
         for sib in node.itersiblings(preceding=True):
-            n += stats.text.get(sib, 0)
+            n += get(sib, 0)
+            if n > limit:
+                return n
         node = node.getparent()
     return n
 
@@ -187,9 +199,10 @@ def _cut_after_headings(content: etree._Element, stats: Stats) -> None:
         n = stats.text.get(el, 0)
         if not n or n > (200 if el.tag in HEADINGS else 60):
             continue
-        txt = norm("".join(el.itertext()))
-        if stats.link_density(el) > 0.5 or _text_before(el, content, stats) < min(300, 0.3 * total):
+        before = min(300, 0.3 * total)
+        if stats.link_density(el) > 0.5 or _text_before(el, content, stats, before) < before:
             continue  # a "Comments (3)" jump link at the top, not a section heading
+        txt = norm("".join(el.itertext()))
         if vocab.COMMENTS_HEADING.match(txt):
             for sib in list(el.itersiblings()):
                 drop_tree(sib)
@@ -222,13 +235,13 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
         txt = None
         if n < 120:
             txt = norm("".join(el.itertext()))
-            if txt and vocab.BOILER_TEXT.match(txt):
+            if txt and vocab.boiler_text(txt):
                 drop_tree(el)
                 continue
         if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
             txt = txt if txt is not None else norm("".join(el.itertext()))
-            if vocab.NEWSLETTER.search(txt) or vocab.END_NOTICE.search(txt) or (
-                    vocab.FOLLOW.search(txt) and _text_before(el, content, stats) > 0.5 * total):
+            if vocab.newsletter(txt) or vocab.END_NOTICE.search(txt) or (
+                    vocab.follow(txt) and _text_before(el, content, stats, 0.5 * total) > 0.5 * total):
                 drop_tree(el)
                 continue
         if tag == "time" and n < 60 and _own_line(el):

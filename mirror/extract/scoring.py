@@ -10,7 +10,6 @@ density and nudged by content/boilerplate words in its class and id.
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Callable
 from typing import TypeAlias
 
@@ -24,7 +23,12 @@ _INLINE = frozenset({"a", "b", "i", "em", "strong", "span", "u", "small", "sup",
                      "abbr", "cite", "q", "mark", "time", "code", "s", "del", "ins", "br",
                      "img", "bdi", "bdo", "dfn", "kbd", "samp", "var", "wbr", "big", "tt"})
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_COMMAS = re.compile(r"[,，、،]")
+_COMMAS = ",，、،"
+
+
+def _commas(txt: str) -> int:
+    """Commas of any script in txt (str.count, no regex)."""
+    return sum(txt.count(c) for c in _COMMAS)
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3,
               "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
               "dd": -3, "address": -3, "th": -5, "span": 0, "body": -5}
@@ -39,22 +43,29 @@ class Stats:
         text: dict[etree._Element, int] = {}
         links: dict[etree._Element, int] = {}
         own: dict[etree._Element, int] = {}
+        text_get, links_get, own_get = text.get, links.get, own.get
         for el in reversed(list(root.iter())):
-            t = tlen(el.text)
-            own[el] = own.get(el, 0) + t
-            n = text.get(el, 0) + t
+            s = el.text
+            # (Most text nodes are absent or indentation: tlen only for the rest.)
+            t = tlen(s) if s and not s.isspace() else 0
+            own[el] = own_get(el, 0) + t
+            n = text_get(el, 0) + t
             text[el] = n
-            if el.tag == "a" and is_link(el):
+            tag = el.tag
+            if tag == "a" and is_link(el):
                 links[el] = n
             parent = el.getparent()
             if parent is not None:
-                tail = tlen(el.tail)
-                text[parent] = text.get(parent, 0) + n + tail
-                links[parent] = links.get(parent, 0) + links.get(el, 0)
-                if el.tag in _INLINE:
-                    own[parent] = own.get(parent, 0) + tail + (n if el.tag != "a" else 0)
+                s = el.tail
+                tail = tlen(s) if s and not s.isspace() else 0
+                text[parent] = text_get(parent, 0) + n + tail
+                lk = links_get(el, 0)
+                if lk:  # (read with .get(el, 0) everywhere)
+                    links[parent] = links_get(parent, 0) + lk
+                if tag in _INLINE:
+                    own[parent] = own_get(parent, 0) + tail + (n if tag != "a" else 0)
                 else:
-                    own[parent] = own.get(parent, 0) + tail
+                    own[parent] = own_get(parent, 0) + tail
         self.text = text
         self.links = links
         self.own = own
@@ -69,9 +80,9 @@ def class_weight(el: etree._Element) -> int:
     if not key:
         return 0
     w = 0
-    if vocab.NEGATIVE.search(key):
+    if vocab.negative(key):
         w -= 25
-    if vocab.POSITIVE.search(key):
+    if vocab.positive(key):
         w += 25
     return w
 
@@ -118,7 +129,7 @@ def score_candidates(body: etree._Element, stats: Stats) -> dict[etree._Element,
             txt = "".join(el.itertext())
         else:
             txt = (el.text or "") + "".join((c.tail or "") for c in el)
-        points: float = 1 + len(_COMMAS.findall(txt)) + min(n // 100, 3)
+        points: float = 1 + _commas(txt) + min(n // 100, 3)
         # Text with many links (menus, link lists) earns little.
         points *= (1 - stats.link_density(el)) if whole else 1
         level = 0

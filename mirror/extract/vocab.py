@@ -5,6 +5,8 @@ names a site."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -61,9 +63,39 @@ EMBED = re.compile(_B + r"embed|twitter-tweet|instagram-media|tiktok-embed|fb-po
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
+# Pages repeat a few class names on many elements (and sites share them):
+# the spelling and the word-list verdicts of each key are worked out once.
+_KEY_CACHE = 16384
+
+
+@lru_cache(maxsize=_KEY_CACHE)
 def key_of_class(cls: str) -> str:
     """A class (or id) value as key_of spells it."""
     return _CAMEL.sub(r"\1-\2", cls).lower()
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def negative(key: str) -> bool:
+    """Does a key (key_of) name furniture (NEGATIVE)?"""
+    return NEGATIVE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def positive(key: str) -> bool:
+    """Does a key (key_of) name content (POSITIVE)?"""
+    return POSITIVE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def gate(key: str) -> bool:
+    """Does a key (key_of) name a paywall (GATE)?"""
+    return GATE.search(key) is not None
+
+
+@lru_cache(maxsize=_KEY_CACHE)
+def embed(key: str) -> bool:
+    """Does a key (key_of) name an embedded post (EMBED)?"""
+    return EMBED.search(key) is not None
 
 
 def key_of(el: etree._Element) -> str:
@@ -78,7 +110,7 @@ def key_of(el: etree._Element) -> str:
         k = c or i
         if not k:
             return ""
-    return _CAMEL.sub(r"\1-\2", k).lower()
+    return key_of_class(k)
 
 # Whole short texts that are furniture: labels and buttons (English,
 # Portuguese, Spanish, German, Italian, Russian, Indonesian, French). Matched
@@ -164,3 +196,44 @@ RELATED_HEADING = re.compile(
     r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|leggi anche|"
     r"articoli correlati|baca juga|berita terkait|читайте также|по теме|похожие (?:статьи|новости)|"
     r"à lire aussi|lire aussi|sur le même sujet)\s*[:.…]*\s*$", re.I)
+
+
+# Short texts repeat (a list item and its only link) and most are plain
+# story lines: each verdict is cached, and an ASCII text holding none of the
+# words every match of a pattern must contain is refused without running it.
+_TEXT_CACHE = 8192
+
+
+def _screened(pattern: re.Pattern[str], needles: tuple[str, ...], screen_all: bool = False
+              ) -> Callable[[str], bool]:
+    """`pattern.search(text)` as a bool. `needles` (lower case) are the words
+    of which every match contains one, as written in the pattern: for an ASCII
+    text the IGNORECASE match is a plain lower-case one, so a text without any
+    of them cannot match. With `screen_all`, other texts are screened too, by
+    the needles as an IGNORECASE pattern (the same case rules as the pattern's;
+    faster than the pattern on such texts only for some patterns). Keep the
+    needles in step with the pattern."""
+    any_needle = re.compile("|".join(map(re.escape, needles)), re.I)
+
+    @lru_cache(maxsize=_TEXT_CACHE)
+    def found(text: str) -> bool:
+        if text.isascii():
+            low = text.lower()
+            if not any(n in low for n in needles):
+                return False
+        elif screen_all and not any_needle.search(text):
+            return False
+        return pattern.search(text) is not None
+    return found
+
+
+newsletter = _screened(NEWSLETTER, ("newsletter", "your inbox", "sign up", "subscribe", "подпишитесь"),
+                       screen_all=True)
+follow = _screened(FOLLOW, ("follow ", "have a ", "siga-nos", "folgen sie uns", "seguici su",
+                            "подписывайтесь на наш", "подпишитесь на наш"))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def boiler_text(text: str) -> bool:
+    """Is the whole text a label or a prompt (BOILER_TEXT)?"""
+    return BOILER_TEXT.match(text) is not None
