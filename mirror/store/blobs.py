@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -186,6 +185,8 @@ class BlobStore:
         """Write a stored form to a temp file (sealed in an encrypted store),
         fsync it and give it its name, the content's SHA-256 `digest()` (asked
         once everything is written, and checked against `expected`)."""
+        import tempfile  # (writers only)
+
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -230,6 +231,8 @@ class BlobStore:
             else:
                 f = os.fdopen(fd, "w+b")
         if f is None:
+            import tempfile
+
             f = tempfile.TemporaryFile(dir=self.tmp)
         if self.keys is not None:
             return sealing.SealedTemp(f)  # type: ignore[return-value]
