@@ -21,7 +21,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import fcntl
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,6 +316,8 @@ class Archive:
         fsynced once each, before the transaction that names them commits.
         The write transaction is held meanwhile (readers go on; another writer
         waits for it)."""
+        import hashlib  # (writers only: reading commands never load OpenSSL's digests)
+
         batch = batch or self.blobs.batch()
         results: list[SaveResult] = []
         stored_before: set[str] = set()  # assets given without bytes: checked once the writers are done

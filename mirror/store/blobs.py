@@ -20,7 +20,6 @@ trailer stay the content's SHA-256, so this changes nothing above the store.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 import zlib
@@ -153,6 +152,8 @@ class BlobStore:
     # -- writing -------------------------------------------------------------
 
     def put(self, data: bytes, batch: "BlobBatch | None" = None) -> str:
+        import hashlib  # (writers only: reading commands never load OpenSSL's digests)
+
         sha = hashlib.sha256(data).hexdigest()
         self.write(sha, data, batch)
         return sha
@@ -168,6 +169,8 @@ class BlobStore:
     def put_file(self, src: Readable, sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
         """Stream a file object in (bounded memory); if `sha` is given the
         content must hash to it."""
+        import hashlib
+
         h = hashlib.sha256()
 
         def content() -> Iterator[bytes]:
@@ -362,6 +365,8 @@ class BlobBatch:
                 self.dirs.add(d.parent)
 
     def put(self, data: bytes) -> str:
+        import hashlib
+
         sha = hashlib.sha256(data).hexdigest()
         self._run(self.store.write, sha, data, self)
         return sha

@@ -28,8 +28,6 @@ process, on an unnamed file; append-only, so no keystream is ever used twice.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import os
 from dataclasses import dataclass
@@ -79,6 +77,9 @@ class ArchiveKeys:
         return hkdf(self.catalogue, b"", b"mirror archive side database " + name.encode("ascii"))
 
     def blob_name(self, sha: str) -> str:
+        import hashlib
+        import hmac
+
         return hmac.new(self.names, bytes.fromhex(sha), hashlib.sha256).hexdigest()
 
 
@@ -93,6 +94,8 @@ class _Plain:
     padded length, then the trailer. Hashes the content as it goes."""
 
     def __init__(self, read: Callable[[int], bytes], digest: Callable[[], bytes] | None = None):
+        import hashlib
+
         self.read = read
         self.sha = hashlib.sha256()
         self.digest = digest or self.sha.digest
