@@ -7,7 +7,6 @@ checked against it by a test, so the documentation cannot drift from the code.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +160,8 @@ def validate(data: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
 
 
 def read_file(path: Path) -> dict[str, dict[str, Any]]:
+    import tomllib  # only where there is a file to read
+
     try:
         raw = path.read_bytes()
     except OSError as e:

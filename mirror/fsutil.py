@@ -5,8 +5,6 @@ text files a user names (identity, recipients, passphrase files)."""
 from __future__ import annotations
 
 import os
-import secrets
-import string
 
 from mirror.errors import UsageError
 
@@ -14,6 +12,9 @@ from mirror.errors import UsageError
 def neutral_name() -> str:
     """A temp name that says nothing about who made it: a dot and 12 random
     letters (`.mirror-pack-XXXX.tmp` on a courier's stick named the tool)."""
+    import secrets  # (random, base64, hmac: writers only)
+    import string
+
     return "." + "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))
 
 

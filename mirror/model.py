@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Iterable, Sequence, TypeVar
 
@@ -11,6 +9,8 @@ from typing import Any, ClassVar, Iterable, Sequence, TypeVar
 def article_id(url: str) -> str:
     """Stable id derived from the canonical URL: the same article has the same id
     in every archive, so bundles merge without an archive-specific counter."""
+    import hashlib  # (OpenSSL's digests: only commands that store load them)
+
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
@@ -149,6 +149,9 @@ def content_hash(url: str, title: str | None, byline: str | None, published: str
     """Identity of a capture's content (not of when or where it was captured).
     Frozen serialisation: bundles carry these hashes, so the fields, their order
     and the JSON form never change (a new metadata field stays out of it)."""
+    import hashlib
+    import json
+
     doc = json.dumps([url, title, byline, published, modified, lang, site_name, text, html,
                       sorted(asset_shas)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()

@@ -60,3 +60,15 @@ def test_snippet_marks_stemmed_and_cjk_matches():
     far = "word " * 100 + "harbour strike"
     snip = s.snippet(far, [s.Term("harbour")], "english")
     assert snip.startswith("… ") and "[harbour]" in snip
+
+
+@pytest.mark.parametrize("text", ["", "cafe", "Ёлка", "نمستے", "नमस्ते", "ẞ\u10ff", "\u1100", "a\u11ff",
+                                  "“quoted” — text", "北京", "iPhone发布", "ｶﾀｶﾅ", "𠀀", "가나", "\u3005"])
+def test_cjk_shortcut_agrees_with_the_pattern(text):
+    """Text below the first CJK character skips the pattern (its compile is
+    start-up a search of other scripts does not pay): same answer either way."""
+    assert s._has_cjk(text) == (s._cjk_run().search(text) is not None)
+
+
+def test_cjk_first_is_the_lowest_character_of_the_pattern():
+    assert s._CJK_FIRST == min(s._CJK_CHARS.replace("-", ""))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
@@ -11,8 +11,10 @@ from mirror.cli.options import command, json_option, page_options
 from mirror.cli.output import emit_json, json_array, json_elements, print_hits, print_summaries, write_lines
 from mirror.cli.state import State
 from mirror.errors import UsageError
-from mirror.model import Hit
 from mirror.termtext import block, line
+
+if TYPE_CHECKING:
+    from mirror.model import Hit
 
 
 @command("ls")

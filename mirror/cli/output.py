@@ -3,17 +3,20 @@ people (titles come from web pages and bundles: no escape sequences)."""
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import click
 
-from mirror.model import Hit, Summary
 from mirror.termtext import line
+
+if TYPE_CHECKING:
+    from mirror.model import Hit, Summary
 
 
 def emit_json(data: Any) -> None:
+    import json  # (--json only)
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -38,6 +41,8 @@ def json_array(items: Iterable[Any]) -> Iterator[str]:
     """The lines of a JSON array, an element per line, written as they come so
     a listing of any size is printed without being held (and with json's C
     encoder: its indenting one is pure Python, 5x slower at 100,000 rows)."""
+    import json
+
     return json_elements(json.dumps(item, ensure_ascii=False) for item in items)
 
 
@@ -72,6 +77,8 @@ def print_hits(hits: Iterable[Hit]) -> None:
 def emit_json_line(data: Any) -> None:
     """One JSON Lines record, flushed (click.echo flushes): a reader of a pipe
     or a log sees each result the moment it is known."""
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False))
 
 

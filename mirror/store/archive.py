@@ -21,12 +21,10 @@ from __future__ import annotations
 import builtins
 import contextlib
 import fcntl
-import hashlib
 import os
-import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
 
 from mirror.crypto import age
 from mirror.crypto.age.source import Readable
@@ -34,12 +32,15 @@ from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
 from mirror.model import META_FIELDS, Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary
 from mirror.store import catalogue as cat
-from mirror.store import orphans, slots
+from mirror.store import orphans
 from mirror.store.blobs import BlobBatch, BlobStore
 from mirror.store.catalogue import Catalogue
 from mirror.store.sealing import MASTER_KEY_SIZE, ArchiveKeys
-from mirror.store.importer import Importer, Stash
 from mirror.store.unlock import Unlock
+
+if TYPE_CHECKING:
+    from mirror.store import slots
+    from mirror.store.importer import Importer, Stash
 
 DB_NAME = "archive.sqlite3"  # plaintext layout
 PLAIN_BLOBS = "blobs"
@@ -60,7 +61,7 @@ class NewKeys:
 
     passphrase: str | None = None
     recipients: tuple[str | age.Recipient, ...] = ()
-    work_factor: int = age.WORK_FACTOR
+    work_factor: int = field(default_factory=lambda: age.WORK_FACTOR)  # (scrypt loads on first use)
 
 
 def kind(root: Path) -> str:
@@ -73,6 +74,8 @@ def kind(root: Path) -> str:
 
 
 def _remove(root: Path, names: tuple[str, ...]) -> None:
+    import shutil
+
     for name in names:
         p = root / name
         if p.is_dir() and not p.is_symlink():
@@ -88,6 +91,8 @@ def _leftovers_only(root: Path) -> bool:
 
 
 def write_slots(keys_dir: Path, master: bytes, new: NewKeys) -> list[slots.Slot]:
+    from mirror.store import slots
+
     made = []
     if new.passphrase is not None:
         made.append(slots.add(keys_dir, master, passphrase=new.passphrase, work_factor=new.work_factor))
@@ -280,6 +285,8 @@ class Archive:
     def stash(self, max_files: int = 256) -> Stash:
         """Where verification keeps the images an import will need (those the
         archive lacks), in the archive's own temp files."""
+        from mirror.store.importer import Stash
+
         return Stash(self.blobs.tmpfile, lambda sha: not self.blobs.has(sha), max_files)
 
     @contextlib.contextmanager
@@ -288,6 +295,8 @@ class Archive:
         interrupted import left is swept first, and every blob this one stores
         or relies on is journalled before it is stored, so a kill -9 leaves
         nothing behind that the next open does not remove."""
+        from mirror.store.importer import Importer
+
         orphans.sweep(self)
         with orphans.journal(self, relied), self.blobs.batch(workers=workers) as batch:
             yield Importer(self.blobs.has, self.save_many, batch)
@@ -307,6 +316,8 @@ class Archive:
         fsynced once each, before the transaction that names them commits.
         The write transaction is held meanwhile (readers go on; another writer
         waits for it)."""
+        import hashlib  # (writers only: reading commands never load OpenSSL's digests)
+
         batch = batch or self.blobs.batch()
         results: list[SaveResult] = []
         stored_before: set[str] = set()  # assets given without bytes: checked once the writers are done

@@ -20,9 +20,7 @@ trailer stay the content's SHA-256, so this changes nothing above the store.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -154,6 +152,8 @@ class BlobStore:
     # -- writing -------------------------------------------------------------
 
     def put(self, data: bytes, batch: "BlobBatch | None" = None) -> str:
+        import hashlib  # (writers only: reading commands never load OpenSSL's digests)
+
         sha = hashlib.sha256(data).hexdigest()
         self.write(sha, data, batch)
         return sha
@@ -169,6 +169,8 @@ class BlobStore:
     def put_file(self, src: Readable, sha: str | None = None, batch: "BlobBatch | None" = None) -> str:
         """Stream a file object in (bounded memory); if `sha` is given the
         content must hash to it."""
+        import hashlib
+
         h = hashlib.sha256()
 
         def content() -> Iterator[bytes]:
@@ -186,6 +188,8 @@ class BlobStore:
         """Write a stored form to a temp file (sealed in an encrypted store),
         fsync it and give it its name, the content's SHA-256 `digest()` (asked
         once everything is written, and checked against `expected`)."""
+        import tempfile  # (writers only)
+
         fd, tmp = tempfile.mkstemp(dir=self.tmp)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -230,6 +234,8 @@ class BlobStore:
             else:
                 f = os.fdopen(fd, "w+b")
         if f is None:
+            import tempfile
+
             f = tempfile.TemporaryFile(dir=self.tmp)
         if self.keys is not None:
             return sealing.SealedTemp(f)  # type: ignore[return-value]
@@ -376,6 +382,8 @@ class BlobBatch:
                 self.dirs.add(d.parent)
 
     def put(self, data: bytes) -> str:
+        import hashlib
+
         sha = hashlib.sha256(data).hexdigest()
         self._run(self.store.write, sha, data, self)
         return sha

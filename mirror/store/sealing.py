@@ -28,18 +28,11 @@ process, on an unnamed file; append-only, so no keystream is ever used twice.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-from mirror.crypto.age import stream as _stream
-from mirror.crypto.age.errors import PayloadError
-from mirror.crypto.age.format import hkdf
 from mirror.crypto.padding import padme
 from mirror.errors import ArchiveError
 
@@ -62,6 +55,8 @@ class ArchiveKeys:
 
     @classmethod
     def derive(cls, master: bytes) -> "ArchiveKeys":
+        from mirror.crypto.age.format import hkdf  # cryptography: encrypted archives only
+
         if len(master) != MASTER_KEY_SIZE:
             raise ValueError("master key must be 32 bytes")
         return cls(hkdf(master, b"", b"mirror archive catalogue"),
@@ -77,9 +72,14 @@ class ArchiveKeys:
 
     def side_key(self, name: str) -> bytes:
         """The key of a side database of the archive's (`cache/NAME`)."""
+        from mirror.crypto.age.format import hkdf
+
         return hkdf(self.catalogue, b"", b"mirror archive side database " + name.encode("ascii"))
 
     def blob_name(self, sha: str) -> str:
+        import hashlib
+        import hmac
+
         return hmac.new(self.names, bytes.fromhex(sha), hashlib.sha256).hexdigest()
 
 
@@ -94,6 +94,8 @@ class _Plain:
     padded length, then the trailer. Hashes the content as it goes."""
 
     def __init__(self, read: Callable[[int], bytes], digest: Callable[[], bytes] | None = None):
+        import hashlib
+
         self.read = read
         self.sha = hashlib.sha256()
         self.digest = digest or self.sha.digest
@@ -127,6 +129,9 @@ def seal_stream(keys: ArchiveKeys, read: Callable[[int], bytes], write: Callable
     """Seal everything `read` yields; return its SHA-256 (hex). The trailer
     names the content by `digest()`, asked once all is read, where what is
     read is a stored form of it; by that SHA-256 otherwise."""
+    from mirror.crypto.age import stream as _stream
+    from mirror.crypto.age.format import hkdf
+
     nonce = os.urandom(_stream.NONCE_SIZE)
     write(nonce)
     plain = _Plain(read, digest)
@@ -143,6 +148,10 @@ def seal(keys: ArchiveKeys, data: bytes) -> bytes:
 def open_sealed(keys: ArchiveKeys, src: io.BufferedIOBase, sha: str, what: str) -> bytes:
     """The content of the sealed blob read from `src`, which must hold `sha`;
     ArchiveError naming `what` if it was altered, truncated or moved."""
+    from mirror.crypto.age import stream as _stream
+    from mirror.crypto.age.errors import PayloadError
+    from mirror.crypto.age.format import hkdf
+
     nonce = src.read(_stream.NONCE_SIZE)
     if len(nonce) < _stream.NONCE_SIZE:
         raise ArchiveError(f"{what} is damaged (truncated)")
@@ -172,6 +181,8 @@ class SealedTemp(io.RawIOBase):
         self._end = 0
 
     def _xor(self, data: bytes | memoryview, offset: int) -> bytes:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         block, skip = divmod(offset, 16)
         ctr = ((self._iv + block) % (1 << 128)).to_bytes(16, "big")
         enc = Cipher(algorithms.AES(self._key), modes.CTR(ctr)).encryptor()

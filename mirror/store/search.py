@@ -67,6 +67,7 @@ _MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u06
 _WORD = re.compile(f"(?:[^\\W_]|[{_MARKS}])+")
 _CJK_CHARS = ("\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
               "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
+_CJK_FIRST = "\u1100"  # the lowest character of _CJK_CHARS
 
 
 @functools.cache
@@ -76,7 +77,9 @@ def _cjk_run() -> re.Pattern[str]:
 
 
 def _has_cjk(text: str) -> bool:
-    return _cjk_run().search(text) is not None
+    """Text below the first CJK character (Latin, Cyrillic, Arabic, Indic...)
+    is told without the pattern, so a search in such text never compiles it."""
+    return bool(text) and max(text) >= _CJK_FIRST and _cjk_run().search(text) is not None
 
 _STRIP_BELOW = 0x0700  # marks on a base letter below this (Latin .. Arabic) are diacritics
 _DROP = {0x0640: None}  # Arabic tatweel (elongation)
@@ -326,7 +329,7 @@ def _term_expr(term: Term, algorithms: Sequence[str | None]) -> str:
     for t in variants:
         body = " + ".join(_quote(x) for x in t)
         # A lone CJK character ends a bigram wherever it is not a run's last: a prefix of one.
-        lone = len(t[-1]) == 1 and _cjk_run().match(t[-1]) is not None
+        lone = len(t[-1]) == 1 and _has_cjk(t[-1])
         phrases.append(body + (" *" if term.prefix or lone else ""))
     return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
@@ -380,7 +383,10 @@ def _spans(text: str, terms: Sequence[Term], algorithm: str | None) -> list[tupl
                     exact.update(toks[:-1])
                 else:
                     exact.update(toks)
-        cjk.update(m.group() for w in ws for m in _cjk_run().finditer(fold(w)))
+        for w in ws:
+            folded_w = fold(w)
+            if _has_cjk(folded_w):
+                cjk.update(m.group() for m in _cjk_run().finditer(folded_w))
     spans: list[tuple[int, int]] = []
     for m in words(text):
         w = m.group()

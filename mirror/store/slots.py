@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -65,6 +64,8 @@ def add(keys_dir: Path, master: bytes, *, passphrase: str | None = None,
     out = io.BytesIO()
     age.encrypt(io.BytesIO(master), out, recipients=recipients, passphrase=passphrase, work_factor=work_factor)
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    import secrets  # (random, base64: only a new slot needs them)
+
     slot_id = secrets.token_hex(4)
     tmp = keys_dir / (neutral_name() + SUFFIX)
     create_new(tmp, out.getvalue(), "a key slot")

@@ -16,7 +16,6 @@ from typing import Callable
 
 from mirror.errors import Locked, UsageError
 from mirror.fsutil import read_text
-from mirror.store import slots
 
 ENV = "MIRROR_UNLOCK"
 
@@ -46,6 +45,8 @@ def read_secret(path: str) -> Secret:
 
 
 def open_slots(keys_dir: Path, secret: Secret, max_work_factor: int) -> bytes:
+    from mirror.store import slots  # age and cryptography: encrypted archives only
+
     return slots.unwrap(keys_dir, identities=secret.identities,
                         passphrases=[secret.passphrase] if secret.passphrase is not None else [],
                         max_work_factor=max_work_factor)
