@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, NoReturn
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, ManifestParts, ref
 from mirror.fsutil import neutral_name
-from mirror.model import current_last, future_cutoff
+from mirror.model import V, current_last, future_cutoff
 from mirror.crypto.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
@@ -100,7 +100,7 @@ class Look:
     by: str = "date"
 
 
-def _kept(stored: list[StoredVersion], cut: str) -> list[StoredVersion]:
+def _kept(stored: list[V], cut: str) -> list[V]:
     """The versions to write, current last. A capture dated in the future is
     refused by every reader (the import rule): it is left out rather than
     have the whole bundle refused."""
@@ -117,9 +117,12 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     cut = future_cutoff()
     summaries = []
     with PageCache(ar) as pages:
-        for aid in ids:
-            versions = _kept(ar.versions(aid), cut)
-            if versions and valid_url(versions[-1].url) and pages.renders(versions[-1].html, site.renders) is None:
+        for heads in ar.heads_many(ids):
+            versions = _kept(heads, cut)
+            if not versions or not valid_url(versions[-1].url):
+                continue
+            sha = versions[-1].html_sha
+            if pages.renders_stored(sha, lambda: ar.read_blob(sha).decode("utf-8"), site.renders) is None:
                 summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
     return site.plan(summaries, look.lang, look.by)
 
@@ -143,8 +146,7 @@ def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: si
                    pages: PageCache) -> Iterator[tuple[list[StoredVersion], site.ArticleFiles]]:
     done = 0
     cut = future_cutoff()
-    for aid in ids:
-        stored = ar.versions(aid)
+    for aid, stored in zip(ids, ar.versions_many(ids)):
         versions = _kept(stored, cut)
         if len(stored) > len(versions):
             (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(versions)} version(s) dated in"

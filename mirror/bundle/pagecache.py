@@ -146,6 +146,22 @@ class PageCache:
         why = self._verdicts[k] = judge(html)
         return why
 
+    def renders_stored(self, html_sha: str, html: Callable[[], str], judge: Callable[[str], str | None]) -> str | None:
+        """`renders` of the HTML stored as blob `html_sha` (`html()` reads
+        it), known by that name once judged, so a pack's plan reads no blob
+        when the verdicts are cached (a verdict kept under the HTML itself, by
+        an earlier mirror, is found by reading it once)."""
+        k = hashlib.sha256(fingerprint() + b"renders-blob\0" + html_sha.encode("ascii")).hexdigest()
+        if self._db is not None:
+            try:
+                row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
+            except Exception:  # noqa: BLE001 - a damaged index is a miss
+                row = None
+            if row is not None:
+                return None if row[0] is None else str(row[0])
+        why = self._verdicts[k] = self.renders(html(), judge)
+        return why
+
     def put(self, k: str, nonce: str, page: str) -> None:
         if self._db is None:
             return

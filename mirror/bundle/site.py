@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
 from mirror.termtext import line
-from mirror.model import Asset, StoredVersion, Summary, with_meta
+from mirror.model import V, Asset, StoredVersion, Summary, VersionHead, with_meta
 from mirror.render.nav import Link, Nav
 
 
@@ -86,7 +86,7 @@ class ArticleFiles:
     asset_files: list[tuple[str, str]] = field(default_factory=list)  # (zip name, sha) to stream
 
 
-def public_copy(art: StoredVersion) -> StoredVersion:
+def public_copy(art: V) -> V:
     """What the bundle says about a capture: no time finer than a day, no
     archive-specific version numbering."""
     return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
@@ -217,7 +217,7 @@ def renders(html: str) -> str | None:
     return None
 
 
-def summary(art: StoredVersion, versions: int = 1) -> Summary:
+def summary(art: StoredVersion | VersionHead, versions: int = 1) -> Summary:
     return with_meta(Summary(id=art.id, url=art.url, captured=art.captured, versions=versions), art)
 
 
