@@ -403,22 +403,46 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
     entries = ManifestParts()
+    root = os.fspath(directory)
+    made = {""}  # folders made, relative to root: each made once, not asked of the disk per file
     for _versions, files in _rendered(ar, ids, warn, site_plan, progress):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
         items = [(f.name, f.data) for f in files.files]
         items += [(name, ar.read_blob(sha)) for name, sha in files.asset_files]
+        made.intersection_update(("", "articles"))  # an article's folders are its own
         for name, data in items:
-            path = directory / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            _make_folder(root, name.rpartition("/")[0], made)
+            _write_new(os.path.join(root, name), data)
             entry.files[name] = ref(data)
         entries.add(entry)
     index = site.index_file(site_plan, entries.ids)
-    (directory / index.name).write_bytes(index.data)
-    (directory / layout.MANIFEST).write_bytes(entries.to_bytes({index.name: ref(index.data)}))
+    _write_new(os.path.join(root, index.name), index.data)
+    _write_new(os.path.join(root, layout.MANIFEST), entries.to_bytes({index.name: ref(index.data)}))
     return len(entries)
+
+
+def _make_folder(root: str, rel: str, made: set[str]) -> None:
+    """`rel` (a '/'-separated path under `root`, which is new and so holds
+    only what this export made) and its parents, unless `made` has them."""
+    if rel in made:
+        return
+    _make_folder(root, rel.rpartition("/")[0], made)
+    os.mkdir(os.path.join(root, rel))
+    made.add(rel)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """`Path.write_bytes` (mode 0o666 less the umask) without the layers
+    of a buffered file object around one write."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 __all__ = ["FileRef", "Keys", "Look", "PackStats", "Selection", "export_site", "pack", "payload", "plan", "select"]
