@@ -62,15 +62,21 @@ def _value(o: object, nl: str, step: str, put: Callable[[str], object]) -> None:
         if not o:
             put("{}")
             return
-        if not all(isinstance(k, str) for k in o):
-            raise _Other
         inner = nl + step
         put("{")
         first = True
         for k, v in sorted(o.items()):
-            put((inner if first else "," + inner) + encode_basestring(k) + ": ")
+            if not isinstance(k, str):
+                raise _Other
+            head = (inner if first else "," + inner) + encode_basestring(k) + ": "
             first = False
-            _value(v, inner, step, put)
+            if isinstance(v, str):  # most values: no call of _value
+                put(head + encode_basestring(v))
+            elif v is None:
+                put(head + "null")
+            else:
+                put(head)
+                _value(v, inner, step, put)
         put(nl + "}")
     else:
         raise _Other
