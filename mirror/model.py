@@ -185,6 +185,19 @@ class StoredVersion(ArticleMeta):
 
 
 @dataclass(kw_only=True)
+class VersionHead(ArticleMeta):
+    """A stored capture as its catalogue row tells it, without the text or
+    the HTML (a blob): enough to order and plan a pack before reading either."""
+
+    id: str
+    version: int
+    url: str
+    captured: str
+    html_sha: str
+    versions: int = 1
+
+
+@dataclass(kw_only=True)
 class Summary(ArticleMeta):
     """An article in a listing: its current version's metadata."""
 
@@ -233,13 +246,16 @@ def future_cutoff(now: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def current_of(versions: list[StoredVersion], now: float | None = None) -> StoredVersion:
+V = TypeVar("V", StoredVersion, VersionHead)
+
+
+def current_of(versions: list[V], now: float | None = None) -> V:
     """The current version among `versions` (by the rule above)."""
     cut = future_cutoff(now)
     return max(versions, key=lambda v: (v.captured <= cut, v.captured, v.version))
 
 
-def current_last(versions: list[StoredVersion], now: float | None = None) -> list[StoredVersion]:
+def current_last(versions: list[V], now: float | None = None) -> list[V]:
     """`versions` by number with the current one moved to the end: bundles and
     exported sites show their last version as the article's page."""
     cur = current_of(versions, now)

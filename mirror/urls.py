@@ -151,7 +151,11 @@ def valid_url(url: str) -> bool:
     made by hand, and it reads differently in a terminal than it fetches."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
         return False
-    if any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in url):
+    # The ASCII characters that are whitespace, control (C) or separator (Z)
+    # are exactly the unprintable ones and the space: one pass in C for the
+    # usual URL, the test of every character for the rest.
+    plain = url.isascii() and url.isprintable() and " " not in url
+    if not plain and any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in url):
         return False
     try:
         parts = urlsplit(url)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from mirror import jsonsafe
 from mirror.bundle import layout
 from mirror.errors import VerificationError
+from mirror.jsontext import dumps_sorted
 from mirror.urls import valid_url
 
 FORMAT = "mirror-bundle"
@@ -92,7 +93,7 @@ def encode_article(a: ArticleEntry) -> str:
     (a manifest of 100,000 articles peaked at 600 MiB encoded whole)."""
     doc = {"id": a.id, "url": a.url, "title": a.title, "published": a.published, "modified": a.modified,
            "captured": a.captured, "content_hash": a.content_hash, "files": _refs_json(a.files)}
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1)
+    text = dumps_sorted(doc)
     return "\n".join("  " + ln for ln in text.split("\n"))  # two levels in; JSON strings hold no raw newline
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, NoReturn
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, ManifestParts, ref
 from mirror.fsutil import neutral_name
-from mirror.model import current_last, future_cutoff
+from mirror.model import V, current_last, future_cutoff
 from mirror.crypto.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
 from mirror.bundle.zipwriter import ZipWriter
@@ -100,7 +100,7 @@ class Look:
     by: str = "date"
 
 
-def _kept(stored: list[StoredVersion], cut: str) -> list[StoredVersion]:
+def _kept(stored: list[V], cut: str) -> list[V]:
     """The versions to write, current last. A capture dated in the future is
     refused by every reader (the import rule): it is left out rather than
     have the whole bundle refused."""
@@ -117,9 +117,12 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     cut = future_cutoff()
     summaries = []
     with PageCache(ar) as pages:
-        for aid in ids:
-            versions = _kept(ar.versions(aid), cut)
-            if versions and valid_url(versions[-1].url) and pages.renders(versions[-1].html, site.renders) is None:
+        for heads in ar.heads_many(ids):
+            versions = _kept(heads, cut)
+            if not versions or not valid_url(versions[-1].url):
+                continue
+            sha = versions[-1].html_sha
+            if pages.renders_stored(sha, lambda: ar.read_blob(sha).decode("utf-8"), site.renders) is None:
                 summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
     return site.plan(summaries, look.lang, look.by)
 
@@ -143,8 +146,7 @@ def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: si
                    pages: PageCache) -> Iterator[tuple[list[StoredVersion], site.ArticleFiles]]:
     done = 0
     cut = future_cutoff()
-    for aid in ids:
-        stored = ar.versions(aid)
+    for aid, stored in zip(ids, ar.versions_many(ids)):
         versions = _kept(stored, cut)
         if len(stored) > len(versions):
             (warn or _stderr)(f"warning: article {aid}: {len(stored) - len(versions)} version(s) dated in"
@@ -401,22 +403,46 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
     entries = ManifestParts()
+    root = os.fspath(directory)
+    made = {""}  # folders made, relative to root: each made once, not asked of the disk per file
     for _versions, files in _rendered(ar, ids, warn, site_plan, progress):
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
         items = [(f.name, f.data) for f in files.files]
         items += [(name, ar.read_blob(sha)) for name, sha in files.asset_files]
+        made.intersection_update(("", "articles"))  # an article's folders are its own
         for name, data in items:
-            path = directory / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            _make_folder(root, name.rpartition("/")[0], made)
+            _write_new(os.path.join(root, name), data)
             entry.files[name] = ref(data)
         entries.add(entry)
     index = site.index_file(site_plan, entries.ids)
-    (directory / index.name).write_bytes(index.data)
-    (directory / layout.MANIFEST).write_bytes(entries.to_bytes({index.name: ref(index.data)}))
+    _write_new(os.path.join(root, index.name), index.data)
+    _write_new(os.path.join(root, layout.MANIFEST), entries.to_bytes({index.name: ref(index.data)}))
     return len(entries)
+
+
+def _make_folder(root: str, rel: str, made: set[str]) -> None:
+    """`rel` (a '/'-separated path under `root`, which is new and so holds
+    only what this export made) and its parents, unless `made` has them."""
+    if rel in made:
+        return
+    _make_folder(root, rel.rpartition("/")[0], made)
+    os.mkdir(os.path.join(root, rel))
+    made.add(rel)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """`Path.write_bytes` (mode 0o666 less the umask) without the layers
+    of a buffered file object around one write."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 __all__ = ["FileRef", "Keys", "Look", "PackStats", "Selection", "export_site", "pack", "payload", "plan", "select"]

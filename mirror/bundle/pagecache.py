@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Callable
 import mirror
 
 if TYPE_CHECKING:
-    from mirror.render.nav import Nav
+    from mirror.render.nav import Link, Nav
     from mirror.store import Archive
     from mirror.store.blobs import BlobBatch
 
@@ -78,7 +78,21 @@ def key(article_json: bytes, nav: Nav | None = None) -> str:
 
 def _links(nav: Nav | None) -> bytes:
     """The links a page carries, as part of its cache key."""
-    return json.dumps(dataclasses.asdict(nav) if nav is not None else None, sort_keys=True).encode("utf-8")
+    return json.dumps(_plain(nav), sort_keys=True).encode("utf-8")
+
+
+def _plain(value: Nav | Link | str | None) -> object:
+    """`dataclasses.asdict` of a Nav (None stays None), without its deep
+    copies: its fields are strings, None and Links."""
+    if value is None or isinstance(value, str):
+        return value
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return {k: _plain(getattr(value, k)) for k in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def versions_key(version_docs: list[bytes], nav: Nav) -> str:
@@ -115,8 +129,8 @@ class PageCache:
     def __exit__(self, *exc: object) -> None:
         self.close()  # the pages stored are right even if the pack failed
 
-    def get(self, k: str) -> tuple[str, str] | None:
-        """(nonce, page with placeholders) stored under key `k`, or None."""
+    def get(self, k: str) -> tuple[str, bytes] | None:
+        """(nonce, page with placeholders, UTF-8) stored under key `k`, or None."""
         if self._db is None:
             return None
         try:
@@ -129,7 +143,7 @@ class PageCache:
             return None
         head, _, page = data[len(FORMAT):].partition(b"\n")
         self.hits += 1
-        return head.decode("ascii"), page.decode("utf-8")
+        return head.decode("ascii"), page
 
     def renders(self, html: str, judge: Callable[[str], str | None]) -> str | None:
         """`judge(html)` (`site.renders`, given by the caller: site uses this
@@ -146,10 +160,27 @@ class PageCache:
         why = self._verdicts[k] = judge(html)
         return why
 
-    def put(self, k: str, nonce: str, page: str) -> None:
+    def renders_stored(self, html_sha: str, html: Callable[[], str], judge: Callable[[str], str | None]) -> str | None:
+        """`renders` of the HTML stored as blob `html_sha` (`html()` reads
+        it), known by that name once judged, so a pack's plan reads no blob
+        when the verdicts are cached (a verdict kept under the HTML itself, by
+        an earlier mirror, is found by reading it once)."""
+        k = hashlib.sha256(fingerprint() + b"renders-blob\0" + html_sha.encode("ascii")).hexdigest()
+        if self._db is not None:
+            try:
+                row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
+            except Exception:  # noqa: BLE001 - a damaged index is a miss
+                row = None
+            if row is not None:
+                return None if row[0] is None else str(row[0])
+        why = self._verdicts[k] = self.renders(html(), judge)
+        return why
+
+    def put(self, k: str, nonce: str, page: bytes) -> None:
+        """Store `page` (UTF-8) under key `k`."""
         if self._db is None:
             return
-        data = FORMAT + nonce.encode("ascii") + b"\n" + page.encode("utf-8")
+        data = FORMAT + nonce.encode("ascii") + b"\n" + page
         try:
             if self._batch is None:
                 self._batch = self.ar.blob_batch(workers=2)

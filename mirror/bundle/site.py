@@ -12,15 +12,15 @@ inlined (unsniffable type, or not referenced by the HTML) is carried as an
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
+from mirror.jsontext import dumps_sorted
 from mirror.termtext import line
-from mirror.model import Asset, StoredVersion, Summary, with_meta
+from mirror.model import V, Asset, StoredVersion, Summary, VersionHead, with_meta
 from mirror.render.nav import Link, Nav
 
 
@@ -86,14 +86,14 @@ class ArticleFiles:
     asset_files: list[tuple[str, str]] = field(default_factory=list)  # (zip name, sha) to stream
 
 
-def public_copy(art: StoredVersion) -> StoredVersion:
+def public_copy(art: V) -> V:
     """What the bundle says about a capture: no time finer than a day, no
     archive-specific version numbering."""
     return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
 
 
 def _json_file(name: str, art: StoredVersion) -> SiteFile:
-    doc = json.dumps(layout.to_article_json(art), sort_keys=True, ensure_ascii=False, indent=1)
+    doc = dumps_sorted(layout.to_article_json(art))
     return SiteFile(name, (doc + "\n").encode("utf-8"))
 
 
@@ -138,18 +138,18 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
                 return None
             return _token(nonce, asset.sha256)
 
-        page = render(art, image_src, nav)
+        page = render(art, image_src, nav).encode("utf-8")
         if pages is not None:
             pages.put(key, nonce, page)
     inlined: set[str] = set()
     inline_bytes = 0
+    html = page  # UTF-8: the placeholders and the data: URIs are ASCII, so they are replaced as bytes
     for sha in dict.fromkeys(a.sha256 for a in art.assets):
-        token = _token(nonce, sha)
-        if f'src="{token}"' in page and (uri := uri_of(sha)) is not None:  # else dropped: carried as a file
-            page = page.replace(f'src="{token}"', f'src="{uri}"')
+        token = f'src="{_token(nonce, sha)}"'.encode("ascii")
+        if token in html and (uri := uri_of(sha)) is not None:  # else dropped: carried as a file
+            html = html.replace(token, f'src="{uri}"'.encode("ascii"))
             inlined.add(sha)
             inline_bytes += len(uri)
-    html = page.encode("utf-8")
     if nonce.encode("ascii") in html:
         raise UsageError(f"article {art.id}: an inline image could not be placed in its page")
     out = ArticleFiles(art)
@@ -165,10 +165,10 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
         if hit is not None:
             vpage = hit[1]
         else:  # a word diff of every pair: as costly as rendering the article
-            vpage = versions_page([public_copy(v) for v in versions], back)
+            vpage = versions_page([public_copy(v) for v in versions], back).encode("utf-8")
             if pages is not None:
                 pages.put(vkey, "", vpage)
-        out.files.append(SiteFile(layout.versions_page(art.id), vpage.encode("utf-8")))
+        out.files.append(SiteFile(layout.versions_page(art.id), vpage))
     carried: dict[str, str] = {}
     for v in versions:
         for a in v.assets:
@@ -217,7 +217,7 @@ def renders(html: str) -> str | None:
     return None
 
 
-def summary(art: StoredVersion, versions: int = 1) -> Summary:
+def summary(art: StoredVersion | VersionHead, versions: int = 1) -> Summary:
     return with_meta(Summary(id=art.id, url=art.url, captured=art.captured, versions=versions), art)
 
 

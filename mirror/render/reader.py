@@ -8,23 +8,14 @@ whose pages are checked elsewhere.
 
 from __future__ import annotations
 
-import base64
 from typing import Callable, Iterable
 
-from mirror import imageinfo
 from mirror.model import Asset, StoredVersion, Summary
+from mirror.render.datauri import data_uri
 from mirror.render.i18n import Labels, labels, ui_lang
 from mirror.render.nav import Nav, pager
 from mirror.render.page import clean_lang, esc, page
 from mirror.sanitize import ASSET_RE, render_clean
-
-
-def data_uri(data: bytes) -> str | None:
-    """`data:` URI for an allowed raster image (type sniffed, not trusted)."""
-    kind = imageinfo.sniff(data)
-    if kind is None:
-        return None
-    return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _time(iso: str, L: Labels) -> str:

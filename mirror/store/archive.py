@@ -30,7 +30,7 @@ from mirror.crypto import age
 from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError, NotFound, WrongKey
 from mirror.fsutil import fsync_dir
-from mirror.model import META_FIELDS, Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary
+from mirror.model import META_FIELDS, Asset, Hit, NewVersion, SaveResult, StoredVersion, Summary, VersionHead
 from mirror.store import catalogue as cat
 from mirror.store import orphans
 from mirror.store.blobs import BlobBatch, BlobStore
@@ -390,6 +390,36 @@ class Archive:
     def versions(self, aid: str) -> builtins.list[StoredVersion]:
         return [self._stored(r) for r in self.catalogue.version_rows(self.resolve(aid))]
 
+    def versions_many(self, ids: builtins.list[str]) -> Iterator[builtins.list[StoredVersion]]:
+        """`versions` of each of `ids` in turn, read a chunk of articles at a
+        time (a pack or export of every article asks for all of them)."""
+        for aid, rows, assets in self._rows_many(ids, text=True):
+            yield [self._stored_from(r, r["url"], assets.get(r["rowid"], []), len(rows)) for r in rows]
+
+    def heads_many(self, ids: builtins.list[str]) -> Iterator[builtins.list[VersionHead]]:
+        """What the rows say of each version of each of `ids` (no text, no
+        HTML: no blob is read), in the order of `versions`."""
+        for aid, rows, _assets in self._rows_many(ids, text=False):
+            yield [VersionHead(id=aid, version=r["n"], url=r["url"], captured=r["captured"],
+                               html_sha=r["html_sha"], versions=len(rows), **{k: r[k] for k in META_FIELDS})
+                   for r in rows]
+
+    def _rows_many(self, ids: builtins.list[str], text: bool) -> Iterator[tuple[str, builtins.list[cat.Row],
+                                                                                  dict[int, builtins.list[Asset]]]]:
+        """The catalogue's `versions_of`, each id answered in order: one it
+        does not know as a full id (a prefix, a missing article) goes through
+        `resolve` as in `versions`, which names it or refuses it."""
+        found = self.catalogue.versions_of(ids, text)
+        nxt = next(found, None)
+        for aid in ids:
+            if nxt is not None and nxt[0] == aid:
+                yield nxt
+                nxt = next(found, None)
+                continue
+            full = self.resolve(aid)
+            rows = self.catalogue.version_rows(full)
+            yield full, rows, {r["rowid"]: self.catalogue.assets_of(r["rowid"]) for r in rows}
+
     def has_content(self, aid: str, chash: str) -> bool:
         return self.catalogue.has_content(aid, chash)
 
@@ -401,12 +431,15 @@ class Archive:
 
     def _stored(self, row: cat.Row) -> StoredVersion:
         aid = row["article_id"]
-        assets: list[Asset] = self.catalogue.assets_of(row["rowid"])
+        return self._stored_from(row, self.catalogue.url_of(aid), self.catalogue.assets_of(row["rowid"]),
+                                 self.catalogue.version_count(aid))
+
+    def _stored_from(self, row: cat.Row, url: str, assets: builtins.list[Asset], count: int) -> StoredVersion:
         return StoredVersion(
-            id=aid, version=row["n"], url=self.catalogue.url_of(aid), **{k: row[k] for k in META_FIELDS},
+            id=row["article_id"], version=row["n"], url=url, **{k: row[k] for k in META_FIELDS},
             text=row["text"],
             html=self.read_blob(row["html_sha"]).decode("utf-8"), captured=row["captured"],
-            content_hash=row["content_hash"], assets=assets, versions=self.catalogue.version_count(aid))
+            content_hash=row["content_hash"], assets=assets, versions=count)
 
     # -- feeds ---------------------------------------------------------------
 

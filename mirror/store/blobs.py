@@ -93,7 +93,7 @@ class _Reader:
 
 
 def valid_sha(sha: str) -> bool:
-    return len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)
+    return len(sha) == 64 and not sha.strip("0123456789abcdef")  # every character one of those
 
 
 def _mkdir(d: Path) -> bool:
@@ -122,10 +122,14 @@ class BlobStore:
             d.mkdir(exist_ok=True, mode=0o700)
 
     def path(self, sha: str) -> Path:
+        return Path(self._where(sha))
+
+    def _where(self, sha: str) -> str:
+        """`path` as a string: reading a blob builds no Path."""
         if not valid_sha(sha):
             raise ArchiveError(f"invalid blob name {sha!r}")
         name = self.keys.blob_name(sha) if self.keys is not None else sha
-        return self.root / name[:2] / name[2:]
+        return os.path.join(self.root, name[:2], name[2:])
 
     def has(self, sha: str) -> bool:
         return self.path(sha).exists()
@@ -143,8 +147,9 @@ class BlobStore:
         what = f"blob {sha[:12]}…"
         try:
             if self.keys is None:
-                return decode(self.path(sha).read_bytes(), what)
-            with open(self.path(sha), "rb") as f:
+                with open(self._where(sha), "rb", buffering=0) as raw:  # one read of the whole file
+                    return decode(raw.readall(), what)
+            with open(self._where(sha), "rb") as f:
                 return decode(sealing.open_sealed(self.keys, f, sha, what), what)
         except FileNotFoundError:
             raise ArchiveError(f"archive is missing {what}; run an integrity check") from None

@@ -134,6 +134,7 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
 ]
 
 Row = sqlcipher3.Row
+_CHUNK = 500  # ids per statement: far below SQLite's limit on parameters
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
@@ -467,6 +468,30 @@ class Catalogue:
 
     def version_rows(self, aid: str) -> list[sqlcipher3.Row]:
         return self.q("SELECT * FROM versions WHERE article_id = ? ORDER BY n", (aid,)).fetchall()
+
+    def versions_of(self, ids: list[str], text: bool = True) -> Iterator[tuple[str, list[Row], dict[int, list[Asset]]]]:
+        """`version_rows`, `url_of` (as column `url`) and `assets_of` of many
+        articles in a few statements per chunk of ids, not five per article
+        (an export of 10,000 spent a tenth of its time there). Yields
+        (id, rows, assets by version rowid) in the order of `ids`, for the
+        ids that are articles' full ids; `text=False` leaves that column out."""
+        cols = "v.*" if text else "v.rowid, " + ", ".join(
+            "v." + c for c in ("article_id", "n", "content_hash", "captured", *META_FIELDS, "html_sha", "raw_sha"))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows: dict[str, list[Row]] = {}
+            for r in self.q(f"SELECT {cols}, a.url AS url FROM versions v JOIN articles a ON a.id = v.article_id"
+                            f" WHERE v.article_id IN ({marks}) ORDER BY v.article_id, v.n", chunk):
+                rows.setdefault(r["article_id"], []).append(r)
+            assets: dict[int, list[Asset]] = {}
+            for a in self.q("SELECT * FROM assets WHERE version_rowid IN (SELECT rowid FROM versions WHERE"
+                            f" article_id IN ({marks})) ORDER BY version_rowid, name", chunk):
+                assets.setdefault(a["version_rowid"], []).append(
+                    Asset(a["name"], a["sha256"], a["mime"], a["size"], a["source_url"]))
+            for aid in chunk:
+                if aid in rows:
+                    yield aid, rows[aid], assets
 
     def url_of(self, aid: str) -> str:
         return str(self.q("SELECT url FROM articles WHERE id = ?", (aid,)).fetchone()[0])
