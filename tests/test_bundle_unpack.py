@@ -181,3 +181,23 @@ def test_the_manifest_may_grow_with_the_entries_it_lists():
     assert verify.page_limit(caps, layout.MANIFEST, 335_006) == 512 * 335_006 > 68_328_111 > caps.max_page_bytes
     assert verify.page_limit(caps, layout.MANIFEST, 10) == caps.max_page_bytes
     assert verify.page_limit(caps, "index.html", 335_006) == caps.max_page_bytes
+
+
+def test_the_first_pack_after_unpack_does_not_parse_the_html_again(world, tmp_path, monkeypatch):
+    """Unpack has just judged every capture's HTML with the renderer's parse
+    and clean; it records the verdicts, so planning the next pack (which asks
+    it of every article) does not parse them all again."""
+    from mirror.bundle import pack, site
+
+    b = tmp_path / "B"
+    with open_archive(b) as ar:
+        assert unpack.check(ar, world["bundle"], unpack.Secrets((str(world["key"]),)), Config(b), (),
+                            True).imported == 3
+
+    def refuse(html):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(site, "renders", refuse)
+    with open_archive(b) as ar:
+        ids = sorted(ar.ids())
+        assert ids == world["ids"]
+        assert b"".join(pack.payload(ar, ids))

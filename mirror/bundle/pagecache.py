@@ -38,7 +38,7 @@ import importlib.metadata
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import mirror
 
@@ -104,6 +104,10 @@ def versions_key(version_docs: list[bytes], nav: Nav) -> str:
     return hashlib.sha256(h.digest() + _links(nav)).hexdigest()
 
 
+def _blob_verdict_key(html_sha: str) -> str:
+    return hashlib.sha256(fingerprint() + b"renders-blob\0" + html_sha.encode("ascii")).hexdigest()
+
+
 class PageCache:
     """Use as a context manager around a pack or export: new pages are
     stored as they are rendered and indexed when it ends."""
@@ -165,7 +169,7 @@ class PageCache:
         it), known by that name once judged, so a pack's plan reads no blob
         when the verdicts are cached (a verdict kept under the HTML itself, by
         an earlier mirror, is found by reading it once)."""
-        k = hashlib.sha256(fingerprint() + b"renders-blob\0" + html_sha.encode("ascii")).hexdigest()
+        k = _blob_verdict_key(html_sha)
         if self._db is not None:
             try:
                 row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
@@ -175,6 +179,13 @@ class PageCache:
                 return None if row[0] is None else str(row[0])
         why = self._verdicts[k] = self.renders(html(), judge)
         return why
+
+    def note_renders(self, html_shas: Iterable[str]) -> None:
+        """Record that the HTML stored as each blob renders: `unpack` has just
+        judged every capture it imports with `site.renders`, so the first pack
+        after it need not parse them all again."""
+        for sha in html_shas:
+            self._verdicts[_blob_verdict_key(sha)] = None
 
     def put(self, k: str, nonce: str, page: bytes) -> None:
         """Store `page` (UTF-8) under key `k`."""

@@ -245,6 +245,11 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
 
     with ar.importing(relied, workers=BLOB_WORKERS) as imp:
         results = imp.save(captures(imp))  # one transaction; the blobs are synced before it commits
+    if todo:  # verify judged every imported HTML with site.renders
+        from mirror.bundle.pagecache import PageCache
+
+        with PageCache(ar) as pages:
+            pages.note_renders(ver.html_sha for item, _ in todo for ver in item.versions)
     created = {id(r) for r, res in zip(owners, results) if res.created}
     rep.imported = sum(res.created for res in results)
     for _, r in todo:
