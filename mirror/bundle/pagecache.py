@@ -149,18 +149,26 @@ class PageCache:
         self.hits += 1
         return head.decode("ascii"), page
 
+    def _verdict(self, k: str) -> tuple[str | None] | None:
+        """The verdict stored under `k` (as a 1-tuple: its why, None if the
+        HTML renders), or None if there is none (a damaged index is a miss)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
+        except Exception:  # noqa: BLE001 - see the module's docstring
+            return None
+        if row is None:
+            return None
+        return (None if row[0] is None else str(row[0]),)
+
     def renders(self, html: str, judge: Callable[[str], str | None]) -> str | None:
         """`judge(html)` (`site.renders`, given by the caller: site uses this
         module), from the cache when this renderer judged the same HTML before
         (parsing it is most of what planning a pack costs)."""
         k = hashlib.sha256(fingerprint() + b"renders\0" + html.encode("utf-8")).hexdigest()
-        if self._db is not None:
-            try:
-                row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
-            except Exception:  # noqa: BLE001 - a damaged index is a miss
-                row = None
-            if row is not None:
-                return None if row[0] is None else str(row[0])
+        if (known := self._verdict(k)) is not None:
+            return known[0]
         why = self._verdicts[k] = judge(html)
         return why
 
@@ -170,13 +178,8 @@ class PageCache:
         when the verdicts are cached (a verdict kept under the HTML itself, by
         an earlier mirror, is found by reading it once)."""
         k = _blob_verdict_key(html_sha)
-        if self._db is not None:
-            try:
-                row = self._db.execute("SELECT why FROM renders WHERE key = ?", (k,)).fetchone()
-            except Exception:  # noqa: BLE001 - a damaged index is a miss
-                row = None
-            if row is not None:
-                return None if row[0] is None else str(row[0])
+        if (known := self._verdict(k)) is not None:
+            return known[0]
         why = self._verdicts[k] = self.renders(html(), judge)
         return why
 
