@@ -29,6 +29,8 @@ _COMMAS = ",，、،"
 def _commas(txt: str) -> int:
     """Commas of any script in txt (str.count, no regex)."""
     return sum(txt.count(c) for c in _COMMAS)
+
+
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3,
               "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3,
               "dd": -3, "address": -3, "th": -5, "span": 0, "body": -5}

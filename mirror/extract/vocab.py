@@ -74,28 +74,20 @@ def key_of_class(cls: str) -> str:
     return _CAMEL.sub(r"\1-\2", cls).lower()
 
 
-@lru_cache(maxsize=_KEY_CACHE)
-def negative(key: str) -> bool:
-    """Does a key (key_of) name furniture (NEGATIVE)?"""
-    return NEGATIVE.search(key) is not None
+def _finds(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """Does a key (key_of) hold a word of `pattern`? (Cached per key.)"""
+
+    @lru_cache(maxsize=_KEY_CACHE)
+    def finds(key: str) -> bool:
+        return pattern.search(key) is not None
+
+    return finds
 
 
-@lru_cache(maxsize=_KEY_CACHE)
-def positive(key: str) -> bool:
-    """Does a key (key_of) name content (POSITIVE)?"""
-    return POSITIVE.search(key) is not None
-
-
-@lru_cache(maxsize=_KEY_CACHE)
-def gate(key: str) -> bool:
-    """Does a key (key_of) name a paywall (GATE)?"""
-    return GATE.search(key) is not None
-
-
-@lru_cache(maxsize=_KEY_CACHE)
-def embed(key: str) -> bool:
-    """Does a key (key_of) name an embedded post (EMBED)?"""
-    return EMBED.search(key) is not None
+negative = _finds(NEGATIVE)  # names furniture
+positive = _finds(POSITIVE)  # names content
+gate = _finds(GATE)  # names a paywall
+embed = _finds(EMBED)  # names an embedded post
 
 
 def key_of(el: etree._Element) -> str:
