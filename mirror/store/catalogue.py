@@ -139,6 +139,10 @@ DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
 
+def _asset(row: Row) -> Asset:
+    return Asset(row["name"], row["sha256"], row["mime"], row["size"], row["source_url"])
+
+
 def connect(path: Path, keys: ArchiveKeys | bytes | None) -> sqlcipher3.Connection:
     """Open (or create) the catalogue file (or a side database of the
     archive's); with `keys` (the archive's, or a raw 32-byte key), as
@@ -487,8 +491,7 @@ class Catalogue:
             assets: dict[int, list[Asset]] = {}
             for a in self.q("SELECT * FROM assets WHERE version_rowid IN (SELECT rowid FROM versions WHERE"
                             f" article_id IN ({marks})) ORDER BY version_rowid, name", chunk):
-                assets.setdefault(a["version_rowid"], []).append(
-                    Asset(a["name"], a["sha256"], a["mime"], a["size"], a["source_url"]))
+                assets.setdefault(a["version_rowid"], []).append(_asset(a))
             for aid in chunk:
                 if aid in rows:
                     yield aid, rows[aid], assets
@@ -500,8 +503,8 @@ class Catalogue:
         return int(self.q("SELECT COUNT(*) FROM versions WHERE article_id = ?", (aid,)).fetchone()[0])
 
     def assets_of(self, version_rowid: int) -> list[Asset]:
-        return [Asset(a["name"], a["sha256"], a["mime"], a["size"], a["source_url"])
-                for a in self.q("SELECT * FROM assets WHERE version_rowid = ? ORDER BY name", (version_rowid,))]
+        return [_asset(a) for a in self.q("SELECT * FROM assets WHERE version_rowid = ? ORDER BY name",
+                                          (version_rowid,))]
 
     def has_content(self, aid: str, chash: str) -> bool:
         return self.q("SELECT 1 FROM versions WHERE article_id = ? AND content_hash = ?",
