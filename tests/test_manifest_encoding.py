@@ -4,6 +4,8 @@ whole document encoded at once: bundles are reproducible, and signed."""
 
 import json
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 from mirror.bundle.manifest import FORMAT, VERSION, ArticleEntry, FileRef, Manifest, ManifestParts
@@ -30,7 +32,21 @@ def whole(articles, files) -> bytes:
 @given(st.lists(entry, max_size=5, unique_by=lambda a: a.id), refs)
 def test_parts_give_the_bytes_of_the_whole_document(articles, files):
     parts = ManifestParts()
-    for a in reversed(articles):  # in any order: the parts are put in id order
+    for a in sorted(articles, key=lambda a: a.id):  # a pack writes its articles in id order
         parts.add(a)
     assert parts.to_bytes(files) == whole(articles, files) == Manifest(articles, files).to_bytes()
+    # the pieces a pack deflates as it goes: the same bytes, every time they are asked for
+    assert b"".join(parts.chunks(files)) == b"".join(parts.chunks(files)) == whole(articles, files)
     assert len(parts) == len(articles) and parts.ids == {a.id for a in articles}
+
+
+def test_parts_out_of_id_order_are_refused():
+    """The parts are compressed as they come: one out of order could not be
+    put in its place, and a manifest in the wrong order must not be written."""
+    a, b = (ArticleEntry(i * 16, "https://example.org/", None, None, None, "2026-01-01", "0" * 64)
+            for i in "ab")
+    parts = ManifestParts()
+    parts.add(b)
+    for late in (a, b):
+        with pytest.raises(ValueError, match="out of id order"):
+            parts.add(late)

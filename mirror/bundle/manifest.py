@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from mirror import jsonsafe
 from mirror.bundle import layout
@@ -58,29 +60,50 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         parts = ManifestParts()
-        for a in self.articles:
+        for a in sorted(self.articles, key=lambda a: a.id):
             parts.add(a)
         return parts.to_bytes(self.files)
 
 
 class ManifestParts:
-    """manifest.json gathered as a pack writes its articles: each kept as its
-    encoded part (`encode_article`), not as an entry object."""
+    """manifest.json gathered as a pack writes its articles, in id order:
+    each article's encoded part (`encode_article`) goes into one deflate
+    stream, so a pack of 100,000 articles holds their few hundred bytes each
+    compressed, not as entry objects or text (a manifest of 100,000 articles
+    peaked at 600 MiB encoded whole, 74 MiB as parts)."""
 
     def __init__(self) -> None:
-        # (id, part in UTF-8): joined as bytes, the manifest is not also held as one str
-        self._parts: list[tuple[str, bytes]] = []
+        self._z = zlib.compressobj(6)
+        self._packed: list[bytes] = []
+        self._last = ""
         self.ids: set[str] = set()
 
     def add(self, entry: ArticleEntry) -> None:
-        self._parts.append((entry.id, encode_article(entry).encode("utf-8")))
+        if entry.id <= self._last and self.ids:
+            raise ValueError(f"manifest parts out of id order: {entry.id} after {self._last}")
+        part = encode_article(entry).encode("utf-8")
+        self._packed.append(self._z.compress(b",\n" + part if self.ids else part))
+        self._last = entry.id
         self.ids.add(entry.id)
 
     def __len__(self) -> int:
-        return len(self._parts)
+        return len(self.ids)
+
+    def chunks(self, files: dict[str, FileRef]) -> Iterator[bytes]:
+        """manifest.json in pieces, each time anew: `to_bytes` joined."""
+        head, tail = frame(files, bool(self.ids))
+        yield head
+        if self.ids:
+            z = self._z.copy()
+            packed = self._packed + [z.flush()]
+            d = zlib.decompressobj()
+            for block in packed:
+                if piece := d.decompress(block):
+                    yield piece
+        yield tail
 
     def to_bytes(self, files: dict[str, FileRef]) -> bytes:
-        return encode([part for _, part in sorted(self._parts)], files)
+        return b"".join(self.chunks(files))
 
 
 def _refs_json(d: dict[str, FileRef]) -> dict[str, dict[str, str | int]]:
@@ -101,12 +124,18 @@ def encode(articles: list[bytes], files: dict[str, FileRef]) -> bytes:
     """manifest.json from its articles' parts (in id order, UTF-8): byte for
     byte `json.dumps` of the whole document with sorted keys and indent 1,
     where "articles" is the first key."""
+    head, tail = frame(files, bool(articles))
+    return head + b",\n".join(articles) + tail
+
+
+def frame(files: dict[str, FileRef], any_articles: bool) -> tuple[bytes, bytes]:
+    """What comes before and after the articles' parts in `encode`."""
     rest = {"format": FORMAT, "version": VERSION, "files": _refs_json(files)}
-    if not articles:
+    if not any_articles:
         doc = json.dumps({"articles": [], **rest}, sort_keys=True, ensure_ascii=False, indent=1)
-        return (doc + "\n").encode("utf-8")
+        return (doc + "\n").encode("utf-8"), b""
     tail = json.dumps(rest, sort_keys=True, ensure_ascii=False, indent=1)
-    return b'{\n "articles": [\n' + b",\n".join(articles) + b"\n ],\n" + (tail[2:] + "\n").encode("utf-8")
+    return b'{\n "articles": [\n', b"\n ],\n" + (tail[2:] + "\n").encode("utf-8")
 
 
 def ref(data: bytes) -> FileRef:

@@ -16,7 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, NoReturn
 
 from mirror.bundle import layout, site
 from mirror.bundle.manifest import ArticleEntry, FileRef, ManifestParts, ref
@@ -167,6 +167,12 @@ def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: si
         raise UsageError("no article left to write: none of the selected articles could be rendered")
 
 
+def in_name_order(ar: Archive, ids: list[str]) -> list[str]:
+    """Full ids, sorted: each article's entries are named after its id, so
+    the ZIP's entries and the manifest's parts then come in name order."""
+    return sorted(i if layout.ID_RE.fullmatch(i) else ar.resolve(i) for i in ids)
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -178,6 +184,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
     manifest.json, signature.json, zz-padding, so the manifest is written after
     every file it describes has been hashed, and nothing is held twice."""
     stats = stats or PackStats()
+    ids = in_name_order(ar, ids)
     site_plan = site_plan or plan(ar, ids, Look())
     z = ZipWriter()
     entries = ManifestParts()
@@ -198,10 +205,15 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
         entries.add(entry)
     index = site.index_file(site_plan, entries.ids)
     yield from z.entry(index.name, index.data, True)
-    manifest = entries.to_bytes({index.name: ref(index.data)})
-    yield from z.entry(layout.MANIFEST, manifest, True)
-    if sign_key is not None:
+    top = {index.name: ref(index.data)}
+    del index
+    if sign_key is None:  # the manifest is deflated as it is decompressed, never held whole
+        yield from z.entry_from(layout.MANIFEST, lambda: entries.chunks(top))
+    else:  # Ed25519 signs a message it reads twice: it is held whole
+        manifest = entries.to_bytes(top)
+        yield from z.entry(layout.MANIFEST, manifest, True)
         yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
+        del manifest
         stats.signer = fingerprint(sign_key.public)
     if pad:
         stats.padding_bytes = z.padding_for(layout.PADDING, padme)
@@ -403,6 +415,7 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
     entries = ManifestParts()
+    ids = in_name_order(ar, ids)
     root = os.fspath(directory)
     made = {""}  # folders made, relative to root: each made once, not asked of the disk per file
     for _versions, files in _rendered(ar, ids, warn, site_plan, progress):
@@ -419,7 +432,7 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
         entries.add(entry)
     index = site.index_file(site_plan, entries.ids)
     _write_new(os.path.join(root, index.name), index.data)
-    _write_new(os.path.join(root, layout.MANIFEST), entries.to_bytes({index.name: ref(index.data)}))
+    _write_new(os.path.join(root, layout.MANIFEST), entries.chunks({index.name: ref(index.data)}))
     return len(entries)
 
 
@@ -433,14 +446,15 @@ def _make_folder(root: str, rel: str, made: set[str]) -> None:
     made.add(rel)
 
 
-def _write_new(path: str, data: bytes) -> None:
+def _write_new(path: str, data: bytes | Iterable[bytes]) -> None:
     """`Path.write_bytes` (mode 0o666 less the umask) without the layers
-    of a buffered file object around one write."""
+    of a buffered file object around one write; `data` may come in pieces."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for piece in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view):]
     finally:
         os.close(fd)
 

@@ -61,6 +61,17 @@ def _central_record(name: bytes, method: int, crc: int, csize: int, usize: int, 
                         UNIX_FILE, min(offset, FULL32)) + name + extra
 
 
+def _central_names(central: bytes | bytearray) -> Iterator[bytes]:
+    """The entry names in a run of central records."""
+    at = 0
+    while at < len(central):
+        fields = CENTRAL.unpack_from(central, at)
+        name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
+        start = at + CENTRAL.size
+        yield bytes(central[start:start + name_len])
+        at = start + name_len + extra_len + comment_len
+
+
 def _local_is_64(csize: int, usize: int) -> bool:
     return csize >= FULL32 or usize >= FULL32
 
@@ -78,9 +89,13 @@ def _needs_end64(count: int, cd_offset: int, cd_size: int) -> bool:
 def deflate(data: bytes, huffman_only: bool = False) -> bytes:
     """Raw deflate. Huffman-only is 4x faster on base64 image data and
     compresses it as well (it has no repeats to find, only 6-bit symbols)."""
-    strategy = zlib.Z_HUFFMAN_ONLY if huffman_only else zlib.Z_DEFAULT_STRATEGY
-    c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, strategy)
+    c = _compressor(huffman_only)
     return c.compress(data) + c.flush()
+
+
+def _compressor(huffman_only: bool = False) -> "zlib._Compress":
+    strategy = zlib.Z_HUFFMAN_ONLY if huffman_only else zlib.Z_DEFAULT_STRATEGY
+    return zlib.compressobj(6, zlib.DEFLATED, -15, 8, strategy)
 
 
 class ZipWriter:
@@ -92,7 +107,8 @@ class ZipWriter:
         self.offset = 0
         self._central = bytearray()  # the central records of the entries so far
         self._count = 0
-        self._names: set[bytes] = set()
+        self._last = b""  # while names come in ascending order, a repeat is one not above the last
+        self._names: set[bytes] | None = None  # every name so far, once one came out of order
         self._zip64_end = zip64_end
         self._force_end64 = zip64_end  # also set by padding_for when its own bytes tip the balance
 
@@ -100,10 +116,21 @@ class ZipWriter:
         big = self._force_end64 or _needs_end64(count, cd_offset, cd_size)
         return END.size + (END64.size + LOCATOR64.size if big else 0)
 
-    def _local(self, name: bytes, method: int, crc: int, csize: int, usize: int) -> bytes:
+    def _refuse_repeat(self, name: bytes) -> None:
+        """A bundle writes its entries in name order, so the names seen need
+        not be kept (a set of 300,000 names costs ~30 MiB): only the last.
+        The first name out of order makes the set, from the central records."""
+        if self._names is None:
+            if name > self._last or not self._count:
+                self._last = name
+                return
+            self._names = set(_central_names(self._central))
         if name in self._names:
             raise ValueError(f"duplicate zip entry {name!r}")
         self._names.add(name)
+
+    def _local(self, name: bytes, method: int, crc: int, csize: int, usize: int) -> bytes:
+        self._refuse_repeat(name)
         self._central += _central_record(name, method, crc, csize, usize, self.offset)
         self._count += 1
         stored = csize
@@ -115,6 +142,29 @@ class ZipWriter:
                           len(name), len(extra)) + name + extra
         self.offset += len(head) + stored
         return head
+
+    def entry_from(self, name: str, chunks: Callable[[], Iterable[bytes]]) -> Iterator[bytes]:
+        """A deflated entry whose bytes come in pieces (`chunks()` makes them,
+        each time anew): only its compressed body is held, the same bytes
+        `entry(name, b"".join(chunks()), True)` writes. Incompressible
+        bytes are stored, read a second time."""
+        crc, size = 0, 0
+        c = _compressor()
+        out = []
+        for piece in chunks():
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            out.append(c.compress(piece))
+        out.append(c.flush())
+        body = b"".join(out)
+        del out
+        if len(body) < size:
+            yield self._local(name.encode("ascii"), DEFLATED, crc, len(body), size)
+            yield body
+            return
+        del body
+        yield self._local(name.encode("ascii"), STORED, crc, size, size)
+        yield from chunks()
 
     def entry(self, name: str, data: bytes, compress: bool, huffman_only: bool = False) -> Iterator[bytes]:
         raw = name.encode("ascii")
