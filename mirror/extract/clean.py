@@ -103,9 +103,13 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
     links: dict[etree._Element, int] = {}
     text_get, prose_get, links_get = text.get, prose.get, links.get
     for el in reversed(list(root.iter())):
+        n = text_get(el, 0)
         t = el.text
-        # (Most text nodes are absent or indentation: tlen only for the rest.)
-        n = text_get(el, 0) + (tlen(t) if t and not t.isspace() else 0)
+        # (Most text nodes are absent or indentation, most others ASCII: tlen
+        # only for the rest.)
+        if t and not t.isspace():
+            t = t.strip()
+            n += len(t) if t.isascii() else tlen(t)
         text[el] = n
         tag = el.tag
         lk = links_get(el, 0)
@@ -119,7 +123,11 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
         parent = el.getparent()
         if parent is not None:
             t = el.tail
-            text[parent] = text_get(parent, 0) + n + (tlen(t) if t and not t.isspace() else 0)
+            if t and not t.isspace():
+                t = t.strip()
+                text[parent] = text_get(parent, 0) + n + (len(t) if t.isascii() else tlen(t))
+            else:
+                text[parent] = text_get(parent, 0) + n
             if pr:
                 prose[parent] = prose_get(parent, 0) + pr
             if lk:
