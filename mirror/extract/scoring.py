@@ -48,8 +48,13 @@ class Stats:
         text_get, links_get, own_get = text.get, links.get, own.get
         for el in reversed(list(root.iter())):
             s = el.text
-            # (Most text nodes are absent or indentation: tlen only for the rest.)
-            t = tlen(s) if s and not s.isspace() else 0
+            # (Most text nodes are absent or indentation, most others ASCII:
+            # tlen only for the rest.)
+            if s and not s.isspace():
+                s = s.strip()
+                t = len(s) if s.isascii() else tlen(s)
+            else:
+                t = 0
             own[el] = own_get(el, 0) + t
             n = text_get(el, 0) + t
             text[el] = n
@@ -59,7 +64,11 @@ class Stats:
             parent = el.getparent()
             if parent is not None:
                 s = el.tail
-                tail = tlen(s) if s and not s.isspace() else 0
+                if s and not s.isspace():
+                    s = s.strip()
+                    tail = len(s) if s.isascii() else tlen(s)
+                else:
+                    tail = 0
                 text[parent] = text_get(parent, 0) + n + tail
                 lk = links_get(el, 0)
                 if lk:  # (read with .get(el, 0) everywhere)
