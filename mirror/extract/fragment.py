@@ -111,7 +111,7 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
             continue
         if tag == "img":
             continue
-        if tag not in ("figure", "figcaption", "table", "body", "html") and el is not fragment \
+        if tag not in {"figure", "figcaption", "table", "body", "html"} and el is not fragment \
                 and el.get("class") and is_caption(el):
             # Captions outside <figcaption>: mark them so text output skips them
             # and the reader page styles them as captions.
@@ -139,9 +139,9 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
                 unwrap(el)
             else:
                 drop_tree(el)
-        elif tag in ("span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
-                     "article", "section", "form", "fieldset", "body", "html"):
-            if tag in ("section", "article", "main", "form", "fieldset", "body", "html"):
+        elif tag in {"span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
+                     "article", "section", "form", "fieldset", "body", "html"}:
+            if tag in {"section", "article", "main", "form", "fieldset", "body", "html"}:
                 el.tag = "div"
             else:
                 unwrap(el)
@@ -153,8 +153,8 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
     for el in reversed(list(fragment.iter())):
         if el is fragment or el.getparent() is None:
             continue
-        if el.tag in ("div", "p", "li", "ul", "ol", "figure", "blockquote", "h2", "h3", "h4",
-                      "h5", "h6", "table", "tr", "td", "dl", "a", "b", "strong", "em", "i") and \
+        if el.tag in {"div", "p", "li", "ul", "ol", "figure", "blockquote", "h2", "h3", "h4",
+                      "h5", "h6", "table", "tr", "td", "dl", "a", "b", "strong", "em", "i"} and \
                 len(el) == 0 and not (el.text or "").strip():
             drop_tree(el)
     # Divs that only wrap one child are noise.

@@ -122,7 +122,7 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
             drop_tree(el)
             continue
-        if seen_text < 400 and (tag in ("p", "div", "span", "address", "small")
+        if seen_text < 400 and (tag in {"p", "div", "span", "address", "small"}
                                 or tag in _INLINE_LINES and _own_line(el)):
             # (Nothing below applies to a text longer than this, and a long
             # paragraph ends the header zone: its exact length is not needed.)
@@ -227,7 +227,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
         if el is content or not isinstance(el.tag, str) or el.getparent() is None:
             continue
         tag = el.tag
-        if tag in ("img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"):
+        if tag in {"img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"}:
             continue
         n = stats.text.get(el)
         if n is None:
@@ -238,7 +238,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
             if txt and vocab.boiler_text(txt):
                 drop_tree(el)
                 continue
-        if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
+        if n < 300 and tag in {"p", "div", "li", "section", "aside", "em", "i", "strong", "b"}:
             txt = txt if txt is not None else norm("".join(el.itertext()))
             if vocab.newsletter(txt) or vocab.END_NOTICE.search(txt) or (
                     vocab.follow(txt) and _text_before(el, content, stats, 0.5 * total) > 0.5 * total):
@@ -283,7 +283,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
             if ld > 0.6:
                 drop_tree(el)
             continue
-        if tag in ("div", "section", "table", "dl", "figure"):
+        if tag in {"div", "section", "table", "dl", "figure"}:
             has_img = el.find(".//img") is not None
             if n == 0 and not has_img:
                 continue

@@ -120,7 +120,7 @@ def _is_para(el: etree._Element, stats: Stats) -> bool:
     if tag in PARA_TAGS:
         # (A cell holding paragraphs is not one itself: it scores through them.)
         return _as_paragraph(el, stats)
-    if tag in ("div", "section", "article", "span", "font", "center", "main", "td", "body"):
+    if tag in {"div", "section", "article", "span", "font", "center", "main", "td", "body"}:
         # A container holding text directly (text + inline children) acts as a paragraph.
         return stats.own.get(el, 0) >= 25
     return False
