@@ -50,18 +50,22 @@ def _mark_captions(fragment: etree._Element) -> None:
     for el in list(fragment.iter("p", "span", "div", "em", "i", "small")):
         if el.tag == "figcaption" or len(el) > 3:
             continue
-        txt = text_upto(el, 250)
-        if not txt:
-            continue
-        if txt.lower() in alts:
-            el.tag = "figcaption"
-            continue
+        # (The text is read only when a test needs it: no alt texts, and the
+        # cheap tests of the second kind first.)
+        if alts:
+            txt = text_upto(el, 250)
+            if not txt:
+                continue
+            if txt.lower() in alts:
+                el.tag = "figcaption"
+                continue
         if el.tag in ("p", "div"):
             prev = el.getprevious()
+            if prev is None or not isinstance(prev.tag, str) or (el.text or "").strip():
+                continue
             kids = [c for c in el if isinstance(c.tag, str)]
-            if prev is not None and isinstance(prev.tag, str) and _image_only(prev) \
-                    and not (el.text or "").strip() and len(kids) == 1 \
-                    and kids[0].tag in _EMPHASIS and not (kids[0].tail or "").strip():
+            if len(kids) == 1 and kids[0].tag in _EMPHASIS and not (kids[0].tail or "").strip() \
+                    and _image_only(prev) and (alts or text_upto(el, 250)):
                 el.tag = "figcaption"
 
 
@@ -116,7 +120,10 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
             # Captions outside <figcaption>: mark them so text output skips them
             # and the reader page styles them as captions.
             tag = el.tag = "figcaption"
-        keep = _KEEP_ATTRS.get(tag, ())
+        keep = _KEEP_ATTRS.get(tag)
+        if keep is None:  # (most tags keep no attribute)
+            el.attrib.clear()
+            continue
         saved = [(k, v) for k in keep if (v := el.get(k)) is not None]
         el.attrib.clear()
         for k, v in saved:
