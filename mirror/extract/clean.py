@@ -97,7 +97,8 @@ _PARA = frozenset({"p", "pre", "blockquote", "dd", "td"})
 
 def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], dict[etree._Element, int]]:
     """Per element: length of all text under it, and of the text of its
-    paragraphs that look like prose (long enough, few links). One bottom-up pass."""
+    paragraphs that look like prose (long enough, few links; no entry where
+    there is none: read it with .get(el, 0)). One bottom-up pass."""
     text: dict[etree._Element, int] = {}
     prose: dict[etree._Element, int] = {}
     links: dict[etree._Element, int] = {}
@@ -112,9 +113,7 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
             n += len(t) if t.isascii() else tlen(t)
         text[el] = n
         tag = el.tag
-        lk = links_get(el, 0)
-        if tag == "a" and is_link(el):
-            lk = n
+        lk = n if tag == "a" and is_link(el) else links_get(el, 0)
         pr = prose_get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:
             pr = n
@@ -132,7 +131,8 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
                 prose[parent] = prose_get(parent, 0) + pr
             if lk:
                 links[parent] = links_get(parent, 0) + lk
-        prose[el] = pr
+        if pr:  # (prose is read with .get(el, 0): zeros need no entry)
+            prose[el] = pr
     return text, prose
 
 
