@@ -304,7 +304,7 @@ def drop_repeats(content: etree._Element) -> None:
     text or more, goes. A repeated paragraph, refrain or small block stays (a
     chorus, a quote set apart, a meal plan's daily pattern), as do short lines."""
     leaves = [(el, norm("".join(el.itertext()))) for el in content.iter(*_DEDUPE_TAGS)
-              if not any(True for _ in el.iterdescendants(*_DEDUPE_TAGS))]
+              if next(el.iterdescendants(*_DEDUPE_TAGS), None) is None]
     total = sum(len(t) for _, t in leaves)
     seen: set[str] = set()
     run: list[tuple[etree._Element, str]] = []
