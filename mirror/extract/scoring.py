@@ -55,7 +55,9 @@ class Stats:
                 t = len(s) if s.isascii() else tlen(s)
             else:
                 t = 0
-            own[el] = own_get(el, 0) + t
+            o = own_get(el, 0) + t
+            if o:  # (own is read with .get(el, 0): zeros need no entry)
+                own[el] = o
             n = text_get(el, 0) + t
             text[el] = n
             tag = el.tag
@@ -73,9 +75,9 @@ class Stats:
                 lk = links_get(el, 0)
                 if lk:  # (read with .get(el, 0) everywhere)
                     links[parent] = links_get(parent, 0) + lk
-                if tag in _INLINE:
-                    own[parent] = own_get(parent, 0) + tail + (n if tag != "a" else 0)
-                else:
+                if tag in _INLINE and tag != "a":
+                    tail += n
+                if tail:
                     own[parent] = own_get(parent, 0) + tail
         self.text = text
         self.links = links
