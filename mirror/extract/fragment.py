@@ -79,11 +79,20 @@ def _squeeze_whitespace(fragment: etree._Element) -> None:
     pre = {d for p in fragment.iter("pre") for d in p.iter()}
     for el in fragment.iter():
         t = el.text
-        if t and _LOOSE.search(t) and el not in pre:
-            el.text = _WS_RUN.sub(" ", t)
+        if t and _loose(t) and el not in pre:
+            el.text = " " if t.isspace() else _WS_RUN.sub(" ", t)
         t = el.tail
-        if t and _LOOSE.search(t) and el.getparent() not in pre:
-            el.tail = _WS_RUN.sub(" ", t)
+        if t and _loose(t) and el.getparent() not in pre:
+            el.tail = " " if t.isspace() else _WS_RUN.sub(" ", t)
+
+
+def _loose(t: str) -> bool:
+    """_LOOSE.search(t), without the regex for indentation (whitespace only,
+    by str.isspace, which is the regex's \\s: loose unless it is a single
+    character other than \\t \\n \\r \\f \\v)."""
+    if t.isspace():
+        return len(t) > 1 or t in "\t\n\r\f\v"
+    return _LOOSE.search(t) is not None
 
 
 def tidy(fragment: etree._Element, base: str | None) -> list[str]:
