@@ -122,20 +122,31 @@ def _is_para(el: etree._Element, stats: Stats) -> bool:
     if tag in PARA_TAGS:
         # (A cell holding paragraphs is not one itself: it scores through them.)
         return _as_paragraph(el, stats)
-    if tag in {"div", "section", "article", "span", "font", "center", "main", "td", "body"}:
+    if tag in _HOLDERS:
         # A container holding text directly (text + inline children) acts as a paragraph.
         return stats.own.get(el, 0) >= 25
     return False
 
 
+_HOLDERS = frozenset({"div", "section", "article", "span", "font", "center", "main", "td", "body"})
+
+
 def score_candidates(body: etree._Element, stats: Stats) -> dict[etree._Element, float]:
     """Container -> score, before link-density damping."""
     scores: dict[etree._Element, float] = {}
+    own_get = stats.own.get
     for el in body.iter():
-        if not isinstance(el.tag, str) or not _is_para(el, stats):
+        # (_is_para and _as_paragraph, inline: one call per element less.)
+        tag = el.tag
+        if tag in PARA_TAGS:
+            if tag == "td" and _holds_paragraphs(el, stats):
+                continue
+            whole = True
+        elif tag in _HOLDERS and own_get(el, 0) >= 25:
+            whole = False
+        else:
             continue
-        whole = _as_paragraph(el, stats)
-        n = stats.text.get(el, 0) if whole else stats.own.get(el, 0)
+        n = stats.text.get(el, 0) if whole else own_get(el, 0)
         if n < 25:
             continue
         if whole:
