@@ -199,15 +199,21 @@ def _cut_after_headings(content: etree._Element, stats: Stats) -> None:
         n = stats.text.get(el, 0)
         if not n or n > (200 if el.tag in HEADINGS else 60):
             continue
-        before = min(300, 0.3 * total)
-        if stats.link_density(el) > 0.5 or _text_before(el, content, stats, before) < before:
-            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if stats.link_density(el) > 0.5:
+            continue
         txt = norm("".join(el.itertext()))
-        if vocab.COMMENTS_HEADING.match(txt):
+        comments = vocab.COMMENTS_HEADING.match(txt)
+        if not comments and not vocab.RELATED_HEADING.match(txt):
+            continue
+        # (The text before is counted only for a heading that says one of them.)
+        before = min(300, 0.3 * total)
+        if _text_before(el, content, stats, before) < before:
+            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if comments:
             for sib in list(el.itersiblings()):
                 drop_tree(sib)
             drop_tree(el)
-        elif vocab.RELATED_HEADING.match(txt):
+        else:  # a related-stories heading
             for sib in list(el.itersiblings()):
                 if not isinstance(sib.tag, str):
                     continue
