@@ -34,15 +34,6 @@ _INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "abbr", "time", "small"
                      "font", "cite", "q", "mark", "code", "s"})
 
 
-def _is_hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None:
-        return True
-    if el.get("aria-hidden") == "true":
-        return True
-    st = el.get("style")
-    return bool(st and _HIDDEN_STYLE.search(st))
-
-
 HIDDEN_MAX_SHARE = 0.7
 
 
@@ -239,6 +230,7 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
         protected.update(core.iterancestors())
         protected.add(core)
         protected.update(_paragraph_style(core, prose))
+    key_of_class = vocab.key_of_class
     drop: list[etree._Element] = []
     unwraps: list[etree._Element] = []
     dropped: set[etree._Element] = set()
@@ -266,8 +258,15 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
         elif tag in _PROTECTED:
             continue
         else:
-            key = vocab.key_of(el)
-            furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
+            # Furniture: by tag, hidden (the hidden attribute, aria-hidden or an
+            # inline style), by role, or by class and id (vocab.key_of, inline).
+            cls, ident = el.get("class"), el.get("id")
+            k = f"{cls} {ident}" if cls and ident else cls or ident
+            key = key_of_class(k) if k else ""
+            st = el.get("style")
+            furniture = (tag in DROP_TAGS or el.get("hidden") is not None
+                         or el.get("aria-hidden") == "true" or bool(st and _HIDDEN_STYLE.search(st))
+                         or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.negative(key)
                              and not vocab.embed(key) and not _topic_anchor(el) and el not in formula)
