@@ -143,7 +143,8 @@ def choose(attrs: Mapping[str, str], picture: Sequence[str] = (), base: str | No
         elif url not in urls:
             urls.append(url)
     if base:
-        urls = [u for u in urls if same_site(u, base)] + [u for u in urls if not same_site(u, base)]
+        local = [same_site(u, base) for u in urls]
+        urls = [u for u, here in zip(urls, local) if here] + [u for u, here in zip(urls, local) if not here]
     if not urls:
         return ImageChoice(dropped=refusals[0] if refusals else "no source")
     return ImageChoice(tuple(urls[:MAX_CANDIDATES]))

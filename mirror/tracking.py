@@ -133,7 +133,7 @@ def tracker_image(url: str) -> str | None:
     labels = host.rstrip(".").split(".")
     if any(".".join(labels[i:]) in ti.hosts for i in range(len(labels))):
         return "a known tracking host"
-    if any(p.matches(scheme, host, path_query) for p in ti.patterns):
+    if any(p.matches(scheme, host, path_query) for p in _tracker_patterns_for_site(scheme, host)):
         return "a known tracking URL"
     segments = [seg.lower() for seg in path.split("/") if seg]
     if segments and segments[-1] in ti.files:
@@ -161,6 +161,18 @@ def _rules_for_site(scheme: str, host: str) -> tuple[Rule, ...]:
     return tuple(r for r in lists().rules if any(p.matches_host(scheme, host) for p in r.include))
 
 
+@lru_cache(maxsize=4096)
+def _tracker_patterns_for_site(scheme: str, host: str) -> tuple[Pattern, ...]:
+    """The tracker-image patterns for this scheme and host (most name one site)."""
+    return tuple(p for p in tracker_images().patterns if p.matches_host(scheme, host))
+
+
+@lru_cache(maxsize=4096)
+def _wrappers_for_site(scheme: str, host: str) -> tuple[Wrapper, ...]:
+    """The redirect wrappers with an include pattern for this scheme and host."""
+    return tuple(w for w in lists().wrappers if any(p.matches_host(scheme, host) for p in w.include))
+
+
 def tracking_params_for(url: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """(names, prefixes) that are tracking on this URL's site."""
     where = _where(url)
@@ -178,7 +190,7 @@ def unwrap(url: str) -> str:
     for _ in range(MAX_UNWRAP):
         where = _where(url)
         inner = None
-        for w in lists().wrappers:
+        for w in _wrappers_for_site(*where[:2]):  # (most URLs: none)
             if any(p.matches(*where) for p in w.include):
                 value = dict(parse_qsl(urlsplit(url).query)).get(w.param, "")
                 if urlsplit(value).scheme.lower() in ("http", "https") and urlsplit(value).hostname:

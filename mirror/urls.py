@@ -3,6 +3,7 @@ an outlet's host to the mirror host we actually fetch from (and back)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -52,12 +53,15 @@ def same_site(a: str, b: str) -> bool:
     return bool(host_of(a)) and site_of(a) == site_of(b)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # (what "ch < ' ' or ch == '\x7f'" drops)
+
+
 def absolutise(href: str, base: str | None) -> str | None:
     """`href` resolved against `base`, or None if it is not a safe web link.
 
     Whitespace and control characters inside a scheme ("java\\tscript:") are the
     classic filter bypass, so they are stripped before the scheme is judged."""
-    raw = "".join(ch for ch in href.strip() if ch >= " " and ch != "\x7f")
+    raw = _CONTROL.sub("", href.strip())
     if not raw:
         return None
     full = urljoin(base, raw) if base else raw

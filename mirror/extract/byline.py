@@ -51,11 +51,6 @@ def clean_byline(s: str | None) -> str | None:
     return s
 
 
-# The only elements that can name a byline (in document order): one without
-# any of these attributes is never a hit, and most elements have none.
-_NAMED = etree.XPath(".//*[@rel or @itemprop or @class or @id]")
-
-
 @lru_cache(maxsize=8192)
 def _byline_names(cls: str) -> bool:
     """Do a class and id name a byline? (Cached: checked on every element,
@@ -68,14 +63,17 @@ def visible_byline(root: etree._Element) -> list[str]:
     body = root.find("body")
     if body is None:
         return names
-    for el in _NAMED(body):
-        if not isinstance(el.tag, str):
+    # In document order, stopping at the first byline (an XPath selecting the
+    # elements with these attributes costs more than walking them all).
+    for el in body.iterdescendants():
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        rel = el.get("rel") or ""
+        c, i = el.get("class"), el.get("id")
         itemprop = el.get("itemprop") or ""
-        cls = f"{el.get('class') or ''} {el.get('id') or ''}"
-        hit = rel == "author" or itemprop == "author" or _byline_names(cls)
-        if not hit or el.tag in ("meta", "link", "script", "style", "img", "body", "html"):
+        hit = ((c or i) and _byline_names(f"{c or ''} {i or ''}")) or itemprop == "author" \
+            or el.get("rel") == "author"
+        if not hit or tag in ("meta", "link", "script", "style", "img", "body", "html"):
             continue
         if itemprop == "author":
             n = el.find(".//*[@itemprop='name']")

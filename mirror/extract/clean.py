@@ -34,17 +34,19 @@ _INLINE = frozenset({"a", "b", "strong", "i", "em", "u", "abbr", "time", "small"
                      "font", "cite", "q", "mark", "code", "s"})
 
 
-def _is_hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None:
-        return True
-    if el.get("aria-hidden") == "true":
-        return True
-    st = el.get("style")
-    return bool(st and _HIDDEN_STYLE.search(st))
-
-
-_STYLED_HIDDEN = etree.XPath(".//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
 HIDDEN_MAX_SHARE = 0.7
+
+
+def _maybe_styled_hidden(body: etree._Element) -> list[etree._Element]:
+    """The descendants that can be _styled_hidden, in document order: the
+    hidden attribute, or "none" or "hidden" in the style (a Python walk: an
+    XPath with that predicate costs twice as much)."""
+    out: list[etree._Element] = []
+    for el in body.iterdescendants(etree.Element):  # (elements only, as XPath's *)
+        st = el.get("style")
+        if (st and ("none" in st or "hidden" in st)) or el.get("hidden") is not None:
+            out.append(el)
+    return out
 
 
 def _styled_hidden(el: etree._Element) -> bool:
@@ -86,20 +88,23 @@ _PARA = frozenset({"p", "pre", "blockquote", "dd", "td"})
 
 def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], dict[etree._Element, int]]:
     """Per element: length of all text under it, and of the text of its
-    paragraphs that look like prose (long enough, few links). One bottom-up pass."""
+    paragraphs that look like prose (long enough, few links; no entry where
+    there is none: read it with .get(el, 0)). One bottom-up pass."""
     text: dict[etree._Element, int] = {}
     prose: dict[etree._Element, int] = {}
     links: dict[etree._Element, int] = {}
     text_get, prose_get, links_get = text.get, prose.get, links.get
     for el in reversed(list(root.iter())):
+        n = text_get(el, 0)
         t = el.text
-        # (Most text nodes are absent or indentation: tlen only for the rest.)
-        n = text_get(el, 0) + (tlen(t) if t and not t.isspace() else 0)
+        # (Most text nodes are absent or indentation, most others ASCII: tlen
+        # only for the rest.)
+        if t and not t.isspace():
+            t = t.strip()
+            n += len(t) if t.isascii() else tlen(t)
         text[el] = n
         tag = el.tag
-        lk = links_get(el, 0)
-        if tag == "a" and is_link(el):
-            lk = n
+        lk = n if tag == "a" and is_link(el) else links_get(el, 0)
         pr = prose_get(el, 0)
         if tag in _PARA and n >= 60 and lk < 0.3 * n:
             pr = n
@@ -108,12 +113,17 @@ def content_lengths(root: etree._Element) -> tuple[dict[etree._Element, int], di
         parent = el.getparent()
         if parent is not None:
             t = el.tail
-            text[parent] = text_get(parent, 0) + n + (tlen(t) if t and not t.isspace() else 0)
+            if t and not t.isspace():
+                t = t.strip()
+                text[parent] = text_get(parent, 0) + n + (len(t) if t.isascii() else tlen(t))
+            else:
+                text[parent] = text_get(parent, 0) + n
             if pr:
                 prose[parent] = prose_get(parent, 0) + pr
             if lk:
                 links[parent] = links_get(parent, 0) + lk
-        prose[el] = pr
+        if pr:  # (prose is read with .get(el, 0): zeros need no entry)
+            prose[el] = pr
     return text, prose
 
 
@@ -212,7 +222,7 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
     # A block the page's own markup hides is not read, however much prose it
     # holds, while most of the prose is elsewhere (a page that hides nearly
     # all of it reveals it by script: that text stays).
-    hidden: list[etree._Element] = [el for el in _STYLED_HIDDEN(body) if _styled_hidden(el)
+    hidden: list[etree._Element] = [el for el in _maybe_styled_hidden(body) if _styled_hidden(el)
               and prose.get(el, 0) <= HIDDEN_MAX_SHARE * total_prose and el not in protected]
     unseen = {d for el in hidden for d in el.iter()}
     core = prose_core(body, prose, unseen)
@@ -220,6 +230,7 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
         protected.update(core.iterancestors())
         protected.add(core)
         protected.update(_paragraph_style(core, prose))
+    key_of_class = vocab.key_of_class
     drop: list[etree._Element] = []
     unwraps: list[etree._Element] = []
     dropped: set[etree._Element] = set()
@@ -247,8 +258,15 @@ def clean_page(body: etree._Element, protect: Iterable[etree._Element] | None = 
         elif tag in _PROTECTED:
             continue
         else:
-            key = vocab.key_of(el)
-            furniture = (tag in DROP_TAGS or _is_hidden(el) or (el.get("role") or "") in _ROLE_DROP
+            # Furniture: by tag, hidden (the hidden attribute, aria-hidden or an
+            # inline style), by role, or by class and id (vocab.key_of, inline).
+            cls, ident = el.get("class"), el.get("id")
+            k = f"{cls} {ident}" if cls and ident else cls or ident
+            key = key_of_class(k) if k else ""
+            st = el.get("style")
+            furniture = (tag in DROP_TAGS or el.get("hidden") is not None
+                         or el.get("aria-hidden") == "true" or bool(st and _HIDDEN_STYLE.search(st))
+                         or (el.get("role") or "") in _ROLE_DROP
                          or el.get("rel") == "author" or el.get("itemprop") == "author"
                          or (key and tag not in _INLINE and vocab.negative(key)
                              and not vocab.embed(key) and not _topic_anchor(el) and el not in formula)

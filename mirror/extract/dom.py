@@ -166,4 +166,6 @@ def is_link(el: etree._Element) -> bool:
     if el.tag != "a":
         return False
     href = el.get("href")
+    if href and href[0] not in "jJ%" and not href[0].isspace():
+        return True  # (the first character cannot start a "javascript:" href)
     return not (href and _NOOP_HREF.match(href.replace("%20", " ")) and el.get("onclick") is None)

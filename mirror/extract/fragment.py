@@ -50,18 +50,22 @@ def _mark_captions(fragment: etree._Element) -> None:
     for el in list(fragment.iter("p", "span", "div", "em", "i", "small")):
         if el.tag == "figcaption" or len(el) > 3:
             continue
-        txt = text_upto(el, 250)
-        if not txt:
-            continue
-        if txt.lower() in alts:
-            el.tag = "figcaption"
-            continue
+        # (The text is read only when a test needs it: no alt texts, and the
+        # cheap tests of the second kind first.)
+        if alts:
+            txt = text_upto(el, 250)
+            if not txt:
+                continue
+            if txt.lower() in alts:
+                el.tag = "figcaption"
+                continue
         if el.tag in ("p", "div"):
             prev = el.getprevious()
+            if prev is None or not isinstance(prev.tag, str) or (el.text or "").strip():
+                continue
             kids = [c for c in el if isinstance(c.tag, str)]
-            if prev is not None and isinstance(prev.tag, str) and _image_only(prev) \
-                    and not (el.text or "").strip() and len(kids) == 1 \
-                    and kids[0].tag in _EMPHASIS and not (kids[0].tail or "").strip():
+            if len(kids) == 1 and kids[0].tag in _EMPHASIS and not (kids[0].tail or "").strip() \
+                    and _image_only(prev) and (alts or text_upto(el, 250)):
                 el.tag = "figcaption"
 
 
@@ -75,11 +79,20 @@ def _squeeze_whitespace(fragment: etree._Element) -> None:
     pre = {d for p in fragment.iter("pre") for d in p.iter()}
     for el in fragment.iter():
         t = el.text
-        if t and _LOOSE.search(t) and el not in pre:
-            el.text = _WS_RUN.sub(" ", t)
+        if t and _loose(t) and el not in pre:
+            el.text = " " if t.isspace() else _WS_RUN.sub(" ", t)
         t = el.tail
-        if t and _LOOSE.search(t) and el.getparent() not in pre:
-            el.tail = _WS_RUN.sub(" ", t)
+        if t and _loose(t) and el.getparent() not in pre:
+            el.tail = " " if t.isspace() else _WS_RUN.sub(" ", t)
+
+
+def _loose(t: str) -> bool:
+    """_LOOSE.search(t), without the regex for indentation (whitespace only,
+    by str.isspace, which is the regex's \\s: loose unless it is a single
+    character other than \\t \\n \\r \\f \\v)."""
+    if t.isspace():
+        return len(t) > 1 or t in "\t\n\r\f\v"
+    return _LOOSE.search(t) is not None
 
 
 def tidy(fragment: etree._Element, base: str | None) -> list[str]:
@@ -111,12 +124,15 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
             continue
         if tag == "img":
             continue
-        if tag not in ("figure", "figcaption", "table", "body", "html") and el is not fragment \
+        if tag not in {"figure", "figcaption", "table", "body", "html"} and el is not fragment \
                 and el.get("class") and is_caption(el):
             # Captions outside <figcaption>: mark them so text output skips them
             # and the reader page styles them as captions.
             tag = el.tag = "figcaption"
-        keep = _KEEP_ATTRS.get(tag, ())
+        keep = _KEEP_ATTRS.get(tag)
+        if keep is None:  # (most tags keep no attribute)
+            el.attrib.clear()
+            continue
         saved = [(k, v) for k in keep if (v := el.get(k)) is not None]
         el.attrib.clear()
         for k, v in saved:
@@ -139,9 +155,9 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
                 unwrap(el)
             else:
                 drop_tree(el)
-        elif tag in ("span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
-                     "article", "section", "form", "fieldset", "body", "html"):
-            if tag in ("section", "article", "main", "form", "fieldset", "body", "html"):
+        elif tag in {"span", "font", "center", "picture", "noscript", "nobr", "hgroup", "main",
+                     "article", "section", "form", "fieldset", "body", "html"}:
+            if tag in {"section", "article", "main", "form", "fieldset", "body", "html"}:
                 el.tag = "div"
             else:
                 unwrap(el)
@@ -153,8 +169,8 @@ def tidy(fragment: etree._Element, base: str | None) -> list[str]:
     for el in reversed(list(fragment.iter())):
         if el is fragment or el.getparent() is None:
             continue
-        if el.tag in ("div", "p", "li", "ul", "ol", "figure", "blockquote", "h2", "h3", "h4",
-                      "h5", "h6", "table", "tr", "td", "dl", "a", "b", "strong", "em", "i") and \
+        if el.tag in {"div", "p", "li", "ul", "ol", "figure", "blockquote", "h2", "h3", "h4",
+                      "h5", "h6", "table", "tr", "td", "dl", "a", "b", "strong", "em", "i"} and \
                 len(el) == 0 and not (el.text or "").strip():
             drop_tree(el)
     # Divs that only wrap one child are noise.

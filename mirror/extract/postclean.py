@@ -122,7 +122,7 @@ def drop_headers(content: etree._Element, md: Metadata) -> None:
         if tag in HEADINGS and title and norm("".join(el.itertext())).lower() == title:
             drop_tree(el)
             continue
-        if seen_text < 400 and (tag in ("p", "div", "span", "address", "small")
+        if seen_text < 400 and (tag in {"p", "div", "span", "address", "small"}
                                 or tag in _INLINE_LINES and _own_line(el)):
             # (Nothing below applies to a text longer than this, and a long
             # paragraph ends the header zone: its exact length is not needed.)
@@ -199,15 +199,21 @@ def _cut_after_headings(content: etree._Element, stats: Stats) -> None:
         n = stats.text.get(el, 0)
         if not n or n > (200 if el.tag in HEADINGS else 60):
             continue
-        before = min(300, 0.3 * total)
-        if stats.link_density(el) > 0.5 or _text_before(el, content, stats, before) < before:
-            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if stats.link_density(el) > 0.5:
+            continue
         txt = norm("".join(el.itertext()))
-        if vocab.COMMENTS_HEADING.match(txt):
+        comments = vocab.COMMENTS_HEADING.match(txt)
+        if not comments and not vocab.RELATED_HEADING.match(txt):
+            continue
+        # (The text before is counted only for a heading that says one of them.)
+        before = min(300, 0.3 * total)
+        if _text_before(el, content, stats, before) < before:
+            continue  # a "Comments (3)" jump link at the top, not a section heading
+        if comments:
             for sib in list(el.itersiblings()):
                 drop_tree(sib)
             drop_tree(el)
-        elif vocab.RELATED_HEADING.match(txt):
+        else:  # a related-stories heading
             for sib in list(el.itersiblings()):
                 if not isinstance(sib.tag, str):
                     continue
@@ -227,7 +233,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
         if el is content or not isinstance(el.tag, str) or el.getparent() is None:
             continue
         tag = el.tag
-        if tag in ("img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"):
+        if tag in {"img", "br", "hr", "a", "td", "th", "tr", "tbody", "thead"}:
             continue
         n = stats.text.get(el)
         if n is None:
@@ -238,7 +244,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
             if txt and vocab.boiler_text(txt):
                 drop_tree(el)
                 continue
-        if n < 300 and tag in ("p", "div", "li", "section", "aside", "em", "i", "strong", "b"):
+        if n < 300 and tag in {"p", "div", "li", "section", "aside", "em", "i", "strong", "b"}:
             txt = txt if txt is not None else norm("".join(el.itertext()))
             if vocab.newsletter(txt) or vocab.END_NOTICE.search(txt) or (
                     vocab.follow(txt) and _text_before(el, content, stats, 0.5 * total) > 0.5 * total):
@@ -283,7 +289,7 @@ def conditional_clean(content: etree._Element, stats: Stats) -> None:
             if ld > 0.6:
                 drop_tree(el)
             continue
-        if tag in ("div", "section", "table", "dl", "figure"):
+        if tag in {"div", "section", "table", "dl", "figure"}:
             has_img = el.find(".//img") is not None
             if n == 0 and not has_img:
                 continue
@@ -304,7 +310,7 @@ def drop_repeats(content: etree._Element) -> None:
     text or more, goes. A repeated paragraph, refrain or small block stays (a
     chorus, a quote set apart, a meal plan's daily pattern), as do short lines."""
     leaves = [(el, norm("".join(el.itertext()))) for el in content.iter(*_DEDUPE_TAGS)
-              if not any(True for _ in el.iterdescendants(*_DEDUPE_TAGS))]
+              if next(el.iterdescendants(*_DEDUPE_TAGS), None) is None]
     total = sum(len(t) for _, t in leaves)
     seen: set[str] = set()
     run: list[tuple[etree._Element, str]] = []

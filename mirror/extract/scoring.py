@@ -48,9 +48,16 @@ class Stats:
         text_get, links_get, own_get = text.get, links.get, own.get
         for el in reversed(list(root.iter())):
             s = el.text
-            # (Most text nodes are absent or indentation: tlen only for the rest.)
-            t = tlen(s) if s and not s.isspace() else 0
-            own[el] = own_get(el, 0) + t
+            # (Most text nodes are absent or indentation, most others ASCII:
+            # tlen only for the rest.)
+            if s and not s.isspace():
+                s = s.strip()
+                t = len(s) if s.isascii() else tlen(s)
+            else:
+                t = 0
+            o = own_get(el, 0) + t
+            if o:  # (own is read with .get(el, 0): zeros need no entry)
+                own[el] = o
             n = text_get(el, 0) + t
             text[el] = n
             tag = el.tag
@@ -59,14 +66,18 @@ class Stats:
             parent = el.getparent()
             if parent is not None:
                 s = el.tail
-                tail = tlen(s) if s and not s.isspace() else 0
+                if s and not s.isspace():
+                    s = s.strip()
+                    tail = len(s) if s.isascii() else tlen(s)
+                else:
+                    tail = 0
                 text[parent] = text_get(parent, 0) + n + tail
                 lk = links_get(el, 0)
                 if lk:  # (read with .get(el, 0) everywhere)
                     links[parent] = links_get(parent, 0) + lk
-                if tag in _INLINE:
-                    own[parent] = own_get(parent, 0) + tail + (n if tag != "a" else 0)
-                else:
+                if tag in _INLINE and tag != "a":
+                    tail += n
+                if tail:
                     own[parent] = own_get(parent, 0) + tail
         self.text = text
         self.links = links
@@ -111,20 +122,31 @@ def _is_para(el: etree._Element, stats: Stats) -> bool:
     if tag in PARA_TAGS:
         # (A cell holding paragraphs is not one itself: it scores through them.)
         return _as_paragraph(el, stats)
-    if tag in ("div", "section", "article", "span", "font", "center", "main", "td", "body"):
+    if tag in _HOLDERS:
         # A container holding text directly (text + inline children) acts as a paragraph.
         return stats.own.get(el, 0) >= 25
     return False
 
 
+_HOLDERS = frozenset({"div", "section", "article", "span", "font", "center", "main", "td", "body"})
+
+
 def score_candidates(body: etree._Element, stats: Stats) -> dict[etree._Element, float]:
     """Container -> score, before link-density damping."""
     scores: dict[etree._Element, float] = {}
+    own_get = stats.own.get
     for el in body.iter():
-        if not isinstance(el.tag, str) or not _is_para(el, stats):
+        # (_is_para and _as_paragraph, inline: one call per element less.)
+        tag = el.tag
+        if tag in PARA_TAGS:
+            if tag == "td" and _holds_paragraphs(el, stats):
+                continue
+            whole = True
+        elif tag in _HOLDERS and own_get(el, 0) >= 25:
+            whole = False
+        else:
             continue
-        whole = _as_paragraph(el, stats)
-        n = stats.text.get(el, 0) if whole else stats.own.get(el, 0)
+        n = stats.text.get(el, 0) if whole else own_get(el, 0)
         if n < 25:
             continue
         if whole:

@@ -35,7 +35,8 @@ def to_text(fragment: etree._Element) -> str:
         if cur:
             # <br><br> separates paragraphs; a single <br> is a line break.
             for chunk in _BLANK_LINE.split("".join(cur)):
-                lines = [_SPACES.sub(" ", ln).strip() for ln in chunk.split("\n")]
+                # (_SPACES never matches a line break: one sub for the chunk.)
+                lines = [ln.strip() for ln in _SPACES.sub(" ", chunk).split("\n")]
                 chunk = "\n".join(ln for ln in lines if ln)
                 if chunk:
                     blocks.append(chunk)
