@@ -15,7 +15,7 @@ import fnmatch
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable, TypeVar
 from importlib import resources
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -154,11 +154,19 @@ def _where_parts(parts: SplitResult) -> tuple[str, str, str]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), path + ("?" + parts.query if parts.query else "")
 
 
+_Included = TypeVar("_Included", Rule, Wrapper)
+
+
+def _including(items: Iterable[_Included], scheme: str, host: str) -> tuple[_Included, ...]:
+    """The items with an include pattern for this scheme and host (a page's
+    images share a few hosts, and most of the lists name one site each, so
+    the callers cache this per site)."""
+    return tuple(x for x in items if any(p.matches_host(scheme, host) for p in x.include))
+
+
 @lru_cache(maxsize=4096)
 def _rules_for_site(scheme: str, host: str) -> tuple[Rule, ...]:
-    """The rules with an include pattern for this scheme and host (a page's
-    images share a few hosts, and most of the list names one site each)."""
-    return tuple(r for r in lists().rules if any(p.matches_host(scheme, host) for p in r.include))
+    return _including(lists().rules, scheme, host)
 
 
 @lru_cache(maxsize=4096)
@@ -169,8 +177,7 @@ def _tracker_patterns_for_site(scheme: str, host: str) -> tuple[Pattern, ...]:
 
 @lru_cache(maxsize=4096)
 def _wrappers_for_site(scheme: str, host: str) -> tuple[Wrapper, ...]:
-    """The redirect wrappers with an include pattern for this scheme and host."""
-    return tuple(w for w in lists().wrappers if any(p.matches_host(scheme, host) for p in w.include))
+    return _including(lists().wrappers, scheme, host)
 
 
 def tracking_params_for(url: str) -> tuple[frozenset[str], tuple[str, ...]]:

@@ -111,7 +111,7 @@ def _refs_json(d: dict[str, FileRef]) -> dict[str, dict[str, str | int]]:
 
 
 def encode_article(a: ArticleEntry) -> str:
-    """One article's part of manifest.json, as `encode` places it. A pack
+    """One article's part of manifest.json, as `ManifestParts` places it. A pack
     keeps these few hundred bytes per article instead of the entry objects
     (a manifest of 100,000 articles peaked at 600 MiB encoded whole)."""
     doc = {"id": a.id, "url": a.url, "title": a.title, "published": a.published, "modified": a.modified,
@@ -120,16 +120,10 @@ def encode_article(a: ArticleEntry) -> str:
     return "\n".join("  " + ln for ln in text.split("\n"))  # two levels in; JSON strings hold no raw newline
 
 
-def encode(articles: list[bytes], files: dict[str, FileRef]) -> bytes:
-    """manifest.json from its articles' parts (in id order, UTF-8): byte for
-    byte `json.dumps` of the whole document with sorted keys and indent 1,
-    where "articles" is the first key."""
-    head, tail = frame(files, bool(articles))
-    return head + b",\n".join(articles) + tail
-
-
 def frame(files: dict[str, FileRef], any_articles: bool) -> tuple[bytes, bytes]:
-    """What comes before and after the articles' parts in `encode`."""
+    """What comes before and after the articles' parts (in id order, joined
+    by ",\n"), so that manifest.json is byte for byte `json.dumps` of the
+    whole document with sorted keys and indent 1 ("articles" is its first key)."""
     rest = {"format": FORMAT, "version": VERSION, "files": _refs_json(files)}
     if not any_articles:
         doc = json.dumps({"articles": [], **rest}, sort_keys=True, ensure_ascii=False, indent=1)

@@ -8,7 +8,8 @@ plaintext file is ever written to the destination medium.
 
 Each entry's bytes are in memory when it is written (bundle entries are
 small JSON/HTML files; pages with inline images are bounded by the archive's
-image caps), so CRC and sizes are known up front: no data descriptors.
+image caps), or, for one made in pieces (`entry_from`: the manifest), its
+compressed body, so CRC and sizes are known up front: no data descriptors.
 
 ZIP64 (APPNOTE 4.5) only where a value does not fit, as `zip -r` and
 `zipfile` do: an entry of 4 GiB or more, or one starting at or past 4 GiB,
