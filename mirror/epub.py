@@ -28,14 +28,15 @@ def export_epub(ar: Archive, ids: list[str], out: Path, look: pack.Look = pack.L
     from mirror.render.epub import book_bytes
 
     site_plan = pack.plan(ar, ids, look)
-    if not site_plan.order:
+    if not site_plan.ids:
         raise UsageError("no article left to write: none of the selected articles could be rendered")
     cut = future_cutoff()
 
     def article(aid: str) -> StoredVersion:
         return current_of([v for v in ar.versions(aid) if v.captured <= cut])
 
-    data, n = book_bytes(site_plan.order, article, ar.read_blob, site_plan.lang, site_plan.by)
+    summaries = list(pack.summaries_of(ar)(site_plan.ids))
+    data, n = book_bytes(summaries, article, ar.read_blob, site_plan.lang, site_plan.by)
     with pack.atomic_output(Path(out), overwrite) as f:
         f.write(data)
     return n

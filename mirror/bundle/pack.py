@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import os
 import shutil
 import signal
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     from mirror.bundle.pagecache import PageCache
     from mirror.crypto.age import Recipient
-    from mirror.model import StoredVersion
+    from mirror.model import StoredVersion, Summary
     from mirror.store import Archive
 
 
@@ -114,17 +115,29 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     parses (the rest are skipped, with a warning, by `_rendered`)."""
     from mirror.bundle.pagecache import PageCache
 
+    def written(pages: PageCache) -> Iterator[Summary]:
+        for s, sha in _summaries(ar, ids, cut):
+            if valid_url(s.url) and pages.renders_stored(sha, lambda: ar.read_blob(sha).decode("utf-8"),
+                                                          site.renders) is None:
+                yield s
+
     cut = future_cutoff()
-    summaries = []
     with PageCache(ar) as pages:
-        for heads in ar.heads_many(ids):
-            versions = _kept(heads, cut)
-            if not versions or not valid_url(versions[-1].url):
-                continue
-            sha = versions[-1].html_sha
-            if pages.renders_stored(sha, lambda: ar.read_blob(sha).decode("utf-8"), site.renders) is None:
-                summaries.append(site.summary(site.public_copy(versions[-1]), len(versions)))
-    return site.plan(summaries, look.lang, look.by)
+        return site.plan(written(pages), look.lang, look.by)
+
+
+def _summaries(ar: Archive, ids: list[str], cut: str) -> Iterator[tuple[Summary, str]]:
+    """What the index says of each of `ids` that has a version not in the
+    future, with the SHA-256 of its current HTML, in the order of `ids`."""
+    for heads in ar.heads_many(ids):
+        if versions := _kept(heads, cut):
+            yield site.summary(site.public_copy(versions[-1]), len(versions)), versions[-1].html_sha
+
+
+def summaries_of(ar: Archive) -> Callable[[list[str]], Iterator[Summary]]:
+    """`site.index_file`'s reading of the summaries again, as `plan` did."""
+    cut = future_cutoff()
+    return lambda ids: (s for s, _sha in _summaries(ar, ids, cut))
 
 
 def _rendered(ar: Archive, ids: list[str], warn: Warn | None,
@@ -203,10 +216,9 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
             entry.files[name] = ref(data)
             yield from z.entry(name, data, compress, huff)
         entries.add(entry)
-    index = site.index_file(site_plan, entries.ids)
-    yield from z.entry(index.name, index.data, True)
-    top = {index.name: ref(index.data)}
-    del index
+    index = _Hashed(site.index_file(site_plan, entries.ids, summaries_of(ar)))
+    yield from z.entry_from(layout.INDEX, index)
+    top = {layout.INDEX: index.ref()}
     if sign_key is None:  # the manifest is deflated as it is decompressed, never held whole
         yield from z.entry_from(layout.MANIFEST, lambda: entries.chunks(top))
     else:  # Ed25519 signs a message it reads twice: it is held whole
@@ -430,10 +442,32 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
             _write_new(os.path.join(root, name), data)
             entry.files[name] = ref(data)
         entries.add(entry)
-    index = site.index_file(site_plan, entries.ids)
-    _write_new(os.path.join(root, index.name), index.data)
-    _write_new(os.path.join(root, layout.MANIFEST), entries.chunks({index.name: ref(index.data)}))
+    index = _Hashed(site.index_file(site_plan, entries.ids, summaries_of(ar)))
+    _write_new(os.path.join(root, layout.INDEX), index())
+    _write_new(os.path.join(root, layout.MANIFEST), entries.chunks({layout.INDEX: index.ref()}))
     return len(entries)
+
+
+class _Hashed:
+    """A file made in pieces (`chunks()`, each call anew), and its
+    manifest reference as the last pieces made were."""
+
+    def __init__(self, chunks: Callable[[], Iterable[bytes]]) -> None:
+        self._chunks = chunks
+        self._ref: FileRef | None = None
+
+    def __call__(self) -> Iterator[bytes]:
+        h, size = hashlib.sha256(), 0
+        for piece in self._chunks():
+            h.update(piece)
+            size += len(piece)
+            yield piece
+        self._ref = FileRef(h.hexdigest(), size)
+
+    def ref(self) -> FileRef:
+        if self._ref is None:
+            raise RuntimeError("the file was not made yet")
+        return self._ref
 
 
 def _make_folder(root: str, rel: str, made: set[str]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator
 
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
@@ -28,24 +28,27 @@ from mirror.render.nav import Link, Nav
 class SitePlan:
     """What every page of a site must know of the others before any is
     written: the language of the index (and bundle page), how the index
-    groups, and its order, which previous/next follow."""
+    groups, and its order, which previous/next follow. It keeps an id and a
+    link text an article, not their summaries (the index reads those again
+    as it is written): a pack of 100,000 holds ~20 MiB here, not ~200."""
 
     lang: str
     by: str
-    order: list[Summary]
+    ids: list[str]  # the index's order
+    links: list[tuple[str, str | None]]  # each one's link text (title, else URL) and language
 
     def __post_init__(self) -> None:
-        self._at = {s.id: i for i, s in enumerate(self.order)}
+        self._at = {aid: i for i, aid in enumerate(self.ids)}
 
     def nav(self, aid: str, versions: int, L: Labels) -> Nav:
         """The links of an article's page (relative to articles/<id>/)."""
         i = self._at.get(aid)
 
         def link(j: int) -> Link | None:
-            if i is None or not 0 <= j < len(self.order):
+            if i is None or not 0 <= j < len(self.ids):
                 return None
-            s = self.order[j]
-            return Link(f"../{s.id}/index.html", s.title or s.url, s.lang)
+            text, lang = self.links[j]
+            return Link(f"../{self.ids[j]}/index.html", text, lang)
 
         related = None
         if versions > 1:
@@ -55,16 +58,29 @@ class SitePlan:
                    next=link(i + 1) if i is not None else None, related=related)
 
 
-def plan(summaries: list[Summary], lang: str | None = None, by: str = "date") -> SitePlan:
-    """The plan for these articles: `lang` (None: the most common language
-    of the articles) and `by` ("date" or "outlet")."""
+def plan(summaries: Iterable[Summary], lang: str | None = None, by: str = "date") -> SitePlan:
+    """The plan for these articles (one summary an id; read once, not
+    kept): `lang` (None: the most common language of the articles) and `by`
+    ("date" or "outlet")."""
+    import sys
+
     from mirror.render import i18n
-    from mirror.render.index import GROUPINGS, ordered
+    from mirror.render.index import GROUPINGS, in_order, place
 
     if by not in GROUPINGS:
         raise UsageError(f"the index groups by {' or '.join(GROUPINGS)}, not {by!r}")
-    code = i18n.choose(lang, [s.lang for s in summaries])
-    return SitePlan(code, by, ordered(summaries, by, code))
+    places, langs = [], []
+    links: dict[str, tuple[str, str | None]] = {}
+    for s in summaries:
+        tag = sys.intern(s.lang) if s.lang else None  # a few languages, 100,000 articles
+        places.append(place(s, by))
+        langs.append(tag)
+        links[s.id] = (s.title or s.url, tag)
+    code = i18n.choose(lang, langs)
+    ids = [p.id for p in in_order(places)]
+    del places
+    return SitePlan(code, by, ids, [links[aid] for aid in ids])
+
 
 if TYPE_CHECKING:
     from mirror.bundle.pagecache import PageCache
@@ -221,13 +237,27 @@ def summary(art: StoredVersion | VersionHead, versions: int = 1) -> Summary:
     return with_meta(Summary(id=art.id, url=art.url, captured=art.captured, versions=versions), art)
 
 
-def index_file(site_plan: SitePlan, written: set[str]) -> SiteFile:
-    """The index of the articles of the plan that were written."""
-    from mirror.render import index_page
+def index_file(site_plan: SitePlan, written: Collection[str],
+               summaries: Callable[[list[str]], Iterable[Summary]]) -> Callable[[], Iterator[bytes]]:
+    """The index of the articles of the plan that were written, in pieces
+    (each call anew): `summaries(ids)` reads theirs again, in that order."""
+    from mirror.render.index import index_chunks
 
-    shown = [s for s in site_plan.order if s.id in written]
-    html = index_page(shown, lambda s: layout.page(s.id), site_plan.lang, site_plan.by)
-    return SiteFile(layout.INDEX, html.encode("utf-8"))
+    shown = [aid for aid in site_plan.ids if aid in written]
+
+    def chunks() -> Iterator[bytes]:
+        block: list[str] = []
+        size = 0
+        for piece in index_chunks(summaries(shown), len(shown), lambda s: layout.page(s.id), site_plan.lang,
+                                  site_plan.by):
+            block.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:  # in blocks, not a piece a line: fewer calls to deflate and write
+                yield "".join(block).encode("utf-8")
+                block, size = [], 0
+        yield "".join(block).encode("utf-8")
+
+    return chunks
 
 
 def is_compressed_image(mime: str) -> bool:

@@ -7,13 +7,14 @@ here is also the order of previous/next (`ordered`)."""
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from mirror.model import Summary
 from mirror.render.i18n import Labels, labels
-from mirror.render.page import clean_lang, direction, esc, page
+from mirror.render.page import clean_lang, direction, esc, page_around
 
 GROUPINGS = ("date", "outlet")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -35,39 +36,71 @@ class Section:
     undated: bool = False  # sorted by capture date; the page says so
 
 
-def _newest_first(items: list[Summary]) -> list[Summary]:
-    dated = sorted((s for s in items if published_day(s)), key=lambda s: (s.published, s.id), reverse=True)
-    undated = sorted((s for s in items if not published_day(s)), key=lambda s: (s.captured, s.id), reverse=True)
-    return dated + undated
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an article goes in the index, and no more of it: a pack of
+    100,000 articles sorts these, not their summaries."""
+
+    group: tuple[str, str]  # by outlet: (name casefolded, name); by date: one group
+    undated: bool  # no publication day: after the dated ones of its group
+    when: str  # published, or captured when undated: newest first
+    id: str
+
+
+def place(s: Summary, by: str) -> Place:
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    group = ("", "")
+    if by == "outlet":
+        name = outlet(s)
+        group = (sys.intern(name.casefold()), sys.intern(name))  # one outlet, many articles
+    day = published_day(s)
+    return Place(group, day is None, (s.published or "") if day else s.captured, s.id)
+
+
+def in_order(places: list[Place]) -> list[Place]:
+    """The index's order, the one rule: groups by name (by date: one), in
+    each the dated newest first, then the undated by capture, newest first."""
+    newest = sorted(places, key=lambda p: (p.when, p.id), reverse=True)
+    return sorted(newest, key=lambda p: (p.group, p.undated))  # stable: newest first within
+
+
+def section_of(s: Summary, by: str) -> tuple[str, bool]:
+    """What tells the section `s` is listed in: by outlet, its name; by
+    date, its day of publication, or "" with True for the undated section."""
+    if by == "outlet":
+        return outlet(s), False
+    day = published_day(s)
+    return (day, False) if day else ("", True)
+
+
+def heading(key: tuple[str, bool], by: str, L: Labels) -> str:
+    name, undated = key
+    if by == "outlet":
+        return name
+    return L._("Date unknown") if undated else L.date(name)
 
 
 def sections(summaries: Iterable[Summary], by: str, L: Labels) -> list[Section]:
-    """The groups of the index, in order. `by` is "date" (newest day first,
-    then the undated) or "outlet" (by name; in each, newest first, then the
-    undated)."""
-    items = list(summaries)
-    if by == "outlet":
-        names: dict[str, list[Summary]] = {}
-        for s in items:
-            names.setdefault(outlet(s), []).append(s)
-        return [Section(name, _newest_first(names[name])) for name in sorted(names, key=lambda n: (n.casefold(), n))]
-    if by != "date":
-        raise ValueError(f"unknown grouping {by!r}")
-    days: dict[str, list[Summary]] = {}
-    for s in _newest_first(items):
-        day = published_day(s)
-        if day:
-            days.setdefault(day, []).append(s)
-    out = [Section(L.date(day), group) for day, group in days.items()]
-    undated = [s for s in _newest_first(items) if not published_day(s)]
-    if undated:
-        out.append(Section(L._("Date unknown"), undated, undated=True))
+    """The groups of the index, in order (`in_order`): by "date", a section a
+    day of publication, newest first, then the undated; by "outlet", a
+    section an outlet by name, in each the newest first, then the undated."""
+    out: list[Section] = []
+    last = None
+    for s in ordered(summaries, by):
+        key = section_of(s, by)
+        if key != last:
+            out.append(Section(heading(key, by, L), [], key[1]))
+            last = key
+        out[-1].items.append(s)
     return out
 
 
-def ordered(summaries: Iterable[Summary], by: str, lang: str | None) -> list[Summary]:
-    """Every article in the index's order (previous/next follow it)."""
-    return [s for sec in sections(summaries, by, labels(lang)) for s in sec.items]
+def ordered(summaries: Iterable[Summary], by: str) -> list[Summary]:
+    """Every article (one summary an id) in the index's order, which
+    previous/next follow."""
+    items = {s.id: s for s in summaries}
+    return [items[p.id] for p in in_order([place(s, by) for s in items.values()])]
 
 
 def _meta(s: Summary, by: str, L: Labels) -> str:
@@ -92,26 +125,39 @@ def index_page(summaries: Iterable[Summary], link: Callable[[Summary], str], lan
                by: str = "date", title: str | None = None) -> str:
     """A table of contents with the same CSP; `link(summary)` is each href.
     Its words are in `lang` (a catalogue code)."""
+    items = ordered(summaries, by)
+    return "".join(index_chunks(items, len(items), link, lang, by, title))
+
+
+def index_chunks(items: Iterable[Summary], count: int, link: Callable[[Summary], str], lang: str | None = None,
+                 by: str = "date", title: str | None = None) -> Iterator[str]:
+    """`index_page` in pieces, from `count` summaries that come in the
+    index's order (`ordered`): the index of 100,000 articles is some 40 MB,
+    made as it is written, never held."""
     L = labels(lang)
     title = title or L._("Articles")
-    secs = sections(summaries, by, L)
-    count = sum(len(sec.items) for sec in secs)
+    head, tail = page_around(title, L.lang)
     counted = L.ngettext("{n} article", "{n} articles", count)
     undated_note = L._("These articles give no publication date. They are sorted by the day they were"
                        " captured, newest first.")
-    body = [f"<h1>{esc(title)}</h1>", f'<p class="count">{esc(counted)}</p>']
-    for sec in secs:
-        body.append(f'<section class="group{" undated" if sec.undated else ""}">')
-        body.append(f"<h2>{esc(sec.heading)}</h2>")
-        if sec.undated:
-            body.append(f'<p class="note">{esc(undated_note)}</p>')
-        body.append('<ol class="toc">')
-        for s in sec.items:
-            code = clean_lang(s.lang)
-            attrs = f' lang="{esc(code)}" dir="{direction(code)}"' if code else ' dir="auto"'
-            own = "" if code and code.split("-")[0].lower() == L.lang else L.attrs()
-            body.append(f'<li{attrs}><a href="{esc(link(s))}">{esc(s.title or s.url)}</a>'
-                        f'<span class="meta"{own}>{_meta(s, by, L)}</span></li>')
-        body.append("</ol>")
-        body.append("</section>")
-    return page(title, "\n".join(body), L.lang)
+    yield head + f"<h1>{esc(title)}</h1>\n" + f'<p class="count">{esc(counted)}</p>'
+    last = None
+    for s in items:
+        key = section_of(s, by)
+        if key != last:
+            if last is not None:
+                yield "\n</ol>\n</section>"
+            undated = key[1]
+            yield f'\n<section class="group{" undated" if undated else ""}">\n<h2>{esc(heading(key, by, L))}</h2>'
+            if undated:
+                yield f'\n<p class="note">{esc(undated_note)}</p>'
+            yield '\n<ol class="toc">'
+            last = key
+        code = clean_lang(s.lang)
+        attrs = f' lang="{esc(code)}" dir="{direction(code)}"' if code else ' dir="auto"'
+        own = "" if code and code.split("-")[0].lower() == L.lang else L.attrs()
+        yield (f'\n<li{attrs}><a href="{esc(link(s))}">{esc(s.title or s.url)}</a>'
+               f'<span class="meta"{own}>{_meta(s, by, L)}</span></li>')
+    if last is not None:
+        yield "\n</ol>\n</section>"
+    yield tail

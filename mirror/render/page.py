@@ -51,7 +51,14 @@ def esc(text: str | None) -> str:
 
 def page(title: str, body_html: str, lang: str | None = None) -> str:
     """A complete document around `body_html` (which must already be safe)."""
+    head, tail = page_around(title, lang)
+    return head + body_html + tail
+
+
+def page_around(title: str, lang: str | None = None) -> tuple[str, str]:
+    """The document before and after its body, for a page made in pieces."""
     code = clean_lang(lang)
     attrs = f' lang="{esc(code)}" dir="{direction(code)}"' if code else ' dir="auto"'
-    return string.Template(_asset("page.html")).substitute(
-        html_attrs=attrs, csp=CSP, title=esc(title), css=_asset("reader.css").strip(), body=body_html)
+    head, tail = _asset("page.html").split("$body")
+    fill = {"html_attrs": attrs, "csp": CSP, "title": esc(title), "css": _asset("reader.css").strip()}
+    return string.Template(head).substitute(fill), string.Template(tail).substitute(fill)
