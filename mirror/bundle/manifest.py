@@ -82,7 +82,8 @@ class ManifestParts:
         if entry.id <= self._last and self.ids:
             raise ValueError(f"manifest parts out of id order: {entry.id} after {self._last}")
         part = encode_article(entry).encode("utf-8")
-        self._packed.append(self._z.compress(b",\n" + part if self.ids else part))
+        if piece := self._z.compress(b",\n" + part if self.ids else part):
+            self._packed.append(piece)
         self._last = entry.id
         self.ids.add(entry.id)
 

@@ -30,7 +30,7 @@ class SitePlan:
     written: the language of the index (and bundle page), how the index
     groups, and its order, which previous/next follow. It keeps an id and a
     link text an article, not their summaries (the index reads those again
-    as it is written): a pack of 100,000 holds ~20 MiB here, not ~200."""
+    as it is written): for 100,000 articles ~25 MiB, not ~55 (tracemalloc)."""
 
     lang: str
     by: str
