@@ -108,7 +108,10 @@ def test_an_index_file_shows_only_the_articles_written():
         asked.append(ids)
         return [s for s in items if s.id in ids][::-1]  # newest first, as the plan's order
 
-    html = b"".join(site.index_file(plan, {"a" * 16, "c" * 16}, again)()).decode()
+    written = site.Written(plan)
+    for aid in ("a" * 16, "c" * 16, "d" * 16):  # d: not in the plan, so not in its index
+        written.add(aid)
+    html = b"".join(site.index_file(written, again)()).decode()
     assert asked == [["c" * 16, "a" * 16]]
     assert ">C</a>" in html and ">A</a>" in html and ">B</a>" not in html
     assert "2 articles" in html

@@ -76,25 +76,25 @@ class ManifestParts:
         self._z = zlib.compressobj(6)
         self._packed: list[bytes] = []
         self._last = ""
-        self.ids: set[str] = set()
+        self._count = 0
 
     def add(self, entry: ArticleEntry) -> None:
-        if entry.id <= self._last and self.ids:
+        if self._count and entry.id <= self._last:
             raise ValueError(f"manifest parts out of id order: {entry.id} after {self._last}")
         part = encode_article(entry).encode("utf-8")
-        if piece := self._z.compress(b",\n" + part if self.ids else part):
+        if piece := self._z.compress(b",\n" + part if self._count else part):
             self._packed.append(piece)
         self._last = entry.id
-        self.ids.add(entry.id)
+        self._count += 1
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._count
 
     def chunks(self, files: dict[str, FileRef]) -> Iterator[bytes]:
         """manifest.json in pieces, each time anew: `to_bytes` joined."""
-        head, tail = frame(files, bool(self.ids))
+        head, tail = frame(files, bool(self._count))
         yield head
-        if self.ids:
+        if self._count:
             z = self._z.copy()
             packed = self._packed + [z.flush()]
             d = zlib.decompressobj()

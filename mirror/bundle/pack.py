@@ -200,7 +200,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
     ids = in_name_order(ar, ids)
     site_plan = site_plan or plan(ar, ids, Look())
     z = ZipWriter()
-    entries = ManifestParts()
+    entries, written = ManifestParts(), site.Written(site_plan)
     for versions, files in _rendered(ar, ids, warn, site_plan, progress):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
@@ -216,7 +216,8 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
             entry.files[name] = ref(data)
             yield from z.entry(name, data, compress, huff)
         entries.add(entry)
-    index = _Hashed(site.index_file(site_plan, entries.ids, summaries_of(ar)))
+        written.add(art.id)
+    index = _Hashed(site.index_file(written, summaries_of(ar)))
     yield from z.entry_from(layout.INDEX, index)
     top = {layout.INDEX: index.ref()}
     if sign_key is None:  # the manifest is deflated as it is decompressed, never held whole
@@ -426,7 +427,7 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
-    entries = ManifestParts()
+    entries, written = ManifestParts(), site.Written(site_plan)
     ids = in_name_order(ar, ids)
     root = os.fspath(directory)
     made = {""}  # folders made, relative to root: each made once, not asked of the disk per file
@@ -442,7 +443,8 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
             _write_new(os.path.join(root, name), data)
             entry.files[name] = ref(data)
         entries.add(entry)
-    index = _Hashed(site.index_file(site_plan, entries.ids, summaries_of(ar)))
+        written.add(art.id)
+    index = _Hashed(site.index_file(written, summaries_of(ar)))
     _write_new(os.path.join(root, layout.INDEX), index())
     _write_new(os.path.join(root, layout.MANIFEST), entries.chunks({layout.INDEX: index.ref()}))
     return len(entries)

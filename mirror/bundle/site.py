@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from mirror.bundle import layout
 from mirror.errors import MirrorError, RenderError, UsageError
@@ -56,6 +56,23 @@ class SitePlan:
                                                        versions))
         return Nav(index="../../index.html", prev=link(i - 1) if i is not None else None,
                    next=link(i + 1) if i is not None else None, related=related)
+
+
+class Written:
+    """Which articles of a plan were written (some may fail to render):
+    a byte a planned article, not a set of ids (100,000: 0.1 MiB, not 10)."""
+
+    def __init__(self, site_plan: SitePlan) -> None:
+        self.plan = site_plan
+        self._flags = bytearray(len(site_plan.ids))
+
+    def add(self, aid: str) -> None:
+        if (i := self.plan._at.get(aid)) is not None:
+            self._flags[i] = 1
+
+    def __iter__(self) -> Iterator[str]:
+        """The ids written, in the plan's order."""
+        return (aid for aid, done in zip(self.plan.ids, self._flags) if done)
 
 
 def plan(summaries: Iterable[Summary], lang: str | None = None, by: str = "date") -> SitePlan:
@@ -237,13 +254,13 @@ def summary(art: StoredVersion | VersionHead, versions: int = 1) -> Summary:
     return with_meta(Summary(id=art.id, url=art.url, captured=art.captured, versions=versions), art)
 
 
-def index_file(site_plan: SitePlan, written: Collection[str],
-               summaries: Callable[[list[str]], Iterable[Summary]]) -> Callable[[], Iterator[bytes]]:
+def index_file(written: Written, summaries: Callable[[list[str]], Iterable[Summary]]) -> Callable[[], Iterator[bytes]]:
     """The index of the articles of the plan that were written, in pieces
     (each call anew): `summaries(ids)` reads theirs again, in that order."""
     from mirror.render.index import index_chunks
 
-    shown = [aid for aid in site_plan.ids if aid in written]
+    site_plan = written.plan
+    shown = list(written)
 
     def chunks() -> Iterator[bytes]:
         block: list[str] = []
