@@ -463,7 +463,7 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
         for name in olds + [layout.article_json(entry.id)]:
             data = _read(zf, files[name])
             _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-            ver, new = _version(entry, name, data)
+            ver, new = _version(entry, files[name].filename, data)  # (the name zipfile keeps: one copy)
             item.versions.append(ver)
             parsed.add(name)
         _check_latest(entry, item.versions[-1], new)
