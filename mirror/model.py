@@ -157,7 +157,7 @@ def content_hash(url: str, title: str | None, byline: str | None, published: str
     return hashlib.sha256(doc.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # an import keeps one per capture: no __dict__ each
 class SaveResult:
     """What storing one capture did."""
 

@@ -141,11 +141,44 @@ def _bad(what: str) -> VerificationError:
     return VerificationError(f"manifest.json: {what}")
 
 
+def _ref_hook(obj: dict[str, object]) -> object:
+    """`json.loads`'s object_hook: an object that `_refs` would accept as a
+    file entry (exactly a valid "sha256" and "size") becomes its `FileRef` as
+    it is parsed, so a manifest of 100,000 articles never holds its half a
+    million entries as dicts; any other object is left as it is, for `parse`
+    to judge. Lossless: `_as_object` gives the dict back where `parse`
+    expects some other object, so every refusal stays what it was."""
+    if len(obj) == 2:
+        sha, size = obj.get("sha256"), obj.get("size")
+        if (isinstance(sha, str) and layout.SHA_RE.match(sha) and type(size) is int and size >= 0):
+            return FileRef(sha, size)
+    return obj
+
+
+def _as_object(obj: object) -> object:
+    """What `_ref_hook` turned into a FileRef, as the dict it was parsed from."""
+    return {"sha256": obj.sha256, "size": obj.size} if isinstance(obj, FileRef) else obj
+
+
+def _plain(obj: object) -> object:
+    """`obj` with every FileRef in it a dict again: for a refusal that shows
+    a value, so it reads as the manifest's JSON, as it did before the hook."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return _as_object(obj)
+
+
 def _refs(obj: object, where: str) -> dict[str, FileRef]:
+    obj = _as_object(obj)
     if not isinstance(obj, dict):
         raise _bad(f"{where} must be an object")
     out = {}
     for path, r in obj.items():
+        if isinstance(r, FileRef):  # checked as it was parsed (`_ref_hook`)
+            out[path] = r
+            continue
         if not isinstance(r, dict) or set(r) != {"sha256", "size"}:
             raise _bad(f"{where}: bad entry for {path[:60]!r}")
         sha, size = r["sha256"], r["size"]
@@ -160,7 +193,7 @@ def _refs(obj: object, where: str) -> dict[str, FileRef]:
 def parse(data: bytes) -> Manifest:
     """Validate the schema of an untrusted manifest."""
     try:
-        doc = jsonsafe.loads(data.decode("utf-8"))
+        doc = _as_object(jsonsafe.loads(data.decode("utf-8"), object_hook=_ref_hook))
     except jsonsafe.TooDeep as e:
         raise _bad(str(e)) from None
     except (UnicodeDecodeError, ValueError):
@@ -170,19 +203,19 @@ def parse(data: bytes) -> Manifest:
     if not layout.is_text(doc):
         raise _bad("a string holds a lone surrogate escape (not Unicode text)")
     if type(doc.get("version")) is not int or doc["version"] != VERSION:  # not true, not 1.0
-        raise _bad(f"unsupported version {doc.get('version')!r} (this mirror reads {VERSION})")
+        raise _bad(f"unsupported version {_plain(doc.get('version'))!r} (this mirror reads {VERSION})")
     if set(doc) - {"format", "version", "files", "articles"}:
         raise _bad("unknown top-level key")
     files = _refs(doc.get("files", {}), "files")
     if not isinstance(doc.get("articles"), list):
         raise _bad("'articles' must be a list")
     articles, seen = [], set()
-    for a in doc["articles"]:
+    for a in map(_as_object, doc["articles"]):
         if not isinstance(a, dict):
             raise _bad("an article entry is not an object")
         aid, url = a.get("id"), a.get("url")
         if not (isinstance(aid, str) and layout.ID_RE.match(aid)) or aid in seen:
-            raise _bad(f"bad or duplicate article id {str(aid)[:40]!r}")
+            raise _bad(f"bad or duplicate article id {str(_plain(aid))[:40]!r}")
         seen.add(aid)
         if not (isinstance(url, str) and valid_url(url)):
             raise _bad(f"article {aid}: url is not a valid http(s) URL (no whitespace or control"

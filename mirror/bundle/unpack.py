@@ -141,11 +141,11 @@ class Report:
 def _status(ar: Archive | None, item: vf.ArticleItem) -> str:
     if ar is None:  # no archive yet
         return "new"
-    missing = [v for v in item.versions if not ar.has_content(item.entry.id, v.content_hash)]
+    missing = [v for v in item.versions if not ar.has_content(item.id, v.content_hash)]
     if not missing:
         return "present"
     try:
-        ar.resolve(item.entry.id)
+        ar.resolve(item.id)
     except NotFound:
         return "new"
     return "new version"
@@ -208,8 +208,7 @@ def check(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
                         raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
                     rep.warnings.append(f"warning: {ALTERED_PAGE}")
             for item in v.articles:
-                e = item.entry
-                rep.articles.append(ArticleReport(e.id, e.url, e.title, e.published, e.captured,
+                rep.articles.append(ArticleReport(item.id, item.url, item.title, item.published, item.captured,
                                                   item.size, len(item.assets), _status(ar, item)))
             if into is not None and stash is not None:
                 _import(into, v, rep, stash, progress)
@@ -234,7 +233,7 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
             if progress is not None:
                 progress(n, len(todo), r.title or r.url)
             for ver in item.versions:
-                if ar.has_content(item.entry.id, ver.content_hash):
+                if ar.has_content(item.id, ver.content_hash):
                     continue
                 for src in ver.assets:
                     _store_asset(imp, v, stash, src)

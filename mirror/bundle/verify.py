@@ -23,7 +23,7 @@ import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Generator, Iterator, Sequence
+from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Sequence
 
 from mirror import imageinfo, jsonsafe
 from mirror.bundle import container, layout, manifest as mf, site
@@ -88,6 +88,7 @@ class VersionItem:
     `Verified.load` reads again, so a bundle of any size is never held."""
 
     where: str  # its JSON entry
+    ref: mf.FileRef  # the manifest's hash and size of that entry (checked again by `load`)
     content_hash: str  # checked against the fields by layout.parse_article_json
     html_sha: str
     assets: list[AssetSource] = field(default_factory=list)
@@ -95,12 +96,23 @@ class VersionItem:
 
 @dataclass(slots=True)
 class ArticleItem:
-    entry: mf.ArticleEntry
+    """What verification keeps of an article for the report and the import:
+    its manifest entry's shown fields, not the entry (its `files`, a path and
+    hash per file, are not needed once every file is checked), so a bundle
+    of 100,000 articles does not hold its whole manifest while importing."""
+
+    id: str
+    url: str
+    title: str | None
+    published: str | None
+    captured: str
+    size: int  # all its files, as the manifest lists them
     versions: list[VersionItem] = field(default_factory=list)  # oldest first; last = article.json
 
-    @property
-    def size(self) -> int:
-        return sum(r.size for r in self.entry.files.values())
+    @classmethod
+    def of(cls, entry: mf.ArticleEntry) -> "ArticleItem":
+        return cls(entry.id, entry.url, entry.title, entry.published, entry.captured,
+                   sum(r.size for r in entry.files.values()))
 
     @property
     def assets(self) -> list[AssetSource]:
@@ -110,7 +122,6 @@ class ArticleItem:
 @dataclass
 class Verified:
     zf: zipfile.ZipFile
-    manifest: mf.Manifest
     articles: list[ArticleItem]
     signer: bytes | None
     trusted: bool
@@ -130,7 +141,7 @@ class Verified:
         """The capture of one verified version (without asset bytes), read
         again from the bundle; its bytes must still match the manifest."""
         data = _read(self.zf, self.zf.getinfo(ver.where))
-        _check_hash(ver.where, hashlib.sha256(data).hexdigest(), len(data), item.entry.files[ver.where])
+        _check_hash(ver.where, hashlib.sha256(data).hexdigest(), len(data), ver.ref)
         new, _, content_hash = _parse(ver.where, data)
         if content_hash != ver.content_hash:  # the hash above makes this impossible; say so if not
             raise _bad(f"{ver.where} changed after it was verified")
@@ -234,7 +245,7 @@ READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (
 READ_AHEAD_ITEMS = 16
 
 
-def _ahead(zf: zipfile.ZipFile, jobs: list[tuple[str, zipfile.ZipInfo, bool]],
+def _ahead(zf: zipfile.ZipFile, jobs: Iterable[tuple[str, zipfile.ZipInfo, bool]],
            budget: int) -> Generator[tuple[str, bytes, str, int], None, None]:
     """For each (name, info, whole) yield (name, bytes if whole else the first
     block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
@@ -428,6 +439,7 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
     signer = None
     if layout.SIGNATURE in files:
         signer = verify_signature_document(_read(zf, files[layout.SIGNATURE]), manifest_bytes)
+    del manifest_bytes  # parsed and checked: 68 MB at 100,000 articles, not held while hashing
     if layout.PADDING in files:
         for block in _blocks(zf, files[layout.PADDING]):
             if block.count(0) != len(block):
@@ -446,12 +458,12 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
     inline_pages: dict[str, ArticleItem] = {}
     parsed: set[str] = set()
     for entry in manifest.articles:
-        item = ArticleItem(entry)
+        item = ArticleItem.of(entry)
         olds = sorted(n for n in entry.files if layout.VERSION_RE.match(n))
         for name in olds + [layout.article_json(entry.id)]:
             data = _read(zf, files[name])
             _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-            ver, new = _version(entry, name, data)
+            ver, new = _version(entry, files[name].filename, data)  # (the name zipfile keeps: one copy)
             item.versions.append(ver)
             parsed.add(name)
         _check_latest(entry, item.versions[-1], new)
@@ -462,9 +474,11 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
             if layout.page(entry.id) not in entry.files:
                 raise _bad(f"article {entry.id}: images are neither in the bundle nor in a page")
             inline_pages[layout.page(entry.id)] = item
+    del manifest, entry  # the items keep what the report and the import need; `listed` the rest
     # Every other file is hashed once; pages with images are also scanned then.
-    # A worker thread inflates and hashes ahead while this one decodes images.
-    jobs = [(name, files[name], name in inline_pages) for name in listed if name not in parsed]
+    # A worker thread inflates and hashes ahead while this one decodes images
+    # (the jobs are made as it goes: `listed` and `files` are not changed meanwhile).
+    jobs = ((name, files[name], name in inline_pages) for name in listed if name not in parsed)
     with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
         for name, data, sha, size in ahead:
             _check_hash(name, sha, size, listed[name])
@@ -478,7 +492,7 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
                 _check_inline(item, inline_digests(data, stash, keep, keep))
                 del data
     payload = sum(i.file_size for i in files.values())
-    return Verified(zf, manifest, articles, signer, signer is not None and signer in trusted, payload)
+    return Verified(zf, articles, signer, signer is not None and signer in trusted, payload)
 
 
 def _check_hash(name: str, sha: str, size: int, r: mf.FileRef) -> None:
@@ -508,7 +522,7 @@ def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> tuple[VersionIte
         raise _bad(f"{where}: its HTML cannot be parsed by the renderer ({why})")
     if new.url != entry.url:
         raise _bad(f"{where}: URL differs from the manifest")
-    item = VersionItem(where, content_hash, hashlib.sha256(new.html.encode("utf-8")).hexdigest())
+    item = VersionItem(where, entry.files[where], content_hash, hashlib.sha256(new.html.encode("utf-8")).hexdigest())
     for a in assets:
         name = layout.asset_path(entry.id, a.name)
         if name in entry.files:
@@ -534,5 +548,5 @@ def _check_inline(item: ArticleItem, found: dict[str, int]) -> None:
     for src in item.assets:
         a = src.asset
         if src.zip_name.endswith("/index.html") and found.get(a.sha256) != a.size:
-            raise _bad(f"{layout.article_json(item.entry.id)}: asset {a.name} is neither in the"
+            raise _bad(f"{layout.article_json(item.id)}: asset {a.name} is neither in the"
                        " bundle nor inline in its page")
