@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from mirror import jsonsafe
 from mirror.bundle import layout
+from mirror.bundle.deflated import Deflated
 from mirror.errors import VerificationError
 from mirror.jsontext import dumps_sorted
 from mirror.urls import valid_url
@@ -73,8 +73,7 @@ class ManifestParts:
     peaked at 600 MiB encoded whole, 74 MiB as parts)."""
 
     def __init__(self) -> None:
-        self._z = zlib.compressobj(6)
-        self._packed: list[bytes] = []
+        self._text = Deflated()
         self._last = ""
         self._count = 0
 
@@ -82,8 +81,7 @@ class ManifestParts:
         if self._count and entry.id <= self._last:
             raise ValueError(f"manifest parts out of id order: {entry.id} after {self._last}")
         part = encode_article(entry).encode("utf-8")
-        if piece := self._z.compress(b",\n" + part if self._count else part):
-            self._packed.append(piece)
+        self._text.add(b",\n" + part if self._count else part)
         self._last = entry.id
         self._count += 1
 
@@ -94,13 +92,7 @@ class ManifestParts:
         """manifest.json in pieces, each time anew: `to_bytes` joined."""
         head, tail = frame(files, bool(self._count))
         yield head
-        if self._count:
-            z = self._z.copy()
-            packed = self._packed + [z.flush()]
-            d = zlib.decompressobj()
-            for block in packed:
-                if piece := d.decompress(block):
-                    yield piece
+        yield from self._text.blocks()
         yield tail
 
     def to_bytes(self, files: dict[str, FileRef]) -> bytes:

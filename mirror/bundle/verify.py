@@ -474,7 +474,7 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
             if layout.page(entry.id) not in entry.files:
                 raise _bad(f"article {entry.id}: images are neither in the bundle nor in a page")
             inline_pages[layout.page(entry.id)] = item
-    del manifest, entry  # the items keep what the report and the import need; `listed` the rest
+    del manifest  # the items keep what the report and the import need; `listed` the rest
     # Every other file is hashed once; pages with images are also scanned then.
     # A worker thread inflates and hashes ahead while this one decodes images
     # (the jobs are made as it goes: `listed` and `files` are not changed meanwhile).

@@ -26,6 +26,8 @@ import struct
 import zlib
 from typing import Callable, Iterable, Iterator
 
+from mirror.bundle.deflated import Deflated
+
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a ZIP can say
 DOS_TIME = 0
 UNIX_FILE = 0o100644 << 16
@@ -53,7 +55,7 @@ def zip64_extra(values: Iterable[int]) -> bytes:
 
 def _central_record(name: bytes, method: int, crc: int, csize: int, usize: int, offset: int) -> bytes:
     """An entry's central directory record, known as soon as its local
-    header is: the writer keeps these bytes (deflated, `_Records`), not an
+    header is: the writer keeps these bytes (deflated: `Deflated`), not an
     object per entry, so a bundle of 335,000 entries does not hold 200 MiB."""
     extra = zip64_extra(v for v in (usize, csize, offset) if v >= FULL32)
     need = NEEDED_64 if extra else NEEDED
@@ -72,31 +74,6 @@ def _central_names(central: bytes | bytearray) -> Iterator[bytes]:
         start = at + CENTRAL.size
         yield bytes(central[start:start + name_len])
         at = start + name_len + extra_len + comment_len
-
-
-class _Records:
-    """The central records so far, deflated as they come: a bundle's names
-    repeat their article's prefix, so an entry costs ~25 bytes here, not
-    ~95 (100,000 articles: 5 MiB, not 20)."""
-
-    def __init__(self) -> None:
-        self._z = _compressor()
-        self._packed: list[bytes] = []
-        self.size = 0  # of the records, not deflated
-
-    def add(self, record: bytes) -> None:
-        if piece := self._z.compress(record):
-            self._packed.append(piece)
-        self.size += len(record)
-
-    def blocks(self) -> Iterator[bytes]:
-        """The records in order, in blocks, each call anew."""
-        d = zlib.decompressobj(-15)
-        for piece in [*self._packed, self._z.copy().flush()]:
-            if block := d.decompress(piece):
-                yield block
-        if rest := d.flush():
-            yield rest
 
 
 def _local_is_64(csize: int, usize: int) -> bool:
@@ -132,7 +109,7 @@ class ZipWriter:
     def __init__(self, zip64_end: bool = False) -> None:
         """`zip64_end`: write the ZIP64 end records even if nothing needs them."""
         self.offset = 0
-        self._central = _Records()  # the central records of the entries so far
+        self._central = Deflated()  # the central records so far (~25 bytes an entry: names share prefixes)
         self._count = 0
         self._last = b""  # while names come in ascending order, a repeat is one not above the last
         self._names: set[bytes] | None = None  # every name so far, once one came out of order
@@ -250,7 +227,7 @@ class ZipWriter:
 
     def finish(self) -> Iterator[bytes]:
         start = self.offset
-        central, self._central = self._central, _Records()
+        central, self._central = self._central, Deflated()
         for block in central.blocks():
             self.offset += len(block)
             yield block
