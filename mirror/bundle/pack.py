@@ -115,7 +115,7 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
     parses (the rest are skipped, with a warning, by `_rendered`)."""
     from mirror.bundle.pagecache import PageCache
 
-    def written(pages: PageCache) -> Iterator[Summary]:
+    def renderable(pages: PageCache) -> Iterator[Summary]:
         for s, sha in _summaries(ar, ids, cut):
             if valid_url(s.url) and pages.renders_stored(sha, lambda: ar.read_blob(sha).decode("utf-8"),
                                                           site.renders) is None:
@@ -123,7 +123,7 @@ def plan(ar: Archive, ids: list[str], look: Look) -> site.SitePlan:
 
     cut = future_cutoff()
     with PageCache(ar) as pages:
-        return site.plan(written(pages), look.lang, look.by)
+        return site.plan(renderable(pages), look.lang, look.by)
 
 
 def _summaries(ar: Archive, ids: list[str], cut: str) -> Iterator[tuple[Summary, str]]:

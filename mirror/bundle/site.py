@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -40,9 +41,13 @@ class SitePlan:
     def __post_init__(self) -> None:
         self._at = {aid: i for i, aid in enumerate(self.ids)}
 
+    def position(self, aid: str) -> int | None:
+        """Where `aid` is in the index's order (None: not in the plan)."""
+        return self._at.get(aid)
+
     def nav(self, aid: str, versions: int, L: Labels) -> Nav:
         """The links of an article's page (relative to articles/<id>/)."""
-        i = self._at.get(aid)
+        i = self.position(aid)
 
         def link(j: int) -> Link | None:
             if i is None or not 0 <= j < len(self.ids):
@@ -67,7 +72,7 @@ class Written:
         self._flags = bytearray(len(site_plan.ids))
 
     def add(self, aid: str) -> None:
-        if (i := self.plan._at.get(aid)) is not None:
+        if (i := self.plan.position(aid)) is not None:
             self._flags[i] = 1
 
     def __iter__(self) -> Iterator[str]:
@@ -79,8 +84,6 @@ def plan(summaries: Iterable[Summary], lang: str | None = None, by: str = "date"
     """The plan for these articles (one summary an id; read once, not
     kept): `lang` (None: the most common language of the articles) and `by`
     ("date" or "outlet")."""
-    import sys
-
     from mirror.render import i18n
     from mirror.render.index import GROUPINGS, in_order, place
 
