@@ -1,7 +1,7 @@
 """The ZIP container must mean one thing to every reader.
 
 The signature covers manifest.json, which lists every entry's SHA-256 as
-`zipfile` reads it: through the central directory. `unzip`, a browser's or a
+we read it: through the central directory. `unzip`, a browser's or a
 file manager's ZIP reader may instead walk the local headers. If the two
 disagree (a central size shorter than the data, forged bytes after it, a
 local/central method mismatch, a data descriptor that lies, entries that
@@ -25,17 +25,18 @@ takes the 32-bit one: the ZIP64 end record (no extensible data) and its
 locator sit between the central directory and the end record, the locator
 points at that record, and each end-record field is either its ZIP64 value or
 the sentinel; a 32-bit field holds its sentinel exactly when its value is in
-the entry's ZIP64 extra field, which holds those values and nothing else. The
-central directory is parsed here as well as by `zipfile`, and the two must
-agree record by record.
+the entry's ZIP64 extra field, which holds those values and nothing else.
+
+The central directory is parsed once, here, into a compact `Directory`, and
+every entry is read through it (`zipread`): what was checked is what is read.
 """
 
 from __future__ import annotations
 
 import struct
-import zipfile
+from array import array
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from mirror.errors import VerificationError
 
@@ -46,17 +47,14 @@ END64 = struct.Struct("<IQHHIIQQQQ")
 LOCATOR64 = struct.Struct("<IIQI")
 LOCAL_SIG, CENTRAL_SIG, END_SIG, DESC_SIG = 0x04034B50, 0x02014B50, 0x06054B50, 0x08074B50
 END64_SIG, LOCATOR64_SIG = 0x06064B50, 0x07064B50
-DESCRIPTOR_FLAG = 0x08
+DESCRIPTOR_FLAG, UTF8_FLAG = 0x08, 0x800
+STORED, DEFLATED = 0, 8
 FULL16, FULL32 = 0xFFFF, 0xFFFFFFFF
 EXTRA64_TAG = 0x0001
 
 
 def _bad(msg: str) -> VerificationError:
     return VerificationError(f"bundle refused: not a plain sequential ZIP ({msg})")
-
-
-def _raw_name(info: zipfile.ZipInfo) -> bytes:
-    return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
 
 
 @dataclass(frozen=True)
@@ -124,15 +122,52 @@ def _end64(f: BinaryIO, size: int, loc_at: int, loc: bytes, short: tuple[int, in
     return End(n_all, cd_off, cd_size, size, True)
 
 
-@dataclass(frozen=True)
-class _Central:
-    name: bytes
-    flags: int
-    method: int
-    crc: int
-    csize: int
-    usize: int
-    offset: int
+class Directory:
+    """The central directory, compactly: a name and a few machine integers
+    per entry (about 150 bytes with the name, where a `zipfile.ZipInfo` takes
+    over 500), so a bundle of 100,000 articles is not held as objects."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+        self.crc, self.csize, self.usize = array("Q"), array("Q"), array("Q")
+        self.header_offset, self.data_offset = array("Q"), array("Q")  # data: set by the local check
+        self._bits = array("Q")  # flags | method << 16 | made-by system << 32 | mode << 40
+
+    def add(self, name: str, flags: int, method: int, crc: int, csize: int, usize: int, offset: int,
+            system: int, mode: int) -> None:
+        self._index.setdefault(name, len(self.names))  # a name twice is refused by verify
+        self.names.append(name)
+        self.crc.append(crc)
+        self.csize.append(csize)
+        self.usize.append(usize)
+        self.header_offset.append(offset)
+        self.data_offset.append(0)
+        self._bits.append(flags | method << 16 | (system & 0xFF) << 32 | (mode & 0xFFFF) << 40)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def index(self, name: str) -> int:
+        """The entry called `name` (KeyError if none)."""
+        return self._index[name]
+
+    def flags(self, i: int) -> int:
+        return self._bits[i] & 0xFFFF
+
+    def method(self, i: int) -> int:
+        return self._bits[i] >> 16 & 0xFFFF
+
+    def system(self, i: int) -> int:
+        """Who made the entry (3: Unix, whose mode is then meaningful)."""
+        return self._bits[i] >> 32 & 0xFF
+
+    def mode(self, i: int) -> int:
+        """The Unix file mode (the high half of the external attributes)."""
+        return self._bits[i] >> 40 & 0xFFFF
 
 
 def _extras(data: bytes, what: str) -> dict[int, bytes]:
@@ -167,56 +202,65 @@ def _widen(values: tuple[int, ...], full: tuple[int, ...], extras: dict[int, byt
     return tuple(out)
 
 
-def _central_records(f: BinaryIO, end: End) -> Iterator[_Central]:
+def _central_records(f: BinaryIO, end: End, into: Directory) -> None:
+    """Parse every central record into `into`, strictly: the bytes they take
+    must be exactly the central directory's size."""
     f.seek(end.cd_offset)
     pos = end.cd_offset
     for _ in range(end.entries):
         head = f.read(CENTRAL.size)
         if len(head) < CENTRAL.size:
             raise _bad("truncated central directory")
-        (sig, _made, _need, flags, method, _t, _d, crc, csize, usize, nlen, elen, clen, disk, _ia, _ea,
+        (sig, made, _need, flags, method, _t, _d, crc, csize, usize, nlen, elen, clen, disk, _ia, ext_attr,
          offset) = CENTRAL.unpack(head)
         if sig != CENTRAL_SIG:
             raise _bad("a broken central directory")
         name, extra = f.read(nlen), f.read(elen)
         f.seek(clen, 1)
         what = repr(name[:60])
+        if len(name) < nlen or len(extra) < elen:
+            raise _bad("truncated central directory")
         if disk == FULL16:
             raise _bad(f"a ZIP64 disk number in {what}")
         if disk:
             raise _bad(f"multi-disk entry {what}")
         usize, csize, offset = _widen((usize, csize, offset), (FULL32,) * 3, _extras(extra, what), what)
         pos += CENTRAL.size + nlen + elen + clen
-        yield _Central(name, flags, method, crc, csize, usize, offset)
+        into.add(_decode_name(name, flags), flags, method, crc, csize, usize, offset, made >> 8, ext_attr >> 16)
     if pos != end.cd_offset + end.cd_size:
         raise _bad("the central directory's size differs from its records'")
 
 
-def check(f: BinaryIO, zf: zipfile.ZipFile, end: End | None = None) -> None:
-    """Refuse (VerificationError) any ZIP in `f` whose local view differs from
-    the central view `zf` was built from. Reads only headers: O(entries)."""
+def _decode_name(raw: bytes, flags: int) -> str:
+    """As every ZIP reader decodes it: UTF-8 if flagged (bit 11), else CP437."""
+    try:
+        return raw.decode("utf-8" if flags & UTF8_FLAG else "cp437")
+    except UnicodeDecodeError:
+        raise _bad(f"an entry name flagged UTF-8 that is not: {raw[:60]!r}") from None
+
+
+def directory(f: BinaryIO, end: End | None = None) -> Directory:
+    """The checked central directory of the ZIP in `f`, refused
+    (VerificationError) unless its local view is the same: every local header
+    matches its record and the entries follow each other from offset 0 to the
+    central directory. Reads only headers: O(entries)."""
     end = end or end_record(f)
-    infos = zf.infolist()
-    if len(infos) != end.entries:
-        raise _bad("the end record miscounts the entries")
-    for info, c in zip(infos, _central_records(f, end)):
-        if (c.name, c.flags, c.method, c.crc, c.csize, c.usize, c.offset) != (
-                _raw_name(info), info.flag_bits, info.compress_type, info.CRC, info.compress_size,
-                info.file_size, info.header_offset):
-            raise _bad(f"the central record of {info.filename[:60]!r} reads two ways")
+    d = Directory()
+    _central_records(f, end, d)
     pos = 0
-    for info in sorted(infos, key=lambda i: i.header_offset):
-        if info.header_offset != pos:
-            raise _bad(f"{'a gap' if info.header_offset > pos else 'an overlap'} before {info.filename[:60]!r}")
-        pos = _check_local(f, info, pos)
+    for i in sorted(range(len(d)), key=d.header_offset.__getitem__):
+        if d.header_offset[i] != pos:
+            raise _bad(f"{'a gap' if d.header_offset[i] > pos else 'an overlap'} before {d.names[i][:60]!r}")
+        pos = _check_local(f, d, i, pos)
     if pos != end.cd_offset:
         raise _bad("bytes between the last entry and the central directory")
+    return d
 
 
-def _check_local(f: BinaryIO, info: zipfile.ZipInfo, pos: int) -> int:
-    """Check one local header (and descriptor) against its central record;
-    return where the next entry must start."""
-    what = repr(info.filename[:60])
+def _check_local(f: BinaryIO, d: Directory, i: int, pos: int) -> int:
+    """Check one local header (and descriptor) against its central record,
+    note where its data starts, and return where the next entry must start."""
+    what = repr(d.names[i][:60])
     f.seek(pos)
     head = f.read(LOCAL.size)
     if len(head) < LOCAL.size:
@@ -225,19 +269,22 @@ def _check_local(f: BinaryIO, info: zipfile.ZipInfo, pos: int) -> int:
     name, extra = f.read(nlen), f.read(elen)
     if sig != LOCAL_SIG:
         raise _bad(f"no local header for {what}")
-    if name != _raw_name(info):
+    if len(name) < nlen or len(extra) < elen:
+        raise _bad(f"truncated local header of {what}")
+    if name != _encoded(d.names[i], d.flags(i)):
         raise _bad(f"local and central names differ for {what}")
-    if method != info.compress_type or flags != info.flag_bits:
+    if method != d.method(i) or flags != d.flags(i):
         raise _bad(f"local and central method or flags differ for {what}")
-    if method == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+    central = (d.crc[i], d.csize[i], d.usize[i])
+    if method == STORED and d.csize[i] != d.usize[i]:
         raise _bad(f"stored entry {what} has two sizes")
     extras = _extras(extra, what)
     wide = EXTRA64_TAG in extras
     if wide and (usize, csize) != (FULL32, FULL32):  # the local ZIP64 field holds both sizes (4.5.3)
         raise _bad(f"a ZIP64 extra field that does not match its header in {what}")
     usize, csize = _widen((usize, csize), (FULL32, FULL32), extras, what)
-    central = (info.CRC, info.compress_size, info.file_size)
-    end: int = pos + LOCAL.size + nlen + elen + info.compress_size
+    d.data_offset[i] = pos + LOCAL.size + nlen + elen
+    end: int = d.data_offset[i] + d.csize[i]
     if flags & DESCRIPTOR_FLAG:
         if (crc, csize, usize) not in ((0, 0, 0), central):
             raise _bad(f"local header and central record disagree for {what}")
@@ -254,3 +301,7 @@ def _check_local(f: BinaryIO, info: zipfile.ZipInfo, pos: int) -> int:
     elif (crc, csize, usize) != central:
         raise _bad(f"local header and central record disagree for {what}")
     return end
+
+
+def _encoded(name: str, flags: int) -> bytes:
+    return name.encode("utf-8" if flags & UTF8_FLAG else "cp437")

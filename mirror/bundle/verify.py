@@ -20,13 +20,12 @@ import io
 import re
 import stat
 import threading
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Sequence
 
 from mirror import imageinfo, jsonsafe
 from mirror.bundle import container, layout, manifest as mf, site
+from mirror.bundle.zipread import ZipReader
 from mirror.bundle.signing import fingerprint, verify_signature_document
 from mirror.config import BundleConfig
 from mirror.errors import VerificationError
@@ -121,7 +120,7 @@ class ArticleItem:
 
 @dataclass
 class Verified:
-    zf: zipfile.ZipFile
+    zf: ZipReader
     articles: list[ArticleItem]
     signer: bytes | None
     trusted: bool
@@ -140,7 +139,7 @@ class Verified:
     def load(self, item: ArticleItem, ver: VersionItem) -> NewVersion:
         """The capture of one verified version (without asset bytes), read
         again from the bundle; its bytes must still match the manifest."""
-        data = _read(self.zf, self.zf.getinfo(ver.where))
+        data = self.zf.read(ver.where)
         _check_hash(ver.where, hashlib.sha256(data).hexdigest(), len(data), ver.ref)
         new, _, content_hash = _parse(ver.where, data)
         if content_hash != ver.content_hash:  # the hash above makes this impossible; say so if not
@@ -148,33 +147,10 @@ class Verified:
         return new
 
 
-# What zipfile raises on damaged input (found by fuzzing; see test_bundle_format).
-DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error, ValueError,
-           NotImplementedError, RuntimeError)
-
-
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    try:
-        return zf.read(info)
-    except DAMAGED as e:
-        raise _bad(f"{info.filename}: damaged entry ({e})") from None
-
-
-def _blocks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """An entry's bytes in 1 MiB blocks; zipfile stops at the declared size
-    and checks the CRC, so a lying header cannot make it inflate more."""
-    try:
-        with zf.open(info) as f:
-            while block := f.read(1 << 20):
-                yield block
-    except DAMAGED as e:
-        raise _bad(f"{info.filename}: damaged entry ({e})") from None
-
-
-def _hash(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int, bytes]:
+def _hash(zf: ZipReader, name: str) -> tuple[str, int, bytes]:
     """SHA-256, size and first block (where an image's header is)."""
     h, n, head = hashlib.sha256(), 0, b""
-    for block in _blocks(zf, info):
+    for block in zf.blocks(name):
         h.update(block)
         head = head or block
         n += len(block)
@@ -245,9 +221,9 @@ READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (
 READ_AHEAD_ITEMS = 16
 
 
-def _ahead(zf: zipfile.ZipFile, jobs: Iterable[tuple[str, zipfile.ZipInfo, bool]],
+def _ahead(zf: ZipReader, jobs: Iterable[tuple[str, bool]],
            budget: int) -> Generator[tuple[str, bytes, str, int], None, None]:
-    """For each (name, info, whole) yield (name, bytes if whole else the first
+    """For each (name, whole) yield (name, bytes if whole else the first
     block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
     (zlib and hashlib release the GIL, so this overlaps the consumer's base64
     decoding). Whole entries count against `budget` from when the worker
@@ -260,8 +236,8 @@ def _ahead(zf: zipfile.ZipFile, jobs: Iterable[tuple[str, zipfile.ZipInfo, bool]
 
     def work() -> None:
         try:
-            for name, info, whole in jobs:
-                size = info.file_size if whole else 0
+            for name, whole in jobs:
+                size = zf.size(name) if whole else 0
                 with cond:
                     while not state["stop"] and (len(queue) >= READ_AHEAD_ITEMS or
                                                  (state["held"] and state["held"] + size > budget)):
@@ -270,10 +246,10 @@ def _ahead(zf: zipfile.ZipFile, jobs: Iterable[tuple[str, zipfile.ZipInfo, bool]
                         return
                     state["held"] += size
                 if whole:
-                    data = _read(zf, info)
+                    data = zf.read(name)
                     out = (name, data, hashlib.sha256(data).hexdigest(), len(data), size)
                 else:
-                    sha, n, head = _hash(zf, info)
+                    sha, n, head = _hash(zf, name)
                     out = (name, head, sha, n, 0)
                 with cond:
                     queue.append(out)
@@ -308,13 +284,6 @@ def _ahead(zf: zipfile.ZipFile, jobs: Iterable[tuple[str, zipfile.ZipInfo, bool]
             state["stop"] = True
             cond.notify_all()
         worker.join()
-
-
-def _open(f: BinaryIO) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(f)
-    except DAMAGED as e:
-        raise _bad(f"not a valid ZIP payload ({e})") from None
 
 
 # No entry of a real bundle takes fewer bytes of the ZIP: its local header,
@@ -370,88 +339,79 @@ def page_limit(caps: BundleConfig, name: str, entries: int) -> int:
     return caps.max_page_bytes
 
 
-def _check_entries(zf: zipfile.ZipFile, caps: BundleConfig, zip_size: int) -> dict[str, zipfile.ZipInfo]:
+def _check_entries(d: container.Directory, caps: BundleConfig, zip_size: int) -> int:
+    """Refuse unsafe or oversized entries; return what the files hold in all."""
     limit = contents_limit(caps, zip_size)
-    infos = zf.infolist()
-    files: dict[str, zipfile.ZipInfo] = {}
     folded: set[str] = set()
     total = 0
-    for info in infos:
-        name = info.filename
+    for i, name in enumerate(d.names):
         check_name(name)
         if name.lower() in folded:
             raise _bad(f"duplicate entry {name!r}")
         folded.add(name.lower())
-        mode = info.external_attr >> 16
-        if info.create_system == 3 and mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        mode, size, packed = d.mode(i), d.usize[i], d.csize[i]
+        if d.system(i) == 3 and mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
             kind = "symlink" if stat.S_ISLNK(mode) else "special file"
             raise _bad(f"{kind} entry {name!r}")
-        if info.flag_bits & 0x1:
+        if d.flags(i) & 0x1:
             raise _bad(f"encrypted entry {name!r}")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if d.method(i) not in (container.STORED, container.DEFLATED):
             raise _bad(f"entry {name!r} uses an unsupported compression method")
         if name.endswith("/"):  # a folder entry, as `zip -r` writes them
-            if info.file_size:
+            if size:
                 raise _bad(f"folder entry {name!r} has content")
             continue
         # Every entry, however small: a thousand 1 MiB bombs are a 1 GiB bomb.
-        if info.file_size > caps.max_compression_ratio * max(info.compress_size, 1):
-            raise _bad(f"entry {name!r} expands {info.file_size // max(info.compress_size, 1)}x"
-                       " (a compression bomb?)")
-        if info.file_size > caps.max_entry_bytes:
-            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {caps.max_entry_bytes}")
-        if name.endswith(PAGE_SUFFIXES) and info.file_size > (cap := page_limit(caps, name, len(infos))):
-            raise _bad(f"entry {name!r} is {info.file_size} bytes, over the limit of {cap}"
+        if size > caps.max_compression_ratio * max(packed, 1):
+            raise _bad(f"entry {name!r} expands {size // max(packed, 1)}x (a compression bomb?)")
+        if size > caps.max_entry_bytes:
+            raise _bad(f"entry {name!r} is {size} bytes, over the limit of {caps.max_entry_bytes}")
+        if name.endswith(PAGE_SUFFIXES) and size > (cap := page_limit(caps, name, len(d))):
+            raise _bad(f"entry {name!r} is {size} bytes, over the limit of {cap}"
                        " for a page (bundle.max_page_bytes" + (f", or {MANIFEST_BYTES_PER_ENTRY} bytes an entry)"
                                                                if name == layout.MANIFEST else ")"))
-        total += info.file_size
+        total += size
         if total > limit:
             raise _bad(f"contents exceed the limit of {limit} bytes for a ZIP of {zip_size} bytes"
                        f" ({CONTENTS_PER_ZIP_BYTE}x its size, at least bundle.max_payload_bytes)")
-        files[name] = info
-    return files
+    return total
 
 
 def verify(f: BinaryIO | io.RawIOBase, caps: BundleConfig, trusted: Sequence[bytes] = (), stash: KeepImage | None = None) -> Verified:
     """Open and check the plaintext ZIP in the seekable file `f`. Inline
     images the import will need are handed to `stash` as they are decoded,
-    so pages are not inflated and decoded twice. The returned `zf` stays open."""
-    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: buffered, so zipfile's many
-        f = io.BufferedReader(f, 1 << 16)  # small reads do not each set up a cipher
+    so pages are not inflated and decoded twice. The returned `zf` reads `f`."""
+    if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: buffered, so the many
+        f = io.BufferedReader(f, 1 << 16)  # small header reads do not each set up a cipher
     end = container.end_record(f)
     _check_count(end, caps)
-    zf = _open(f)
-    try:
-        container.check(f, zf, end)
-        return _verify(zf, end.size, caps, list(trusted), stash)
-    except BaseException:
-        zf.close()
-        raise
+    return _verify(ZipReader(f, container.directory(f, end)), end.size, caps, list(trusted), stash)
 
 
-def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: list[bytes],
+def _verify(zf: ZipReader, zip_size: int, caps: BundleConfig, trusted: list[bytes],
             stash: KeepImage | None) -> Verified:
-    files = _check_entries(zf, caps, zip_size)
+    files = zf.directory
+    payload = _check_entries(files, caps, zip_size)
     if layout.MANIFEST not in files:
         raise _bad("no manifest.json")
-    manifest_bytes = _read(zf, files[layout.MANIFEST])
+    manifest_bytes = zf.read(layout.MANIFEST)
     manifest = mf.parse(manifest_bytes)
     signer = None
     if layout.SIGNATURE in files:
-        signer = verify_signature_document(_read(zf, files[layout.SIGNATURE]), manifest_bytes)
+        signer = verify_signature_document(zf.read(layout.SIGNATURE), manifest_bytes)
     del manifest_bytes  # parsed and checked: 68 MB at 100,000 articles, not held while hashing
     if layout.PADDING in files:
-        for block in _blocks(zf, files[layout.PADDING]):
+        for block in zf.blocks(layout.PADDING):
             if block.count(0) != len(block):
                 raise _bad("the padding entry is not all zeros")
     listed = manifest.all_files()
-    for name in files:
-        if name not in listed and name not in layout.SPECIAL:
+    for name in files.names:
+        if name not in listed and name not in layout.SPECIAL and not name.endswith("/"):
             raise _bad(f"{name!r} is not listed in the manifest")
     for name, r in listed.items():
-        if name not in files:
+        if name not in files or name.endswith("/"):
             raise _bad(f"the manifest lists {name!r}, which is absent")
-        if files[name].file_size != r.size:
+        if zf.size(name) != r.size:
             raise _bad(f"{name!r} has the wrong size")
     # JSON files first (small): they say which pages must carry inline images.
     articles: list[ArticleItem] = []
@@ -461,9 +421,9 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
         item = ArticleItem.of(entry)
         olds = sorted(n for n in entry.files if layout.VERSION_RE.match(n))
         for name in olds + [layout.article_json(entry.id)]:
-            data = _read(zf, files[name])
+            data = zf.read(name)
             _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-            ver, new = _version(entry, files[name].filename, data)  # (the name zipfile keeps: one copy)
+            ver, new = _version(entry, files.names[files.index(name)], data)  # (the directory's string: one copy)
             item.versions.append(ver)
             parsed.add(name)
         _check_latest(entry, item.versions[-1], new)
@@ -478,7 +438,7 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
     # Every other file is hashed once; pages with images are also scanned then.
     # A worker thread inflates and hashes ahead while this one decodes images
     # (the jobs are made as it goes: `listed` and `files` are not changed meanwhile).
-    jobs = ((name, files[name], name in inline_pages) for name in listed if name not in parsed)
+    jobs = ((name, name in inline_pages) for name in listed if name not in parsed)
     with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
         for name, data, sha, size in ahead:
             _check_hash(name, sha, size, listed[name])
@@ -491,7 +451,6 @@ def _verify(zf: zipfile.ZipFile, zip_size: int, caps: BundleConfig, trusted: lis
                 keep = frozenset(src.asset.sha256 for src in item.assets if src.zip_name == name)
                 _check_inline(item, inline_digests(data, stash, keep, keep))
                 del data
-    payload = sum(i.file_size for i in files.values())
     return Verified(zf, articles, signer, signer is not None and signer in trusted, payload)
 
 
