@@ -233,8 +233,9 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
             if progress is not None:
                 progress(n, len(todo), r.title or r.url)
             for ver in item.versions:
-                if ar.has_content(item.id, ver.content_hash):
-                    continue
+                if r.status != "new" and ar.has_content(item.id, ver.content_hash):
+                    continue  # (not asked again of a new article: `_status` found none; if another
+                    # process added one since, the catalogue's insert still stores it only once)
                 for src in ver.assets:
                     _store_asset(imp, v, stash, src)
                 new = v.load(item, ver)
