@@ -118,4 +118,4 @@ def test_reads_what_zipfile_reads(items):
     ours = reader(buf.getvalue())
     assert ours.directory.names == [f"e/{k}.bin" for k in range(len(items))]
     for k, (data, _) in enumerate(items):
-        assert ours.read(f"e/{k}.bin") == data
+        assert ours.read(f"e/{k}.bin") == data == ours.read_buffer(f"e/{k}.bin")

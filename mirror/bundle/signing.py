@@ -181,7 +181,7 @@ def signature_document(key: SigningKey, manifest: bytes) -> bytes:
     return (json.dumps(doc, sort_keys=True, indent=1) + "\n").encode("ascii")
 
 
-def verify_signature_document(doc_bytes: bytes, manifest: bytes) -> bytes:
+def verify_signature_document(doc_bytes: bytes, manifest: bytes | bytearray) -> bytes:
     """Check signature.json against the manifest; return the signer's raw key."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
