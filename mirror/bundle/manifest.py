@@ -110,7 +110,7 @@ def encode_article(a: ArticleEntry) -> str:
     doc = {"id": a.id, "url": a.url, "title": a.title, "published": a.published, "modified": a.modified,
            "captured": a.captured, "content_hash": a.content_hash, "files": _refs_json(a.files)}
     text = dumps_sorted(doc)
-    return "\n".join("  " + ln for ln in text.split("\n"))  # two levels in; JSON strings hold no raw newline
+    return "  " + text.replace("\n", "\n  ")  # two levels in; JSON strings hold no raw newline
 
 
 def frame(files: dict[str, FileRef], any_articles: bool) -> tuple[bytes, bytes]:

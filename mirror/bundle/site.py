@@ -103,6 +103,7 @@ def plan(summaries: Iterable[Summary], lang: str | None = None, by: str = "date"
 
 
 if TYPE_CHECKING:
+    from mirror.bundle.manifest import FileRef
     from mirror.bundle.pagecache import PageCache
     from mirror.render.i18n import Labels
 
@@ -113,6 +114,21 @@ class SiteFile:
     data: bytes
     compress: bool = True
     huffman_only: bool = False  # mostly base64 image data: no repeats to find
+    digest: bytes | None = None  # SHA-256 of `data` where it was needed before the manifest
+
+    def ref(self) -> FileRef:
+        """The manifest's reference, hashing `data` only if no one did yet."""
+        from mirror.bundle.manifest import FileRef
+
+        if self.digest is None:
+            self.digest = _sha256(self.data)
+        return FileRef(self.digest.hex(), len(self.data))
+
+
+def _sha256(data: bytes) -> bytes:
+    import hashlib  # (here, not at the top: `show` renders pages and never hashes one)
+
+    return hashlib.sha256(data).digest()
 
 
 @dataclass
@@ -129,8 +145,10 @@ def public_copy(art: V) -> V:
 
 
 def _json_file(name: str, art: StoredVersion) -> SiteFile:
-    doc = dumps_sorted(layout.to_article_json(art))
-    return SiteFile(name, (doc + "\n").encode("utf-8"))
+    """An article.json, hashed once: the page cache's key and the manifest
+    both need its SHA-256."""
+    data = (dumps_sorted(layout.to_article_json(art)) + "\n").encode("utf-8")
+    return SiteFile(name, data, digest=_sha256(data))
 
 
 def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes],
@@ -158,7 +176,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
 
     L = labels(art.lang)
     nav = site_plan.nav(art.id, len(versions), L) if site_plan is not None else None
-    key = pagecache.key(doc.data, nav) if pages is not None else ""
+    key = pagecache.key(doc.ref().sha256, nav) if pages is not None else ""
     cached = pages.get(key) if pages is not None else None
     if cached is not None:
         nonce, page = cached
@@ -196,7 +214,8 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     if len(versions) > 1:
         back = Nav(index="../../index.html" if site_plan is not None else None,
                    related=Link("index.html", L._("Back to the article")))
-        vkey = pagecache.versions_key([f.data for f in older] + [doc.data], back) if pages is not None else ""
+        vkey = pagecache.versions_key([f.ref().sha256 for f in older] + [doc.ref().sha256], back) \
+            if pages is not None else ""
         hit = pages.get(vkey) if pages is not None else None
         if hit is not None:
             vpage = hit[1]
