@@ -11,7 +11,6 @@ inlined (unsniffable type, or not referenced by the HTML) is carried as an
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -140,8 +139,13 @@ class ArticleFiles:
 
 def public_copy(art: V) -> V:
     """What the bundle says about a capture: no time finer than a day, no
-    archive-specific version numbering."""
-    return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
+    archive-specific version numbering. A shallow copy of the fields, as
+    `dataclasses.replace` makes but without running `__init__` again (which
+    checks nothing here): an export copies every head and version so."""
+    copy = object.__new__(type(art))
+    copy.__dict__.update(art.__dict__)
+    copy.captured, copy.version, copy.versions = layout.day(art.captured), 1, 1
+    return copy
 
 
 def _json_file(name: str, art: StoredVersion) -> SiteFile:
