@@ -18,12 +18,14 @@ their first run with an empty page cache ("cold": every page rendered).
 
 Outputs of the export-site rows and their floors are written to new paths
 and deleted only at the end of a size (`Scratch`), never just before a
-measured run: on this machine's ext4 (no journal) every new inode is found by
-scanning past the inodes deleted in the last 60-360 s (`recently_deleted` in
-the kernel's inode allocator), so a run right after the deletion of a site's
-33,000 files paid 6-15 s of system time more, cp -r as much as mirror. That
-once hit mirror's runs (each followed a `rm -rf` of the last site) and not
-the floor's first one, and read as 4.6-6.3x instead of about 2.3x.
+measured run, and each export is followed by its floor (`paired`): on this
+machine's ext4 (no journal) every new inode is found by scanning past the
+inodes deleted in the last 60-360 s (`recently_deleted` in the kernel's
+inode allocator), so a run right after the deletion of a site's 33,000 files
+paid 6-15 s of system time more, cp -r as much as mirror. That once hit
+mirror's runs (each followed a `rm -rf` of the last site) and not the
+floor's first one. What creating files costs still varies from one minute
+to the next (cp -r of the same site: 1.1-2.6 s): compare ratios, not seconds.
 "Growth" is ours at this size over ours at the previous size (CPU), for 10x
 the articles: linear is 10x. The last two rows pack and export the same
 number of articles (1,000) at every size: their growth should be about 1x.
@@ -186,6 +188,17 @@ def settle() -> None:
     time.sleep(SETTLE)
 
 
+def paired(n: int, make, make_floor) -> tuple[list[Run], list[Run]]:
+    """`n` runs of a command, each followed by its floor: the two see the
+    disk alike (how much a file costs to create varies by minutes; see the
+    module docstring)."""
+    ours, floor = [], []
+    for _ in range(n):
+        ours.append(run(*make()))
+        floor.append(run(*make_floor()))
+    return ours, floor
+
+
 def fresh(path: Path) -> Path:
     if path.is_dir():
         shutil.rmtree(path)
@@ -256,9 +269,9 @@ def _measure(work: Path, n: int, reps: int, wanted, a: Path, m: list[str], key: 
     if wanted("export-site") or need_bundle:
         drop_cache()
         cold = run(m + ["export-site", *new_site(), "--all"])
-        ours = repeat(reps, lambda: (m + ["export-site", *new_site(), "--all"],))
+        ours, floor = paired(reps, lambda: (m + ["export-site", *new_site(), "--all"],),
+                             lambda: (["cp", "-r", str(sites[-1]), str(scratch.new("cp"))],))
         site = sites[-1]
-        floor = repeat(reps, lambda: (["cp", "-r", str(site), str(scratch.new("cp"))],))
         res["export-site --all"] = (median(ours), median(floor), cold)
         print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
 
@@ -312,8 +325,8 @@ def _measure(work: Path, n: int, reps: int, wanted, a: Path, m: list[str], key: 
         floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", sub))
         res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     if wanted("export-site") or wanted("subset"):
-        ours = repeat(reps, lambda: (m + ["export-site", str(scratch.new("sub")), *some],))
-        floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(scratch.new("cp"))],))
+        ours, floor = paired(reps, lambda: (m + ["export-site", *new_site("sub"), *some],),
+                             lambda: (["cp", "-r", str(sites[-1]), str(scratch.new("cp"))],))
         res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     return res
 
