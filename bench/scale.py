@@ -15,6 +15,17 @@ of that site; unpack: `age -d` to a file + `unzip`; ls --json: `sqlite3
 -json` of the same rows; search: the same FTS5 query in Python's sqlite3;
 show: `sqlite3` printing the article's row. pack and export-site also show
 their first run with an empty page cache ("cold": every page rendered).
+
+Outputs of the export-site rows and their floors are written to new paths
+and deleted only at the end of a size (`Scratch`), never just before a
+measured run, and each export is followed by its floor (`paired`): on this
+machine's ext4 (no journal) every new inode is found by scanning past the
+inodes deleted in the last 60-360 s (`recently_deleted` in the kernel's
+inode allocator), so a run right after the deletion of a site's 33,000 files
+paid 6-15 s of system time more, cp -r as much as mirror. That once hit
+mirror's runs (each followed a `rm -rf` of the last site) and not the
+floor's first one. What creating files costs still varies from one minute
+to the next (cp -r of the same site: 1.1-2.6 s): compare ratios, not seconds.
 "Growth" is ours at this size over ours at the previous size (CPU), for 10x
 the articles: linear is 10x. The last two rows pack and export the same
 number of articles (1,000) at every size: their growth should be about 1x.
@@ -150,6 +161,44 @@ def repeat(n: int, make, before=None) -> list[Run]:
     return out
 
 
+class Scratch:
+    """New paths for a size's outputs (`new`), deleted together by `clear`
+    after its last measured run: see the module docstring."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+
+    def new(self, name: str) -> Path:
+        self.count += 1
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self.root / f"{name}.{self.count}"
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+SETTLE = 61  # s: how long ext4 skips an inode deleted once its inode table block is clean (after sync)
+
+
+def settle() -> None:
+    """Wait out the inodes just deleted (see the module docstring) before
+    the next size is measured."""
+    os.sync()
+    time.sleep(SETTLE)
+
+
+def paired(n: int, make, make_floor) -> tuple[list[Run], list[Run]]:
+    """`n` runs of a command, each followed by its floor: the two see the
+    disk alike (how much a file costs to create varies by minutes; see the
+    module docstring)."""
+    ours, floor = [], []
+    for _ in range(n):
+        ours.append(run(*make()))
+        floor.append(run(*make_floor()))
+    return ours, floor
+
+
 def fresh(path: Path) -> Path:
     if path.is_dir():
         shutil.rmtree(path)
@@ -197,17 +246,32 @@ def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tup
         subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
     rcp = subprocess.run(["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True).stdout.strip()
     m = [MIRROR, "--archive", str(a)]
-    site, bundle, out = work / f"site{n}", work / f"b{n}.age", work / "out"
+    bundle, out = work / f"b{n}.age", work / "out"
+    scratch = Scratch(work / "scratch")
+    try:
+        return _measure(work, n, reps, wanted, a, m, key, rcp, bundle, out, scratch)
+    finally:
+        scratch.clear()
+
+
+def _measure(work: Path, n: int, reps: int, wanted, a: Path, m: list[str], key: Path, rcp: str, bundle: Path,
+             out: Path, scratch: Scratch) -> dict[str, tuple[Run, Run, Run | None]]:
     drop_cache = lambda: shutil.rmtree(a / "cache", ignore_errors=True)  # noqa: E731
     res = Results(n)
+    sites: list[Path] = []
+
+    def new_site(name: str = "site") -> list[str]:
+        sites.append(scratch.new(name))
+        return [str(sites[-1])]
 
     # pack's floor zips the site; unpack reads the bundle (kept from an earlier run if there is one)
     need_bundle = wanted("pack") or (wanted("unpack") and not bundle.exists())
     if wanted("export-site") or need_bundle:
         drop_cache()
-        cold = run(m + ["export-site", str(fresh(site)), "--all"])
-        ours = repeat(reps, lambda: (m + ["export-site", str(fresh(site)), "--all"],))
-        floor = repeat(reps, lambda: (["cp", "-r", str(site), str(fresh(out))],))
+        cold = run(m + ["export-site", *new_site(), "--all"])
+        ours, floor = paired(reps, lambda: (m + ["export-site", *new_site(), "--all"],),
+                             lambda: (["cp", "-r", str(sites[-1]), str(scratch.new("cp"))],))
+        site = sites[-1]
         res["export-site --all"] = (median(ours), median(floor), cold)
         print(f"  site: {du(site) / 2**20:.1f} MiB in {sum(1 for _ in site.rglob('*'))} files", flush=True)
 
@@ -253,15 +317,16 @@ def measure_size(work: Path, n: int, reps: int, only: set[str]) -> dict[str, tup
     # shape at any size). Their cost should not grow with the archive (goal:
     # within 1.2x from 1k to 100k), so "growth" here should read about 1x.
     some = [str(i) for i in ids[:SUBSET]]
-    sub = work / "sub"
+    sub = scratch.new("sub")
+    if wanted("pack") or wanted("subset") or wanted("export-site"):
+        export_once(m, sub, some)  # this size's articles (not an earlier size's), their pages cached
     if wanted("pack") or wanted("subset"):
-        export_once(m, fresh(sub), some)  # this size's articles (not an earlier size's), their pages cached
         ours = repeat(reps, lambda: (m + ["pack", "-o", str(work / "sub.age"), "-f", "-r", rcp, *some],))
         floor = repeat(reps, lambda: (f"zip -qr - . | age -r {rcp} > {fresh(out)}", sub))
         res[f"pack {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     if wanted("export-site") or wanted("subset"):
-        ours = repeat(reps, lambda: (m + ["export-site", str(fresh(sub)), *some],))
-        floor = repeat(reps, lambda: (["cp", "-r", str(sub), str(fresh(out))],))
+        ours, floor = paired(reps, lambda: (m + ["export-site", *new_site("sub"), *some],),
+                             lambda: (["cp", "-r", str(sites[-1]), str(scratch.new("cp"))],))
         res[f"export-site {SUBSET:,} IDs"] = (median(ours), median(floor), None)
     return res
 
@@ -328,6 +393,8 @@ def main() -> None:
             t = time.monotonic()
             results[n] = measure_size(work, n, args.repeat, only)
             print(f"  measured in {time.monotonic() - t:.0f} s", flush=True)
+            if n != sizes[-1]:
+                settle()
         print(table(results))
     finally:
         if not args.dir:

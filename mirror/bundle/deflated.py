@@ -12,8 +12,8 @@ class Deflated:
     """One raw deflate stream; `blocks()` inflates a copy, so it can be read
     any number of times while more is added."""
 
-    def __init__(self) -> None:
-        self._z = zlib.compressobj(6, zlib.DEFLATED, -15)
+    def __init__(self, level: int = 6) -> None:
+        self._z = zlib.compressobj(level, zlib.DEFLATED, -15)
         self._packed: list[bytes] = []
         self.size = 0  # the bytes added, not deflated
 

@@ -70,10 +70,12 @@ class ManifestParts:
     each article's encoded part (`encode_article`) goes into one deflate
     stream, so a pack of 100,000 articles holds their few hundred bytes each
     compressed, not as entry objects or text (a manifest of 100,000 articles
-    peaked at 600 MiB encoded whole, 74 MiB as parts)."""
+    peaked at 600 MiB encoded whole, 74 MiB as parts). Deflate's fastest
+    level: its hashes do not compress at any level, and level 6 cost twice the
+    time for a tenth less (10,000 articles: 2.0 MB, not 1.8; 0.04 s, not 0.1)."""
 
     def __init__(self) -> None:
-        self._text = Deflated()
+        self._text = Deflated(1)
         self._last = ""
         self._count = 0
 
@@ -110,7 +112,7 @@ def encode_article(a: ArticleEntry) -> str:
     doc = {"id": a.id, "url": a.url, "title": a.title, "published": a.published, "modified": a.modified,
            "captured": a.captured, "content_hash": a.content_hash, "files": _refs_json(a.files)}
     text = dumps_sorted(doc)
-    return "\n".join("  " + ln for ln in text.split("\n"))  # two levels in; JSON strings hold no raw newline
+    return "  " + text.replace("\n", "\n  ")  # two levels in; JSON strings hold no raw newline
 
 
 def frame(files: dict[str, FileRef], any_articles: bool) -> tuple[bytes, bytes]:

@@ -166,8 +166,9 @@ def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: si
                               " the future left out")
         if not versions:
             continue
+        planned = site_plan is not None and site_plan.position(aid) is not None  # its URL checked by `plan`
         try:
-            if not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
+            if not planned and not valid_url(versions[-1].url):  # stored by an older mirror: unpack would refuse it
                 raise RenderError(f"article {aid} has a URL no reader accepts"
                                   f" ({line(versions[-1].url)[:80]!r})")
             files = site.article_files(versions, ar.read_blob, site_plan, pages)
@@ -210,10 +211,11 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
         for name, item in sorted(pending, key=lambda p: p[0]):
             if isinstance(item, site.SiteFile):
                 data, compress, huff = item.data, item.compress, item.huffman_only
+                entry.files[name] = item.ref()
             else:
                 data = ar.read_blob(item)
                 compress, huff = not site.is_compressed_image(by_mime.get(item, "")), False
-            entry.files[name] = ref(data)
+                entry.files[name] = ref(data)
             yield from z.entry(name, data, compress, huff)
         entries.add(entry)
         written.add(art.id)
@@ -435,13 +437,13 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
                              art.content_hash)
-        items = [(f.name, f.data) for f in files.files]
-        items += [(name, ar.read_blob(sha)) for name, sha in files.asset_files]
+        items: list[tuple[str, bytes, site.SiteFile | None]] = [(f.name, f.data, f) for f in files.files]
+        items += [(name, ar.read_blob(sha), None) for name, sha in files.asset_files]
         made.intersection_update(("", "articles"))  # an article's folders are its own
-        for name, data in items:
+        for name, data, f in items:
             _make_folder(root, name.rpartition("/")[0], made)
             _write_new(os.path.join(root, name), data)
-            entry.files[name] = ref(data)
+            entry.files[name] = f.ref() if f is not None else ref(data)
         entries.add(entry)
         written.add(art.id)
     index = _Hashed(site.index_file(written, summaries_of(ar)))

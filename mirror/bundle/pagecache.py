@@ -70,10 +70,13 @@ def fingerprint() -> bytes:
     return h.digest()
 
 
-def key(article_json: bytes, nav: Nav | None = None) -> str:
-    """The cache key of an article page: the renderer, the article, and the
-    links the page carries (its neighbours in the index, the versions page)."""
-    return hashlib.sha256(fingerprint() + article_json + b"\0" + _links(nav)).hexdigest()
+def key(article_json_sha: str, nav: Nav | None = None) -> str:
+    """The cache key of an article page: the renderer, the article (the
+    SHA-256 of the exact article.json bytes, which the manifest lists too),
+    and the links the page carries (its neighbours in the index, the
+    versions page)."""
+    return hashlib.sha256(fingerprint() + b"page\0" + article_json_sha.encode("ascii") + b"\0"
+                          + _links(nav)).hexdigest()
 
 
 def _links(nav: Nav | None) -> bytes:
@@ -95,12 +98,12 @@ def _plain(value: Nav | Link | str | None) -> object:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def versions_key(version_docs: list[bytes], nav: Nav) -> str:
+def versions_key(version_shas: list[str], nav: Nav) -> str:
     """The cache key of a versions page: the renderer, every version's
-    article.json (oldest first) and the page's links."""
+    article.json (its SHA-256; oldest first) and the page's links."""
     h = hashlib.sha256(fingerprint() + b"versions\0")
-    for doc in version_docs:
-        h.update(hashlib.sha256(doc).digest())
+    for sha in version_shas:
+        h.update(bytes.fromhex(sha))
     return hashlib.sha256(h.digest() + _links(nav)).hexdigest()
 
 

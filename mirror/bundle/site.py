@@ -11,7 +11,6 @@ inlined (unsniffable type, or not referenced by the HTML) is carried as an
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -103,6 +102,7 @@ def plan(summaries: Iterable[Summary], lang: str | None = None, by: str = "date"
 
 
 if TYPE_CHECKING:
+    from mirror.bundle.manifest import FileRef
     from mirror.bundle.pagecache import PageCache
     from mirror.render.i18n import Labels
 
@@ -113,6 +113,21 @@ class SiteFile:
     data: bytes
     compress: bool = True
     huffman_only: bool = False  # mostly base64 image data: no repeats to find
+    digest: bytes | None = None  # SHA-256 of `data` where it was needed before the manifest
+
+    def ref(self) -> FileRef:
+        """The manifest's reference, hashing `data` only if no one did yet."""
+        from mirror.bundle.manifest import FileRef
+
+        if self.digest is None:
+            self.digest = _sha256(self.data)
+        return FileRef(self.digest.hex(), len(self.data))
+
+
+def _sha256(data: bytes) -> bytes:
+    import hashlib  # (here, not at the top: `show` renders pages and never hashes one)
+
+    return hashlib.sha256(data).digest()
 
 
 @dataclass
@@ -124,13 +139,20 @@ class ArticleFiles:
 
 def public_copy(art: V) -> V:
     """What the bundle says about a capture: no time finer than a day, no
-    archive-specific version numbering."""
-    return dataclasses.replace(art, captured=layout.day(art.captured), version=1, versions=1)
+    archive-specific version numbering. A shallow copy of the fields, as
+    `dataclasses.replace` makes but without running `__init__` again (which
+    checks nothing here): an export copies every head and version so."""
+    copy = object.__new__(type(art))
+    copy.__dict__.update(art.__dict__)
+    copy.captured, copy.version, copy.versions = layout.day(art.captured), 1, 1
+    return copy
 
 
 def _json_file(name: str, art: StoredVersion) -> SiteFile:
-    doc = dumps_sorted(layout.to_article_json(art))
-    return SiteFile(name, (doc + "\n").encode("utf-8"))
+    """An article.json, hashed once: the page cache's key and the manifest
+    both need its SHA-256."""
+    data = (dumps_sorted(layout.to_article_json(art)) + "\n").encode("utf-8")
+    return SiteFile(name, data, digest=_sha256(data))
 
 
 def article_files(versions: list[StoredVersion], read_blob: Callable[[str], bytes],
@@ -158,7 +180,7 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
 
     L = labels(art.lang)
     nav = site_plan.nav(art.id, len(versions), L) if site_plan is not None else None
-    key = pagecache.key(doc.data, nav) if pages is not None else ""
+    key = pagecache.key(doc.ref().sha256, nav) if pages is not None else ""
     cached = pages.get(key) if pages is not None else None
     if cached is not None:
         nonce, page = cached
@@ -196,7 +218,8 @@ def article_files(versions: list[StoredVersion], read_blob: Callable[[str], byte
     if len(versions) > 1:
         back = Nav(index="../../index.html" if site_plan is not None else None,
                    related=Link("index.html", L._("Back to the article")))
-        vkey = pagecache.versions_key([f.data for f in older] + [doc.data], back) if pages is not None else ""
+        vkey = pagecache.versions_key([f.ref().sha256 for f in older] + [doc.ref().sha256], back) \
+            if pages is not None else ""
         hit = pages.get(vkey) if pages is not None else None
         if hit is not None:
             vpage = hit[1]
