@@ -231,10 +231,14 @@ def _central_records(f: BinaryIO, end: End, into: Directory) -> None:
         raise _bad("the central directory's size differs from its records'")
 
 
+def _name_codec(flags: int) -> str:
+    """As every ZIP reader reads a name: UTF-8 if flagged (bit 11), else CP437."""
+    return "utf-8" if flags & UTF8_FLAG else "cp437"
+
+
 def _decode_name(raw: bytes, flags: int) -> str:
-    """As every ZIP reader decodes it: UTF-8 if flagged (bit 11), else CP437."""
     try:
-        return raw.decode("utf-8" if flags & UTF8_FLAG else "cp437")
+        return raw.decode(_name_codec(flags))
     except UnicodeDecodeError:
         raise _bad(f"an entry name flagged UTF-8 that is not: {raw[:60]!r}") from None
 
@@ -271,7 +275,7 @@ def _check_local(f: BinaryIO, d: Directory, i: int, pos: int) -> int:
         raise _bad(f"no local header for {what}")
     if len(name) < nlen or len(extra) < elen:
         raise _bad(f"truncated local header of {what}")
-    if name != _encoded(d.names[i], d.flags(i)):
+    if name != d.names[i].encode(_name_codec(d.flags(i))):
         raise _bad(f"local and central names differ for {what}")
     if method != d.method(i) or flags != d.flags(i):
         raise _bad(f"local and central method or flags differ for {what}")
@@ -301,7 +305,3 @@ def _check_local(f: BinaryIO, d: Directory, i: int, pos: int) -> int:
     elif (crc, csize, usize) != central:
         raise _bad(f"local header and central record disagree for {what}")
     return end
-
-
-def _encoded(name: str, flags: int) -> bytes:
-    return name.encode("utf-8" if flags & UTF8_FLAG else "cp437")

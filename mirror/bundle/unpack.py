@@ -195,23 +195,22 @@ def check(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
         if into is not None:
             stash = cleanup.enter_context(into.stash(_max_stash_files()))
         v = vf.verify(plain, cfg.bundle, trusted, stash.add if stash is not None else None)
-        with v.zf:
-            if trust_files and not v.trusted:
-                raise VerificationError(f"bundle is {v.signature_status}, not signed by a key given"
-                                        " with --trust")
-            rep = Report(v.signature_status, signing.fingerprint(v.signer) if v.signer else None,
-                         v.trusted, v.payload_bytes)
-            if "ours" in page:
-                rep.page_code = "ours" if page["ours"] else "altered"
-                if not page["ours"]:
-                    if trust_files:  # what the signer signed is not all the reader would run
-                        raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
-                    rep.warnings.append(f"warning: {ALTERED_PAGE}")
-            for item in v.articles:
-                rep.articles.append(ArticleReport(item.id, item.url, item.title, item.published, item.captured,
-                                                  item.size, len(item.assets), _status(ar, item)))
-            if into is not None and stash is not None:
-                _import(into, v, rep, stash, progress)
+        if trust_files and not v.trusted:
+            raise VerificationError(f"bundle is {v.signature_status}, not signed by a key given"
+                                    " with --trust")
+        rep = Report(v.signature_status, signing.fingerprint(v.signer) if v.signer else None,
+                     v.trusted, v.payload_bytes)
+        if "ours" in page:
+            rep.page_code = "ours" if page["ours"] else "altered"
+            if not page["ours"]:
+                if trust_files:  # what the signer signed is not all the reader would run
+                    raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
+                rep.warnings.append(f"warning: {ALTERED_PAGE}")
+        for item in v.articles:
+            rep.articles.append(ArticleReport(item.id, item.url, item.title, item.published, item.captured,
+                                              item.size, len(item.assets), _status(ar, item)))
+        if into is not None and stash is not None:
+            _import(into, v, rep, stash, progress)
     return rep
 
 

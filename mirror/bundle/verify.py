@@ -380,7 +380,8 @@ def _check_entries(d: container.Directory, caps: BundleConfig, zip_size: int) ->
 def verify(f: BinaryIO | io.RawIOBase, caps: BundleConfig, trusted: Sequence[bytes] = (), stash: KeepImage | None = None) -> Verified:
     """Open and check the plaintext ZIP in the seekable file `f`. Inline
     images the import will need are handed to `stash` as they are decoded,
-    so pages are not inflated and decoded twice. The returned `zf` reads `f`."""
+    so pages are not inflated and decoded twice. The returned `zf` reads `f`
+    (which must stay open while it is used)."""
     if isinstance(f, io.RawIOBase):  # e.g. a sealed temp file: buffered, so the many
         f = io.BufferedReader(f, 1 << 16)  # small header reads do not each set up a cipher
     end = container.end_record(f)

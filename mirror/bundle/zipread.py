@@ -26,21 +26,13 @@ def _damaged(name: str, why: str) -> VerificationError:
 
 class ZipReader:
     """Entries of the ZIP in `f` by name. One lock around each seek and read,
-    so a read-ahead thread and the caller can share the file."""
+    so a read-ahead thread and the caller can share the file. It holds
+    nothing to close: the file is the caller's."""
 
     def __init__(self, f: BinaryIO, directory: Directory) -> None:
         self._f = f
         self.directory = directory
         self._lock = threading.Lock()
-
-    def __enter__(self) -> "ZipReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """The file is the caller's: nothing is held but the directory."""
 
     def size(self, name: str) -> int:
         return self.directory.usize[self.directory.index(name)]
