@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 from mirror import jsonsafe
 from mirror.bundle import layout
@@ -194,7 +194,7 @@ def decode(data: bytes | bytearray) -> str:
 
 
 def parse(data: bytes | str) -> Manifest:
-    """Validate the schema of an untrusted manifest."""
+    """Validate the schema of an untrusted manifest, held whole."""
     try:
         doc = _as_object(jsonsafe.loads(data if isinstance(data, str) else decode(data), object_hook=_ref_hook))
     except jsonsafe.TooDeep as e:
@@ -205,45 +205,222 @@ def parse(data: bytes | str) -> Manifest:
         raise _bad("not a mirror bundle manifest")
     if not layout.is_text(doc):
         raise _bad("a string holds a lone surrogate escape (not Unicode text)")
+    files = _top(doc)
+    if not isinstance(doc.get("articles"), list):
+        raise _bad("'articles' must be a list")
+    seen: set[str] = set()
+    articles = [_article(a, seen) for a in doc["articles"]]
+    if not articles:
+        raise _bad("no articles")
+    _check_top(files, articles)
+    return Manifest(articles, files)
+
+
+def _top(doc: dict[str, object]) -> dict[str, FileRef]:
+    """The version and the files outside the articles' folders."""
     if type(doc.get("version")) is not int or doc["version"] != VERSION:  # not true, not 1.0
         raise _bad(f"unsupported version {_plain(doc.get('version'))!r} (this mirror reads {VERSION})")
     if set(doc) - {"format", "version", "files", "articles"}:
         raise _bad("unknown top-level key")
-    files = _refs(doc.get("files", {}), "files")
-    if not isinstance(doc.get("articles"), list):
-        raise _bad("'articles' must be a list")
-    articles, seen = [], set()
-    for a in map(_as_object, doc["articles"]):
-        if not isinstance(a, dict):
-            raise _bad("an article entry is not an object")
-        aid, url = a.get("id"), a.get("url")
-        if not (isinstance(aid, str) and layout.ID_RE.match(aid)) or aid in seen:
-            raise _bad(f"bad or duplicate article id {str(_plain(aid))[:40]!r}")
-        seen.add(aid)
-        if not (isinstance(url, str) and valid_url(url)):
-            raise _bad(f"article {aid}: url is not a valid http(s) URL (no whitespace or control"
-                       " characters, at most 4,096 characters)")
-        layout.check_id(aid, url, "manifest.json")
-        for k in ("title", "published", "modified"):
-            if a.get(k) is not None and not isinstance(a[k], str):
-                raise _bad(f"article {aid}: {k} must be a string")
-        for k in ("captured", "content_hash"):
-            if not isinstance(a.get(k), str):
-                raise _bad(f"article {aid}: {k} must be a string")
-        afiles = _refs(a.get("files"), f"article {aid} files")
-        prefix = f"articles/{aid}/"
-        for path in afiles:
-            if not path.startswith(prefix):
-                raise _bad(f"article {aid} lists a file outside its folder: {path[:60]!r}")
+    return _refs(doc.get("files", {}), "files")
+
+
+def _check_top(files: dict[str, FileRef], articles: list[ArticleEntry]) -> None:
+    for a in articles:
+        for path in a.files:
             if path in files:
                 raise _bad(f"{path[:60]!r} is listed twice")
-        if layout.article_json(aid) not in afiles:
-            raise _bad(f"article {aid} has no article.json")
-        articles.append(ArticleEntry(aid, url, a.get("title"), a.get("published"), a.get("modified"),
-                                     a["captured"], a["content_hash"], afiles))
-    if not articles:
-        raise _bad("no articles")
     for path in files:
         if path.startswith("articles/") or path in layout.SPECIAL:
             raise _bad(f"{path[:60]!r} is listed in the wrong place")
-    return Manifest(articles, files)
+
+
+def _article(obj: object, seen: set[str] | None) -> ArticleEntry:
+    """One entry of "articles", checked; `seen` holds the ids before it
+    (None: the caller checks that ids only increase, which rules out twins)."""
+    a = _as_object(obj)
+    if not isinstance(a, dict):
+        raise _bad("an article entry is not an object")
+    aid, url = a.get("id"), a.get("url")
+    if not (isinstance(aid, str) and layout.ID_RE.match(aid)) or (seen is not None and aid in seen):
+        raise _bad(f"bad or duplicate article id {str(_plain(aid))[:40]!r}")
+    if seen is not None:
+        seen.add(aid)
+    if not (isinstance(url, str) and valid_url(url)):
+        raise _bad(f"article {aid}: url is not a valid http(s) URL (no whitespace or control"
+                   " characters, at most 4,096 characters)")
+    layout.check_id(aid, url, "manifest.json")
+    for k in ("title", "published", "modified"):
+        if a.get(k) is not None and not isinstance(a[k], str):
+            raise _bad(f"article {aid}: {k} must be a string")
+    for k in ("captured", "content_hash"):
+        if not isinstance(a.get(k), str):
+            raise _bad(f"article {aid}: {k} must be a string")
+    afiles = _refs(a.get("files"), f"article {aid} files")
+    prefix = f"articles/{aid}/"
+    for path in afiles:
+        if not path.startswith(prefix):
+            raise _bad(f"article {aid} lists a file outside its folder: {path[:60]!r}")
+    if layout.article_json(aid) not in afiles:
+        raise _bad(f"article {aid} has no article.json")
+    return ArticleEntry(aid, url, a.get("title"), a.get("published"), a.get("modified"),
+                        a["captured"], a["content_hash"], afiles)
+
+
+# How `ManifestParts` lays the document out (`frame`): the head, each
+# article's part closed by a line "  }" and joined by ",\n", the array closed.
+HEAD = b'{\n "articles": [\n'
+PART_END = b"\n  },\n"
+LAST_END = b"\n  }\n ]"
+
+
+class _NotOurs(Exception):
+    """Not laid out as `ManifestParts` writes it, or not valid: the whole
+    document is parsed instead, and its verdict stands."""
+
+
+def _split(blocks: Iterable[bytes]) -> Iterator[tuple[bool, bytes]]:
+    """(True, part) for each article part of a manifest laid out as we write
+    it, then (False, its tail: what follows the articles' array). Splits
+    only where our layout puts a line "  }," or "  }\n ]"; each part must
+    then parse as one JSON value on its own (`_stream`), which it can only if
+    the split fell between the array's elements (a raw newline is never
+    inside a JSON string, and a cut inside an element leaves its brackets
+    open). So the parts are exactly the elements a whole parse would find."""
+    buf = bytearray()
+    pos = -1  # where the next part starts; -1 until the head is seen
+    ended = False
+    for block in blocks:
+        buf += block
+        if ended:
+            continue
+        if pos < 0:
+            if len(buf) < len(HEAD):
+                continue
+            if not buf.startswith(HEAD):
+                raise _NotOurs
+            pos = len(HEAD)
+        while True:
+            k, last = buf.find(PART_END, pos), buf.find(LAST_END, pos)
+            if last >= 0 and (k < 0 or last < k):
+                yield True, bytes(buf[pos:last + 4])
+                del buf[:last + len(LAST_END)]
+                ended = True
+                break
+            if k < 0:
+                break
+            yield True, bytes(buf[pos:k + 4])
+            pos = k + len(PART_END)
+        if not ended:
+            del buf[:pos]
+            pos = 0
+    if not ended:
+        raise _NotOurs
+    yield False, bytes(buf)
+
+
+def _load_part(part: bytes, depth: int) -> object:
+    """A part as JSON on its own, nested at most `depth` (what is left of
+    the document's bound where it sits)."""
+    try:
+        obj = jsonsafe.loads(part.decode("utf-8"), max_depth=depth, object_hook=_ref_hook)
+    except (UnicodeDecodeError, ValueError):
+        raise _NotOurs from None
+    if not layout.is_text(obj):
+        raise _NotOurs
+    return obj
+
+
+def _stream(blocks: Iterable[bytes]) -> Iterator[ArticleEntry | dict[str, FileRef]]:
+    """Each article entry of a manifest laid out as we write it, checked as
+    `parse` checks it, then its top-level files. _NotOurs if the layout is
+    not ours or anything is wrong (the whole parse then gives the verdict)."""
+    last = ""
+    tail = b""
+    for is_part, part in _split(blocks):
+        if not is_part:
+            tail = part
+            break
+        try:
+            entry = _article(_load_part(part, jsonsafe.MAX_DEPTH - 2), None)
+        except VerificationError:
+            raise _NotOurs from None
+        if entry.id <= last:  # ours are in id order; increasing ids are never twins
+            raise _NotOurs
+        last = entry.id
+        yield entry
+    # The tail: "}" or "," and the remaining members ("\n ]" was cut off).
+    rest = tail.lstrip()
+    if rest.startswith(b","):
+        rest = b"{" + rest[1:]
+    doc = _as_object(_load_part(rest, jsonsafe.MAX_DEPTH))
+    if not last or not isinstance(doc, dict) or doc.get("format") != FORMAT or "articles" in doc:
+        raise _NotOurs
+    try:
+        files = _top(doc)
+        _check_top(files, [])
+    except VerificationError:
+        raise _NotOurs from None
+    yield files
+
+
+@dataclass
+class Entries:
+    """A validated manifest's articles, read again each time they are
+    iterated: streamed from `blocks()` (the manifest entry of the bundle)
+    when it is laid out as we write it, so a bundle of 100,000 articles never
+    holds their entries; held whole otherwise (then it is small, or hostile
+    and capped like any page). `files` are the top-level files."""
+
+    files: dict[str, FileRef]
+    count: int
+    _blocks: Callable[[], Iterable[bytes]]
+    _held: list[ArticleEntry] | None
+    _digest: bytes
+
+    def __iter__(self) -> Iterator[ArticleEntry]:
+        if self._held is not None:
+            yield from self._held
+            return
+        h = hashlib.sha256()
+        try:
+            for got in _stream(_hashing(self._blocks(), h)):
+                if isinstance(got, ArticleEntry):
+                    yield got
+        except _NotOurs:
+            raise _bad("changed while it was being read") from None
+        if h.digest() != self._digest:  # the bytes first checked are the bytes read
+            raise _bad("changed while it was being read")
+
+
+def _hashing(blocks: Iterable[bytes], h: "hashlib._Hash") -> Iterator[bytes]:
+    for b in blocks:
+        h.update(b)
+        yield b
+
+
+def entries(blocks: Callable[[], Iterable[bytes]], digest: bytes) -> Entries:
+    """Validate the manifest whose bytes `blocks()` gives (SHA-256 `digest`:
+    the bytes whose signature was checked), reading it once through."""
+    count = 0
+    files: dict[str, FileRef] = {}
+    h = hashlib.sha256()
+    try:
+        for got in _stream(_hashing(blocks(), h)):
+            if isinstance(got, ArticleEntry):
+                count += 1
+            else:
+                files = got
+    except _NotOurs:
+        whole = bytearray()
+        for b in blocks():
+            whole += b
+        if hashlib.sha256(whole).digest() != digest:
+            raise _bad("changed while it was being read") from None
+        text = decode(whole)
+        del whole  # as large as the text: not held while parsing
+        m = parse(text)
+        return Entries(m.files, len(m.articles), blocks, m.articles, digest)
+    if h.digest() != digest:
+        raise _bad("changed while it was being read")
+    return Entries(files, count, blocks, None, digest)
