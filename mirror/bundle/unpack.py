@@ -206,12 +206,17 @@ def check(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
                 if trust_files:  # what the signer signed is not all the reader would run
                     raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
                 rep.warnings.append(f"warning: {ALTERED_PAGE}")
-        for item in v.articles:
-            rep.articles.append(ArticleReport(item.id, item.url, item.title, item.published, item.captured,
-                                              item.size, len(item.assets), _status(ar, item)))
         if into is not None and stash is not None:
             _import(into, v, rep, stash, progress)
+        else:
+            for item, _ in v.items():
+                rep.articles.append(_row(ar, item))
     return rep
+
+
+def _row(ar: Archive | None, item: vf.ArticleItem) -> ArticleReport:
+    return ArticleReport(item.id, item.url, item.title, item.published, item.captured,
+                         item.size, len(item.assets), _status(ar, item))
 
 
 def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
@@ -219,40 +224,46 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
     """Store the assets (content-addressed, harmless until referenced), then
     add every capture the archive lacks, oldest first, in one transaction,
     all through the archive's one import entry point (`Archive.importing`).
-    A refused bundle never gets this far: the archive stays exactly as it was."""
-    todo = [(item, r) for item, r in zip(v.articles, rep.articles) if r.status != "present"]
+    The articles are read again from the verified bundle one at a time
+    (`Verified.items`), their report rows made as they come. A refused
+    bundle never gets this far: the archive stays exactly as it was."""
     owners: list[ArticleReport] = []
-    relied = {s.asset.sha256 for item, _ in todo for ver in item.versions for s in ver.assets}
-    relied |= {ver.html_sha for item, _ in todo for ver in item.versions}
+    judged: list[bytes] = []  # the HTML of each capture stored: verify judged it with site.renders
 
     def captures(imp: "Importer") -> Iterator[NewVersion]:
         """Each capture to add, read from the bundle as the archive asks for
-        it (one in memory at a time), its assets stored first."""
-        for n, (item, r) in enumerate(todo, 1):
+        it, its assets stored first."""
+        for n, (item, loaded) in enumerate(v.items(), 1):
+            r = _row(ar, item)
+            rep.articles.append(r)
             if progress is not None:
-                progress(n, len(todo), r.title or r.url)
-            for ver in item.versions:
+                progress(n, v.entries.count, r.title or r.url)
+            if r.status == "present":
+                continue
+            for ver, new in zip(item.versions, loaded):
                 if r.status != "new" and ar.has_content(item.id, ver.content_hash):
-                    continue  # (not asked again of a new article: `_status` found none; if another
+                    continue  # (not asked of a new article: `_status` found none; if another
                     # process added one since, the catalogue's insert still stores it only once)
                 for src in ver.assets:
                     _store_asset(imp, v, stash, src)
-                new = v.load(item, ver)
+                if new is None:
+                    new = v.load(item, ver)
                 new.assets = [(s.asset, None) for s in ver.assets]  # stored by the importer
                 owners.append(r)
+                judged.append(bytes.fromhex(ver.html_sha))
                 yield new
 
-    with ar.importing(relied, workers=BLOB_WORKERS) as imp:
+    with ar.importing(v.relied_hex(), workers=BLOB_WORKERS) as imp:
         results = imp.save(captures(imp))  # one transaction; the blobs are synced before it commits
-    if todo:  # verify judged every imported HTML with site.renders
+    if judged:
         from mirror.bundle.pagecache import PageCache
 
         with PageCache(ar) as pages:
-            pages.note_renders(ver.html_sha for item, _ in todo for ver in item.versions)
+            pages.note_renders(sha.hex() for sha in judged)
     created = {id(r) for r, res in zip(owners, results) if res.created}
     rep.imported = sum(res.created for res in results)
-    for _, r in todo:
-        if id(r) not in created:
+    for r in rep.articles:
+        if r.status != "present" and id(r) not in created:
             r.status = "present"
     rep.skipped = len(rep.articles) - len(created)
 

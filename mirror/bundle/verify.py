@@ -21,7 +21,7 @@ import re
 import stat
 import threading
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Sequence
+from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Mapping, Sequence
 
 from mirror import imageinfo, jsonsafe
 from mirror.bundle import container, layout, manifest as mf, site
@@ -120,11 +120,21 @@ class ArticleItem:
 
 @dataclass
 class Verified:
+    """A bundle checked completely. Its articles are read again from it as
+    they are imported (`items`): what was verified is not held, so a bundle
+    of 100,000 articles costs no more memory to import than one of 1,000."""
+
     zf: ZipReader
-    articles: list[ArticleItem]
+    entries: mf.Entries
     signer: bytes | None
     trusted: bool
     payload_bytes: int
+    relied: bytearray = field(default_factory=bytearray)  # raw SHA-256 of every page and image, 32 bytes each
+
+    def relied_hex(self) -> Iterator[str]:
+        """What an import of this bundle may store or rely on (its journal)."""
+        for i in range(0, len(self.relied), 32):
+            yield self.relied[i:i + 32].hex()
 
     @property
     def signature_status(self) -> str:
@@ -136,6 +146,23 @@ class Verified:
     def read(self, name: str) -> bytes:
         return self.zf.read(name)
 
+    def items(self) -> Iterator[tuple[ArticleItem, list[NewVersion | None]]]:
+        """Each article again, in manifest order, with its captures (None
+        for one not kept: an article's captures are kept up to KEEP_BYTES of
+        JSON; `load` reads the rest again one at a time)."""
+        for entry in self.entries:
+            item = ArticleItem.of(entry)
+            loaded: list[NewVersion | None] = []
+            held = 0
+            for name in _version_names(entry):
+                data = self.zf.read(name)
+                _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), entry.files[name])
+                ver, new = _version(entry, name, data, judge=False)
+                item.versions.append(ver)
+                held += len(data)
+                loaded.append(new if held <= KEEP_BYTES else None)
+            yield item, loaded
+
     def load(self, item: ArticleItem, ver: VersionItem) -> NewVersion:
         """The capture of one verified version (without asset bytes), read
         again from the bundle; its bytes must still match the manifest."""
@@ -145,6 +172,14 @@ class Verified:
         if content_hash != ver.content_hash:  # the hash above makes this impossible; say so if not
             raise _bad(f"{ver.where} changed after it was verified")
         return new
+
+
+KEEP_BYTES = 8 << 20  # an article's captures kept from its reading to its import, at most
+
+
+def _version_names(entry: mf.ArticleEntry) -> list[str]:
+    """An article's JSON files, oldest first (article.json, the current one, last)."""
+    return sorted(n for n in entry.files if layout.VERSION_RE.match(n)) + [layout.article_json(entry.id)]
 
 
 def _hash(zf: ZipReader, name: str) -> tuple[str, int, bytes]:
@@ -221,22 +256,22 @@ READ_AHEAD_BYTES = 32 << 20  # pages read ahead of the image decoding, at most (
 READ_AHEAD_ITEMS = 16
 
 
-def _ahead(zf: ZipReader, jobs: Iterable[tuple[str, bool]],
-           budget: int) -> Generator[tuple[str, bytes, str, int], None, None]:
-    """For each (name, whole) yield (name, bytes if whole else the first
-    block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
+def _ahead(zf: ZipReader, jobs: Iterable[tuple[str, mf.FileRef, bool]],
+           budget: int) -> Generator[tuple[str, mf.FileRef, bytes, str, int], None, None]:
+    """For each (name, manifest entry, whole) yield (name, the entry, bytes
+    if whole else the first block, sha256, size), in order. A worker thread reads, inflates and hashes ahead
     (zlib and hashlib release the GIL, so this overlaps the consumer's base64
     decoding). Whole entries count against `budget` from when the worker
     starts one until the consumer asks for the item after it; the worker
     starts one only within the budget or when nothing else is held, so at most
     max(budget, one entry) is held. Close the generator to stop the worker."""
     cond = threading.Condition()
-    queue: collections.deque[tuple[str, bytes, str, int, int] | BaseException | None] = collections.deque()
+    queue: collections.deque[tuple[str, mf.FileRef, bytes, str, int, int] | BaseException | None] = collections.deque()
     state = {"held": 0, "stop": False}
 
     def work() -> None:
         try:
-            for name, whole in jobs:
+            for name, r, whole in jobs:
                 size = zf.size(name) if whole else 0
                 with cond:
                     while not state["stop"] and (len(queue) >= READ_AHEAD_ITEMS or
@@ -247,10 +282,10 @@ def _ahead(zf: ZipReader, jobs: Iterable[tuple[str, bool]],
                     state["held"] += size
                 if whole:
                     data = zf.read(name)
-                    out = (name, data, hashlib.sha256(data).hexdigest(), len(data), size)
+                    out = (name, r, data, hashlib.sha256(data).hexdigest(), len(data), size)
                 else:
                     sha, n, head = _hash(zf, name)
-                    out = (name, head, sha, n, 0)
+                    out = (name, r, head, sha, n, 0)
                 with cond:
                     queue.append(out)
                     cond.notify_all()
@@ -277,8 +312,8 @@ def _ahead(zf: ZipReader, jobs: Iterable[tuple[str, bool]],
                 return
             if isinstance(got, BaseException):
                 raise got
-            held = got[4]
-            yield got[:4]
+            held = got[5]
+            yield got[:5]
     finally:
         with cond:
             state["stop"] = True
@@ -399,62 +434,84 @@ def _verify(zf: ZipReader, zip_size: int, caps: BundleConfig, trusted: list[byte
     signer = None
     if layout.SIGNATURE in files:
         signer = verify_signature_document(zf.read(layout.SIGNATURE), manifest_bytes)
-    text = mf.decode(manifest_bytes)
+    digest = hashlib.sha256(manifest_bytes).digest()
     del manifest_bytes  # checked: 68 MB at 100,000 articles, not held while parsing or hashing
-    manifest = mf.parse(text)
-    del text
+    entries = mf.entries(lambda: zf.blocks(layout.MANIFEST), digest)
     if layout.PADDING in files:
         for block in zf.blocks(layout.PADDING):
             if block.count(0) != len(block):
                 raise _bad("the padding entry is not all zeros")
-    listed = manifest.all_files()
-    for name in files.names:
-        if name not in listed and name not in layout.SPECIAL and not name.endswith("/"):
-            raise _bad(f"{name!r} is not listed in the manifest")
-    for name, r in listed.items():
-        if name not in files or name.endswith("/"):
-            raise _bad(f"the manifest lists {name!r}, which is absent")
-        if zf.size(name) != r.size:
-            raise _bad(f"{name!r} has the wrong size")
-    # JSON files first (small): they say which pages must carry inline images.
-    articles: list[ArticleItem] = []
-    inline_pages: dict[str, ArticleItem] = {}
-    parsed: set[str] = set()
-    for entry in manifest.articles:
-        item = ArticleItem.of(entry)
-        olds = sorted(n for n in entry.files if layout.VERSION_RE.match(n))
-        for name in olds + [layout.article_json(entry.id)]:
+    _check_listing(files, entries)
+    # Each article's JSON files first (small): they say which pages must carry inline images.
+    inline_pages: dict[str, tuple[str, list[AssetSource]]] = {}  # page -> its article, its inline images
+    relied = bytearray()
+    for entry in entries:
+        versions: list[VersionItem] = []
+        for name in _version_names(entry):
             data = zf.read(name)
-            _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), listed[name])
-            ver, new = _version(entry, files.names[files.index(name)], data)  # (the directory's string: one copy)
-            item.versions.append(ver)
-            parsed.add(name)
-        _check_latest(entry, item.versions[-1], new)
-        if len({v.content_hash for v in item.versions}) != len(item.versions):
+            _check_hash(name, hashlib.sha256(data).hexdigest(), len(data), entry.files[name])
+            ver, new = _version(entry, name, data)
+            versions.append(ver)
+            relied += bytes.fromhex(ver.html_sha)
+            for src in ver.assets:
+                relied += bytes.fromhex(src.asset.sha256)
+        _check_latest(entry, versions[-1], new)
+        if len({v.content_hash for v in versions}) != len(versions):
             raise _bad(f"article {entry.id} carries the same version twice")
-        articles.append(item)
-        if any(src.zip_name == layout.page(entry.id) for src in item.assets):
+        inline = [src for v in versions for src in v.assets if src.zip_name == layout.page(entry.id)]
+        if inline:
             if layout.page(entry.id) not in entry.files:
                 raise _bad(f"article {entry.id}: images are neither in the bundle nor in a page")
-            inline_pages[layout.page(entry.id)] = item
-    del manifest  # the items keep what the report and the import need; `listed` the rest
+            inline_pages[layout.page(entry.id)] = (entry.id, inline)
     # Every other file is hashed once; pages with images are also scanned then.
     # A worker thread inflates and hashes ahead while this one decodes images
-    # (the jobs are made as it goes: `listed` and `files` are not changed meanwhile).
-    jobs = ((name, name in inline_pages) for name in listed if name not in parsed)
-    with contextlib.closing(_ahead(zf, jobs, READ_AHEAD_BYTES)) as ahead:
-        for name, data, sha, size in ahead:
-            _check_hash(name, sha, size, listed[name])
-            if name not in inline_pages:
+    # (the jobs come from a reading of the manifest of its own).
+    with contextlib.closing(_ahead(zf, _other_files(entries, inline_pages), READ_AHEAD_BYTES)) as ahead:
+        for name, r, data, sha, size in ahead:
+            _check_hash(name, sha, size, r)
+            if (page := inline_pages.get(name)) is None:  # (read, never changed, by the worker too)
                 if "/assets/" in name:
                     check_image(name, data)
                 continue
-            if data is not None:
-                item = inline_pages[name]
-                keep = frozenset(src.asset.sha256 for src in item.assets if src.zip_name == name)
-                _check_inline(item, inline_digests(data, stash, keep, keep))
-                del data
-    return Verified(zf, articles, signer, signer is not None and signer in trusted, payload)
+            aid, inline = page
+            keep = frozenset(src.asset.sha256 for src in inline)
+            _check_inline(aid, inline, inline_digests(data, stash, keep, keep))
+            del data
+    return Verified(zf, entries, signer, signer is not None and signer in trusted, payload, relied)
+
+
+def _check_listing(files: container.Directory, entries: mf.Entries) -> None:
+    """Every entry of the ZIP is listed in the manifest, with its size, and
+    every file listed is there (a mark an entry, not a set of names)."""
+    listed = bytearray(len(files))
+
+    def mark(refs: dict[str, mf.FileRef]) -> None:
+        for name, r in refs.items():
+            if name not in files or name.endswith("/"):
+                raise _bad(f"the manifest lists {name!r}, which is absent")
+            i = files.index(name)
+            if files.usize[i] != r.size:
+                raise _bad(f"{name!r} has the wrong size")
+            listed[i] = 1
+
+    mark(entries.files)
+    for entry in entries:
+        mark(entry.files)
+    for i, name in enumerate(files.names):
+        if not listed[i] and name not in layout.SPECIAL and not name.endswith("/"):
+            raise _bad(f"{name!r} is not listed in the manifest")
+
+
+def _other_files(entries: mf.Entries, inline_pages: Mapping[str, object]
+                 ) -> Iterator[tuple[str, mf.FileRef, bool]]:
+    """(name, manifest entry, read whole?) of every file but the JSON ones."""
+    for name, r in entries.files.items():
+        yield name, r, False
+    for entry in entries:
+        versions = set(_version_names(entry))
+        for name, r in entry.files.items():
+            if name not in versions:
+                yield name, r, name in inline_pages
 
 
 def _check_hash(name: str, sha: str, size: int, r: mf.FileRef) -> None:
@@ -475,11 +532,13 @@ def _parse(where: str, raw: bytes) -> tuple[NewVersion, list[Asset], str]:
     return new, assets, str(doc["content_hash"])
 
 
-def _version(entry: mf.ArticleEntry, where: str, raw: bytes) -> tuple[VersionItem, NewVersion]:
+def _version(entry: mf.ArticleEntry, where: str, raw: bytes, judge: bool = True) -> tuple[VersionItem, NewVersion]:
     """Parse and check one version; assets present as files are matched
-    here, the rest must be inline in the page (`_check_inline`)."""
+    here, the rest must be inline in the page (`_check_inline`). `judge`:
+    whether to ask the renderer (verification does; the import's second
+    reading of the same checked bytes need not)."""
     new, assets, content_hash = _parse(where, raw)
-    why = site.renders(new.html)
+    why = site.renders(new.html) if judge else None
     if why is not None:
         raise _bad(f"{where}: its HTML cannot be parsed by the renderer ({why})")
     if new.url != entry.url:
@@ -506,9 +565,9 @@ def _check_latest(entry: mf.ArticleEntry, latest: VersionItem, new: NewVersion) 
             raise _bad(f"{where}: {k} differs from the manifest")
 
 
-def _check_inline(item: ArticleItem, found: dict[str, int]) -> None:
-    for src in item.assets:
+def _check_inline(aid: str, inline: list[AssetSource], found: dict[str, int]) -> None:
+    for src in inline:
         a = src.asset
-        if src.zip_name.endswith("/index.html") and found.get(a.sha256) != a.size:
-            raise _bad(f"{layout.article_json(item.id)}: asset {a.name} is neither in the"
+        if found.get(a.sha256) != a.size:
+            raise _bad(f"{layout.article_json(aid)}: asset {a.name} is neither in the"
                        " bundle nor inline in its page")
