@@ -300,8 +300,9 @@ def _split(blocks: Iterable[bytes]) -> Iterator[tuple[bool, bytes]]:
             if not buf.startswith(HEAD):
                 raise _NotOurs
             pos = len(HEAD)
+        last = buf.find(LAST_END, pos)  # once a block: it moves only when data comes
         while True:
-            k, last = buf.find(PART_END, pos), buf.find(LAST_END, pos)
+            k = buf.find(PART_END, pos)
             if last >= 0 and (k < 0 or last < k):
                 yield True, bytes(buf[pos:last + 4])
                 del buf[:last + len(LAST_END)]
