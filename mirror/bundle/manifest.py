@@ -383,15 +383,12 @@ class Entries:
         if self._held is not None:
             yield from self._held
             return
-        h = hashlib.sha256()
         try:
-            for got in _stream(_hashing(self._blocks(), h)):
+            for got in _read(self._blocks(), self._digest):
                 if isinstance(got, ArticleEntry):
                     yield got
-        except _NotOurs:
+        except _NotOurs:  # it was ours when first read: only other bytes can fail now
             raise _bad("changed while it was being read") from None
-        if h.digest() != self._digest:  # the bytes first checked are the bytes read
-            raise _bad("changed while it was being read")
 
 
 def _hashing(blocks: Iterable[bytes], h: "hashlib._Hash") -> Iterator[bytes]:
@@ -400,14 +397,22 @@ def _hashing(blocks: Iterable[bytes], h: "hashlib._Hash") -> Iterator[bytes]:
         yield b
 
 
+def _read(blocks: Iterable[bytes], digest: bytes) -> Iterator[ArticleEntry | dict[str, FileRef]]:
+    """`_stream`, refused at the end unless the bytes hash to `digest` (the
+    bytes whose signature was checked are the bytes read)."""
+    h = hashlib.sha256()
+    yield from _stream(_hashing(blocks, h))
+    if h.digest() != digest:
+        raise _bad("changed while it was being read")
+
+
 def entries(blocks: Callable[[], Iterable[bytes]], digest: bytes) -> Entries:
     """Validate the manifest whose bytes `blocks()` gives (SHA-256 `digest`:
     the bytes whose signature was checked), reading it once through."""
     count = 0
     files: dict[str, FileRef] = {}
-    h = hashlib.sha256()
     try:
-        for got in _stream(_hashing(blocks(), h)):
+        for got in _read(blocks(), digest):
             if isinstance(got, ArticleEntry):
                 count += 1
             else:
@@ -422,6 +427,4 @@ def entries(blocks: Callable[[], Iterable[bytes]], digest: bytes) -> Entries:
         del whole  # as large as the text: not held while parsing
         m = parse(text)
         return Entries(m.files, len(m.articles), blocks, m.articles, digest)
-    if h.digest() != digest:
-        raise _bad("changed while it was being read")
     return Entries(files, count, blocks, None, digest)
