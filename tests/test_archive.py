@@ -279,7 +279,8 @@ def test_blob_batch_fsyncs_each_directory_once_before_the_commit(tmp_path, monke
                 f.write(data)
                 batch.adopt(f, a.sha256)
             v = version(assets=[(a, None) for a, _ in streamed + adopted] + inline)
-            res = ar.save_many([v], batch)
+            res: list = []
+            ar.save_many([v], batch, saved=res.append)
         assert res[0].created
         shas = [a.sha256 for a, _ in streamed + adopted + inline] + [hashlib.sha256(v.html.encode()).hexdigest()]
         for a, data in streamed + adopted + inline:
@@ -389,5 +390,14 @@ def test_save_many_stores_each_capture_before_reading_the_next(tmp_path):
             ar.save_many(items(fail_at=3))
         assert seen_before == [0, 1, 2, 3] and ar.list() == []
         seen_before.clear()
-        assert [r.created for r in ar.save_many(items())] == [True] * 5
+        results: list = []
+        ar.save_many(items(), saved=results.append)
+        assert [r.created for r in results] == [True] * 5
         assert seen_before == [0, 1, 2, 3, 4] and len(ar.list()) == 5
+
+        # each result is handed over as soon as its capture is stored: nothing is gathered
+        counted: list = []
+        again = (version(url=f"https://n.example/{i}", text=f"Text {i}!") for i in range(3))
+        ar.save_many(again, saved=lambda r: counted.append(
+            (r.created, ar.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])))
+        assert counted == [(True, 6), (True, 7), (True, 8)]

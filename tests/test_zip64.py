@@ -52,7 +52,7 @@ def accepted(data: bytes) -> zipfile.ZipFile:
     f = io.BytesIO(data)
     d = container.directory(f, container.end_record(f))
     zf = zipfile.ZipFile(f)
-    assert d.names == zf.namelist()
+    assert list(d.names) == zf.namelist()
     ours = ZipReader(f, d)
     for info in zf.infolist():
         i = d.index(info.filename)

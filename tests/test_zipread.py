@@ -116,6 +116,6 @@ def test_reads_what_zipfile_reads(items):
         for k, (data, packed) in enumerate(items):
             zf.writestr(f"e/{k}.bin", data, zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED)
     ours = reader(buf.getvalue())
-    assert ours.directory.names == [f"e/{k}.bin" for k in range(len(items))]
+    assert list(ours.directory.names) == [f"e/{k}.bin" for k in range(len(items))]
     for k, (data, _) in enumerate(items):
         assert ours.read(f"e/{k}.bin") == data == ours.read_buffer(f"e/{k}.bin")

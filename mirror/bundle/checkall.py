@@ -74,8 +74,9 @@ def check_one(cfg: Config, path: Path, secrets: Secrets, trust: tuple[str, ...])
         rep = unpack.check(None, path, secrets, cfg, trust, False)
     except MirrorError as e:
         return Checked(str(path), False, kind=type(e), error=str(e))
-    return Checked(str(path), True, articles=len(rep.articles), signature=rep.signature,
-                   warnings=tuple(rep.warnings))
+    with rep:
+        return Checked(str(path), True, articles=len(rep.articles), signature=rep.signature,
+                       warnings=tuple(rep.warnings))
 
 
 def worst(results: list[Checked]) -> type[MirrorError] | None:

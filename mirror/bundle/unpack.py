@@ -14,7 +14,7 @@ import contextlib
 import io
 import resource
 import tempfile
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -23,10 +23,10 @@ from mirror.bundle import diagnose, signing, verify as vf
 from mirror.fsutil import read_text
 from mirror.config import Config
 from mirror.errors import NotFound, UsageError, VerificationError
-from mirror.jsonsafe import JSON
+from mirror.bundle.report import ArticleReport, Report, Rows
 
 if TYPE_CHECKING:
-    from mirror.model import NewVersion
+    from mirror.model import NewVersion, SaveResult
     from mirror.store import Archive
     from mirror.store.importer import Importer, Stash
 
@@ -104,40 +104,6 @@ def decrypted(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Con
         yield out
 
 
-@dataclass(slots=True)  # one per article of a bundle: no __dict__ each
-class ArticleReport:
-    id: str
-    url: str
-    title: str | None
-    published: str | None
-    captured: str
-    bytes: int
-    assets: int
-    status: str  # "new", "new version", "present" (unpack: what happened)
-
-    def to_json(self) -> dict[str, JSON]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass
-class Report:
-    signature: str
-    signer: str | None
-    trusted: bool
-    payload_bytes: int
-    articles: list[ArticleReport] = field(default_factory=list)
-    imported: int = 0  # captures (versions) stored
-    skipped: int = 0  # articles the archive already had entirely
-    page_code: str | None = None  # HTML bundles: "ours" or "altered"
-    warnings: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, JSON]:
-        return {"signature": self.signature, "signer": self.signer, "trusted": self.trusted,
-                "payload_bytes": self.payload_bytes, "imported": self.imported,
-                "skipped": self.skipped, "page_code": self.page_code, "warnings": self.warnings,
-                "articles": [a.to_json() for a in self.articles]}
-
-
 def _status(ar: Archive | None, item: vf.ArticleItem) -> str:
     if ar is None:  # no archive yet
         return "new"
@@ -199,18 +165,22 @@ def check(ar: Archive | None, bundle: str | Path, secrets: Secrets, cfg: Config,
             raise VerificationError(f"bundle is {v.signature_status}, not signed by a key given"
                                     " with --trust")
         rep = Report(v.signature_status, signing.fingerprint(v.signer) if v.signer else None,
-                     v.trusted, v.payload_bytes)
-        if "ours" in page:
-            rep.page_code = "ours" if page["ours"] else "altered"
-            if not page["ours"]:
-                if trust_files:  # what the signer signed is not all the reader would run
-                    raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
-                rep.warnings.append(f"warning: {ALTERED_PAGE}")
-        if into is not None and stash is not None:
-            _import(into, v, rep, stash, progress)
-        else:
-            for item, _ in v.items():
-                rep.articles.append(_row(ar, item))
+                     v.trusted, v.payload_bytes, Rows(ar.blobs.tmp if ar is not None else None))
+        try:
+            if "ours" in page:
+                rep.page_code = "ours" if page["ours"] else "altered"
+                if not page["ours"]:
+                    if trust_files:  # what the signer signed is not all the reader would run
+                        raise VerificationError(f"bundle refused with --trust: {ALTERED_PAGE}")
+                    rep.warnings.append(f"warning: {ALTERED_PAGE}")
+            if into is not None and stash is not None:
+                _import(into, v, rep, stash, progress)
+            else:
+                for item, _ in v.items():
+                    rep.articles.add(_row(ar, item))
+        except BaseException:
+            rep.close()
+            raise
     return rep
 
 
@@ -225,17 +195,22 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
     add every capture the archive lacks, oldest first, in one transaction,
     all through the archive's one import entry point (`Archive.importing`).
     The articles are read again from the verified bundle one at a time
-    (`Verified.items`), their report rows made as they come. A refused
-    bundle never gets this far: the archive stays exactly as it was."""
-    owners: list[ArticleReport] = []
-    judged: list[bytes] = []  # the HTML of each capture stored: verify judged it with site.renders
+    (`Verified.items`), their report rows made and put away as they come
+    (`Rows`), so nothing is kept for each article. A refused bundle never
+    gets this far: the archive stays exactly as it was."""
+    rows = rep.articles
+    current = -1  # the row of the capture the archive is storing
+    stored = bytearray()  # a byte per row: 1 once one of its captures is stored
+    judged = bytearray()  # the HTML digest of each capture stored (verify judged it with site.renders)
 
     def captures(imp: "Importer") -> Iterator[NewVersion]:
         """Each capture to add, read from the bundle as the archive asks for
         it, its assets stored first."""
+        nonlocal current
         for n, (item, loaded) in enumerate(v.items(), 1):
             r = _row(ar, item)
-            rep.articles.append(r)
+            i = rows.add(r)
+            stored.append(0)
             if progress is not None:
                 progress(n, v.entries.count, r.title or r.url)
             if r.status == "present":
@@ -249,23 +224,26 @@ def _import(ar: "Archive", v: vf.Verified, rep: Report, stash: "Stash",
                 if new is None:
                     new = v.load(item, ver)
                 new.assets = [(s.asset, None) for s in ver.assets]  # stored by the importer
-                owners.append(r)
-                judged.append(bytes.fromhex(ver.html_sha))
+                current = i
+                judged.extend(bytes.fromhex(ver.html_sha))
                 yield new
 
+    def saved(res: "SaveResult") -> None:  # called for each capture as soon as it is stored
+        if res.created:
+            rep.imported += 1
+            stored[current] = 1
+
     with ar.importing(v.relied_hex(), workers=BLOB_WORKERS) as imp:
-        results = imp.save(captures(imp))  # one transaction; the blobs are synced before it commits
+        imp.save(captures(imp), saved)  # one transaction; the blobs are synced before it commits
     if judged:
         from mirror.bundle.pagecache import PageCache
 
         with PageCache(ar) as pages:
-            pages.note_renders(sha.hex() for sha in judged)
-    created = {id(r) for r, res in zip(owners, results) if res.created}
-    rep.imported = sum(res.created for res in results)
-    for r in rep.articles:
-        if r.status != "present" and id(r) not in created:
-            r.status = "present"
-    rep.skipped = len(rep.articles) - len(created)
+            pages.note_renders(judged[k:k + 32].hex() for k in range(0, len(judged), 32))
+    for i, done in enumerate(stored):
+        if not done and rows.status(i) != "present":
+            rows.set_status(i, "present")  # everything it had was stored meanwhile by another process
+    rep.skipped = len(rows) - sum(stored)
 
 
 def _store_asset(imp: "Importer", v: vf.Verified, stash: "Stash", src: vf.AssetSource) -> None:

@@ -25,8 +25,9 @@ from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Mapping, S
 
 from mirror import imageinfo, jsonsafe
 from mirror.bundle import container, layout, manifest as mf, site
-from mirror.bundle.zipread import ZipReader
+from mirror.bundle.nameindex import NameIndex
 from mirror.bundle.signing import fingerprint, verify_signature_document
+from mirror.bundle.zipread import ZipReader
 from mirror.config import BundleConfig
 from mirror.errors import VerificationError
 from mirror.model import Asset, NewVersion
@@ -377,13 +378,12 @@ def page_limit(caps: BundleConfig, name: str, entries: int) -> int:
 def _check_entries(d: container.Directory, caps: BundleConfig, zip_size: int) -> int:
     """Refuse unsafe or oversized entries; return what the files hold in all."""
     limit = contents_limit(caps, zip_size)
-    folded: set[str] = set()
+    folded = NameIndex(lambda i: d.name(i).lower())  # names that differ only in case clash on many disks
     total = 0
     for i, name in enumerate(d.names):
         check_name(name)
-        if name.lower() in folded:
+        if folded.add(name.lower(), i) is not None:
             raise _bad(f"duplicate entry {name!r}")
-        folded.add(name.lower())
         mode, size, packed = d.mode(i), d.usize[i], d.csize[i]
         if d.system(i) == 3 and mode and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
             kind = "symlink" if stat.S_ISLNK(mode) else "special file"
@@ -487,9 +487,9 @@ def _check_listing(files: container.Directory, entries: mf.Entries) -> None:
 
     def mark(refs: dict[str, mf.FileRef]) -> None:
         for name, r in refs.items():
-            if name not in files or name.endswith("/"):
+            i = files.find(name)
+            if i is None or name.endswith("/"):
                 raise _bad(f"the manifest lists {name!r}, which is absent")
-            i = files.index(name)
             if files.usize[i] != r.size:
                 raise _bad(f"{name!r} has the wrong size")
             listed[i] = 1

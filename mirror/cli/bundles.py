@@ -12,7 +12,7 @@ import click
 
 from mirror.cli.options import (F, command, identity_option, json_option, passphrase_file_option,
                                 recipient_options, trust_option)
-from mirror.cli.output import emit_json, human
+from mirror.cli.output import emit_json, human, json_object, write_lines
 from mirror.cli.prompts import ask_passphrase
 from mirror.cli.state import State
 from mirror.errors import UsageError
@@ -200,19 +200,20 @@ def _check(state: State, *, file: str, identities: tuple[str, ...], passphrase_f
     with progress_bar() as bar:
         rep = unpack.inspect_or_unpack(state.cfg(), file, secrets, tuple(trust), do_import, state.open_archive,
                                        progress=bar.step if do_import else None)
-    for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
-        click.echo(w, err=True)
-    if as_json:
-        emit_json(rep.to_json())
-        return
-    for a in rep.articles:  # titles and dates are the bundle maker's: no escape sequences
-        click.echo(line(f"{a.id}  {(a.published or a.captured)[:10]:10}  {human(a.bytes):>9}  "
-                        f"{a.status:11}  {a.title or a.url}"))
-    summary = f"{len(rep.articles)} article(s), {human(rep.payload_bytes)}, {rep.signature}"
-    if do_import:
-        summary = (f"imported {rep.imported} capture(s); {rep.skipped} article(s) already present; "
-                   + summary)
-    click.echo(summary, err=True)
+    with rep:  # its rows are read back from where the check put them away, as they are printed
+        for w in rep.warnings:  # e.g. an HTML bundle whose page code is not ours
+            click.echo(w, err=True)
+        if as_json:
+            write_lines(json_object(rep.head_json(), "articles", (a.to_json() for a in rep.articles)))
+            return
+        # titles and dates are the bundle maker's: no escape sequences
+        write_lines(line(f"{a.id}  {(a.published or a.captured)[:10]:10}  {human(a.bytes):>9}  "
+                         f"{a.status:11}  {a.title or a.url}") for a in rep.articles)
+        summary = f"{len(rep.articles)} article(s), {human(rep.payload_bytes)}, {rep.signature}"
+        if do_import:
+            summary = (f"imported {rep.imported} capture(s); {rep.skipped} article(s) already present; "
+                       + summary)
+        click.echo(summary, err=True)
 
 
 def _reading(name: str) -> Callable[[Callable[..., Any]], click.Command]:

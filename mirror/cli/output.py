@@ -55,6 +55,21 @@ def json_elements(encoded: Iterable[str]) -> Iterator[str]:
     yield "[]" if held is None else held + "\n]"
 
 
+def json_object(head: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+    """The lines of a JSON object: `head`'s members, then `key` holding an
+    array of `items` written as they come (see `json_array`)."""
+    import json
+
+    yield "{"
+    for k, v in head.items():
+        yield f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},"
+    lines = json_array(items)
+    yield f"  {json.dumps(key)}: {next(lines)}"
+    for text in lines:
+        yield "  " + text.replace("\n", "\n  ")
+    yield "}"
+
+
 def print_summaries(items: Iterable[Summary]) -> None:
     write_lines(line(f"{s.id}  {(s.published or s.captured)[:10]:10}  {s.title or s.url}") for s in items)
 

@@ -24,7 +24,7 @@ import fcntl
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 
 from mirror.crypto import age
 from mirror.crypto.age.source import Readable
@@ -304,9 +304,12 @@ class Archive:
     # -- writing -----------------------------------------------------------
 
     def save(self, new: NewVersion) -> SaveResult:
-        return self.save_many([new])[0]
+        got: list[SaveResult] = []
+        self.save_many([new], saved=got.append)
+        return got[0]
 
-    def save_many(self, items: Iterable[NewVersion], batch: BlobBatch | None = None) -> list[SaveResult]:
+    def save_many(self, items: Iterable[NewVersion], batch: BlobBatch | None = None, *,
+                  saved: Callable[[SaveResult], None] | None = None) -> None:
         """Store captures in one transaction: all of them, or none. `items` is
         read one at a time, each stored before the next is asked for, so an
         import of any size holds one capture in memory. An asset whose bytes are
@@ -315,11 +318,12 @@ class Archive:
         written through `batch` (or a batch of its own) have their directories
         fsynced once each, before the transaction that names them commits.
         The write transaction is held meanwhile (readers go on; another writer
-        waits for it)."""
+        waits for it). Each capture's `SaveResult` goes to `saved`, if given,
+        as soon as it is stored (before the commit), not into a list: an import of
+        100,000 captures keeps none of them."""
         import hashlib  # (writers only: reading commands never load OpenSSL's digests)
 
         batch = batch or self.blobs.batch()
-        results: list[SaveResult] = []
         stored_before: set[str] = set()  # assets given without bytes: checked once the writers are done
         with self.lock(exclusive=False), self.catalogue.transaction():
             for new in items:
@@ -332,14 +336,15 @@ class Archive:
                         raise ArchiveError(f"asset {asset.name} does not match its hash")
                     else:
                         batch.write(asset.sha256, data)
-                results.append(SaveResult(*self.catalogue.insert(new, html_sha, raw_sha)))
+                res = SaveResult(*self.catalogue.insert(new, html_sha, raw_sha))
+                if saved is not None:
+                    saved(res)
             batch.wait()  # the batch's writers are done
             for sha in sorted(stored_before):
                 if not self.blobs.has(sha):
                     raise ArchiveError(f"asset {sha[:12]}… was not stored")
                 batch.note(sha)
             batch.sync()  # every blob a row names is durable before the commit
-        return results
 
     def remove(self, aid: str) -> None:
         """Delete an article and all its versions; blobs go at the next `gc`."""

@@ -95,7 +95,7 @@ class Importer:
     """Blobs and captures of one import; see the module docstring."""
 
     def __init__(self, has_blob: Callable[[str], bool],
-                 save_many: Callable[[Iterable[NewVersion], BlobBatch], list[SaveResult]], batch: BlobBatch):
+                 save_many: "Callable[..., None]", batch: BlobBatch):
         self._has_blob = has_blob
         self._save_many = save_many
         self._batch = batch
@@ -123,7 +123,7 @@ class Importer:
         self._given.add(sha)
         return True
 
-    def save(self, items: Iterable[NewVersion]) -> list[SaveResult]:
-        """Store every capture in one transaction, read one at a time; the
-        batch is synced before it commits."""
-        return self._save_many(items, self._batch)
+    def save(self, items: Iterable[NewVersion], saved: Callable[[SaveResult], None]) -> None:
+        """Store every capture in one transaction, read one at a time, each
+        one's result given to `saved`; the batch is synced before it commits."""
+        self._save_many(items, self._batch, saved=saved)
