@@ -157,3 +157,50 @@ def test_a_versions_page_is_cached_too_and_a_new_version_renews_it(tmp_path, mon
     with sqlite3.connect(tmp_path / "A" / "cache" / "pages") as db:
         db.execute("DELETE FROM pages")
     assert payload(tmp_path / "A") == second  # what the cache gave is what rendering gives
+
+
+def test_a_long_pack_indexes_its_pages_as_it_goes_holding_a_few(tmp_path, monkeypatch):
+    """A pack or import of 100,000 articles must not hold a key for every page
+    and verdict until it ends: they are indexed in batches, each page only
+    once its blob is synced, and what the last batch left is indexed at the end."""
+    make_archive(tmp_path / "A", 7)
+    monkeypatch.setattr(pagecache, "FLUSH", 3)
+    held: list[int] = []
+    synced: list[set[str]] = []
+    real_flush = pagecache.PageCache.flush
+
+    def watched(self):
+        held.append(len(self._new) + len(self._verdicts))
+        if self._new:  # the blobs it is about to name are whole once it returns
+            synced.append(set(self._new.values()))
+        real_flush(self)
+    monkeypatch.setattr(pagecache.PageCache, "flush", watched)
+    first = payload(tmp_path / "A")
+    assert len(held) > 4 and max(held) <= 3  # flushed as it went, never more than FLUSH held
+    with sqlite3.connect(tmp_path / "A" / "cache" / "pages") as db:
+        named = {r[0] for r in db.execute("SELECT sha FROM pages")}
+        verdicts = db.execute("SELECT count(*) FROM renders").fetchone()[0]
+    assert named == set().union(*synced) and len(named) >= 7 and verdicts >= 7
+    for sha in named:  # every page the index names is a whole blob
+        with open_archive(tmp_path / "A") as ar:
+            assert hashlib.sha256(ar.read_blob(sha)).hexdigest() == sha
+    no_rendering(monkeypatch)
+    assert payload(tmp_path / "A") == first  # and the next pack finds every page
+
+
+def test_unpack_notes_its_verdicts_in_batches(tmp_path, monkeypatch):
+    """Unpack tells the cache that every capture it imported renders; 100,000
+    of them are written a batch at a time, not held in one dict."""
+    make_archive(tmp_path / "A", 1)
+    monkeypatch.setattr(pagecache, "FLUSH", 4)
+    shas = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(10)]
+    with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
+        sizes = []
+        for sha in shas:
+            pages.note_renders([sha])
+            sizes.append(len(pages._verdicts))
+        assert max(sizes) < 4
+    with open_archive(tmp_path / "A") as ar, pagecache.PageCache(ar) as pages:
+        def refuse(html):
+            raise AssertionError("judged again")
+        assert all(pages.renders_stored(sha, lambda: "<p>x</p>", refuse) is None for sha in shas)

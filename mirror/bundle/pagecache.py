@@ -111,9 +111,16 @@ def _blob_verdict_key(html_sha: str) -> str:
     return hashlib.sha256(fingerprint() + b"renders-blob\0" + html_sha.encode("ascii")).hexdigest()
 
 
+# Entries (pages and verdicts) held before they are written to the index: a
+# pack or an import of 100,000 articles holds a few thousand, not 200,000
+# (two dicts of them once cost a cold pack or an unpack at 100k ~20 MiB).
+FLUSH = 4096
+
+
 class PageCache:
     """Use as a context manager around a pack or export: new pages are
-    stored as they are rendered and indexed when it ends."""
+    stored as they are rendered and indexed in batches of `FLUSH`, each once
+    its blobs are whole, the rest when it ends."""
 
     def __init__(self, ar: Archive) -> None:
         self.ar = ar
@@ -173,6 +180,7 @@ class PageCache:
         if (known := self._verdict(k)) is not None:
             return known[0]
         why = self._verdicts[k] = judge(html)
+        self._flush_if_full()
         return why
 
     def renders_stored(self, html_sha: str, html: Callable[[], str], judge: Callable[[str], str | None]) -> str | None:
@@ -184,6 +192,7 @@ class PageCache:
         if (known := self._verdict(k)) is not None:
             return known[0]
         why = self._verdicts[k] = self.renders(html(), judge)
+        self._flush_if_full()
         return why
 
     def note_renders(self, html_shas: Iterable[str]) -> None:
@@ -192,6 +201,7 @@ class PageCache:
         after it need not parse them all again."""
         for sha in html_shas:
             self._verdicts[_blob_verdict_key(sha)] = None
+            self._flush_if_full()
 
     def put(self, k: str, nonce: str, page: bytes) -> None:
         """Store `page` (UTF-8) under key `k`."""
@@ -205,23 +215,42 @@ class PageCache:
         except Exception:  # noqa: BLE001 - see the module's docstring
             self._new.clear()
             self._db = None
+        self._flush_if_full()
 
-    def close(self) -> None:
-        """Wait for the blobs, then index them (only whole blobs get a key)."""
+    def _flush_if_full(self) -> None:
+        if len(self._new) + len(self._verdicts) >= FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Index what is held: the pages once their blobs are synced (only
+        whole blobs get a key), and the verdicts. If the index cannot be
+        written, there is no cache from then on (never an error)."""
         try:
-            if self._batch is not None:
+            if self._batch is not None and self._new:
                 self._batch.sync()
-                self._batch.__exit__(None, None, None)
             if self._db is not None and (self._new or self._verdicts):
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", self._new.items())
                 self._db.executemany("INSERT OR REPLACE INTO renders VALUES (?, ?)", self._verdicts.items())
                 self._db.execute("COMMIT")
         except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-            pass
+            if self._db is not None:
+                with contextlib.suppress(Exception):
+                    self._db.close()
+            self._db = None
         finally:
             self._new.clear()
             self._verdicts.clear()
+
+    def close(self) -> None:
+        """Wait for the blobs, then index what is held (`flush`)."""
+        try:
+            self.flush()
+            if self._batch is not None:
+                self._batch.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+            pass
+        finally:
             self._batch = None
             if self._db is not None:
                 self._db.close()
