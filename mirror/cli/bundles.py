@@ -104,7 +104,7 @@ def _keygen_signing(output: str | None, pq: bool) -> None:
         click.echo(f"Public key: {pub}\nFingerprint: {fp}", err=True)
 
 
-@command("pack")
+@command("pack", whole=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Bundle file to write; - for standard output.")
 @click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
@@ -223,7 +223,7 @@ def _reading(name: str) -> Callable[[Callable[..., Any]], click.Command]:
         for opt in reversed((click.argument("file", type=click.Path(dir_okay=False, allow_dash=True)), identity_option,
                              passphrase_file_option("Decrypt with"), trust_option, json_option)):
             f = opt(f)
-        return command(name)(f)
+        return command(name, whole=True)(f)
 
     return deco
 
@@ -244,7 +244,7 @@ def unpack_cmd(state: State, file: str, identities: tuple[str, ...], passphrase_
            as_json=as_json, do_import=True)
 
 
-@command("verify")
+@command("verify", whole=True)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @identity_option
 @passphrase_file_option("Decrypt with")
@@ -284,7 +284,7 @@ def verify_cmd(state: State, paths: tuple[str, ...], identities: tuple[str, ...]
         raise kind(f"{bad} of {len(results)} bundle(s) failed")
 
 
-@command("export-site")
+@command("export-site", whole=True)
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.argument("article_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article.")
@@ -311,7 +311,7 @@ def export_site_cmd(state: State, directory: str, article_ids: tuple[str, ...], 
                    err=True)
 
 
-@command("export-epub")
+@command("export-epub", whole=True)
 @click.argument("output", type=click.Path(dir_okay=False))
 @click.argument("article_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every article in the archive.")

@@ -3,6 +3,7 @@ builds a subcommand that also accepts --archive/--config after its name."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, TypeVar
 
 import click
@@ -85,11 +86,26 @@ def page_options(default_limit: int) -> Callable[[F], F]:
 jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel fetches.")
 
 
-def command(name: str, **kw: Any) -> Callable[[Callable[..., Any]], click.Command]:
+def _bounded(f: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(f)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from mirror import memory
+
+        memory.bounded_heap()
+        return f(*args, **kwargs)
+
+    return run
+
+
+def command(name: str, *, whole: bool = False, **kw: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """A subcommand taking the State first, that also accepts --archive/--config/--unlock
-    after its name. The group in `mirror.cli` registers it."""
+    after its name. The group in `mirror.cli` registers it. `whole`: it walks
+    a whole bundle or archive, so its C heap gives large blocks back
+    (`mirror.memory`)."""
 
     def deco(f: Callable[..., Any]) -> click.Command:
+        if whole:
+            f = _bounded(f)
         f = archive_option(config_option(unlock_option(f)))
         return click.command(name, cls=None, context_settings=CONTEXT, **kw)(click.pass_obj(f))
 
