@@ -25,9 +25,11 @@ from mirror.fsutil import neutral_name
 from mirror.model import V, current_last, future_cutoff
 from mirror.crypto.padding import padme
 from mirror.bundle.signing import SigningKey, fingerprint, signature_document
+from mirror.bundle.deflated import Spill
 from mirror.bundle.zipwriter import ZipWriter
 from mirror.fsutil import fsync_dir
-from mirror.errors import RenderError, UsageError
+from mirror.errors import ArchiveError, RenderError, UsageError
+from mirror.store.sealing import sealed_tempfile
 from mirror.termtext import line
 from mirror.urls import valid_url
 
@@ -181,6 +183,23 @@ def _rendered_with(ar: Archive, ids: list[str], warn: Warn | None, site_plan: si
         raise UsageError("no article left to write: none of the selected articles could be rendered")
 
 
+def _spill(ar: Archive) -> Spill:
+    """Where a pack keeps what it gathers until the end (the manifest's
+    parts, the central directory): a sealed unnamed temp file in the
+    archive's tmp/, or the system's if the archive cannot take one."""
+
+    def make() -> BinaryIO:
+        try:
+            return sealed_tempfile(ar.blobs.tmp)
+        except OSError:
+            try:
+                return sealed_tempfile()
+            except OSError as e:
+                raise ArchiveError(f"cannot make a temp file for the pack: {e.strerror}") from None
+
+    return make
+
+
 def in_name_order(ar: Archive, ids: list[str]) -> list[str]:
     """Full ids, sorted: each article's entries are named after its id, so
     the ZIP's entries and the manifest's parts then come in name order."""
@@ -200,8 +219,8 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
     stats = stats or PackStats()
     ids = in_name_order(ar, ids)
     site_plan = site_plan or plan(ar, ids, Look())
-    z = ZipWriter()
-    entries, written = ManifestParts(), site.Written(site_plan)
+    z = ZipWriter(spill=_spill(ar))
+    entries, written = ManifestParts(_spill(ar)), site.Written(site_plan)
     for versions, files in _rendered(ar, ids, warn, site_plan, progress):  # sorted: every article's names start with its id
         art = files.art
         entry = ArticleEntry(art.id, art.url, art.title, art.published, art.modified, art.captured,
@@ -230,6 +249,7 @@ def payload(ar: Archive, ids: list[str], sign_key: SigningKey | None = None, pad
         yield from z.entry(layout.SIGNATURE, signature_document(sign_key, manifest), True)
         del manifest
         stats.signer = fingerprint(sign_key.public)
+    entries.close()  # (its spill file)
     if pad:
         stats.padding_bytes = z.padding_for(layout.PADDING, padme)
         yield from z.zeros(layout.PADDING, stats.padding_bytes)
@@ -429,7 +449,7 @@ def export_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None 
 
 def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None, site_plan: site.SitePlan,
                 progress: Step | None = None) -> int:
-    entries, written = ManifestParts(), site.Written(site_plan)
+    entries, written = ManifestParts(_spill(ar)), site.Written(site_plan)
     ids = in_name_order(ar, ids)
     root = os.fspath(directory)
     made = {""}  # folders made, relative to root: each made once, not asked of the disk per file
@@ -449,6 +469,7 @@ def _write_site(ar: Archive, ids: list[str], directory: Path, warn: Warn | None,
     index = _Hashed(site.index_file(written, summaries_of(ar)))
     _write_new(os.path.join(root, layout.INDEX), index())
     _write_new(os.path.join(root, layout.MANIFEST), entries.chunks({layout.INDEX: index.ref()}))
+    entries.close()
     return len(entries)
 
 

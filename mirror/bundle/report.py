@@ -10,13 +10,12 @@ can correct a status once it knows what its transaction stored.
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from mirror.jsonsafe import JSON
-from mirror.store.sealing import SealedTemp
+from mirror.store.sealing import sealed_tempfile
 
 STATUSES = ("new", "new version", "present")  # unpack: what happened to the article
 
@@ -66,7 +65,7 @@ class Rows:
 
     def _flush(self) -> None:
         if self._file is None:
-            self._file = SealedTemp(tempfile.TemporaryFile(dir=self._tmp_dir))  # type: ignore[assignment]
+            self._file = sealed_tempfile(self._tmp_dir)
         assert self._file is not None
         self._file.seek(0, 2)
         self._file.write(self._pending)

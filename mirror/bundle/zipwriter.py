@@ -26,7 +26,7 @@ import struct
 import zlib
 from typing import Callable, Iterable, Iterator
 
-from mirror.bundle.deflated import Deflated
+from mirror.bundle.deflated import Deflated, Pieces, Spill
 
 DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a ZIP can say
 DOS_TIME = 0
@@ -106,10 +106,12 @@ class ZipWriter:
     """Call `entry()` for each file (in the order you want), then `finish()`.
     Both return chunks to write; `offset` is the bytes produced so far."""
 
-    def __init__(self, zip64_end: bool = False) -> None:
-        """`zip64_end`: write the ZIP64 end records even if nothing needs them."""
+    def __init__(self, zip64_end: bool = False, spill: Spill | None = None) -> None:
+        """`zip64_end`: write the ZIP64 end records even if nothing needs them.
+        `spill`: where what is kept until the end goes (`deflated.Pieces`)."""
         self.offset = 0
-        self._central = Deflated()  # the central records so far (~25 bytes an entry: names share prefixes)
+        self._spill = spill
+        self._central = Deflated(6, spill)  # the central records so far (~25 bytes an entry: names share prefixes)
         self._count = 0
         self._last = b""  # while names come in ascending order, a repeat is one not above the last
         self._names: set[bytes] | None = None  # every name so far, once one came out of order
@@ -154,19 +156,20 @@ class ZipWriter:
         bytes are stored, read a second time."""
         crc, size = 0, 0
         c = _compressor()
-        out = []
-        for piece in chunks():
-            crc = zlib.crc32(piece, crc)
-            size += len(piece)
-            out.append(c.compress(piece))
-        out.append(c.flush())
-        body = b"".join(out)
-        del out
-        if len(body) < size:
-            yield self._local(name.encode("ascii"), DEFLATED, crc, len(body), size)
-            yield body
-            return
-        del body
+        body = Pieces(self._spill)
+        try:
+            for piece in chunks():
+                crc = zlib.crc32(piece, crc)
+                size += len(piece)
+                if out := c.compress(piece):
+                    body.append(out)
+            body.append(c.flush())
+            if body.size < size:
+                yield self._local(name.encode("ascii"), DEFLATED, crc, body.size, size)
+                yield from body
+                return
+        finally:
+            body.close()
         yield self._local(name.encode("ascii"), STORED, crc, size, size)
         yield from chunks()
 
@@ -228,10 +231,12 @@ class ZipWriter:
     def finish(self) -> Iterator[bytes]:
         start = self.offset
         central, self._central = self._central, Deflated()
-        for block in central.blocks():
-            self.offset += len(block)
-            yield block
-        del central
+        try:
+            for block in central.blocks():
+                self.offset += len(block)
+                yield block
+        finally:
+            central.close()
         count, size = self._count, self.offset - start
         if self._end_len(count, start, size) > END.size:
             at = self.offset

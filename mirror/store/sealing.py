@@ -251,3 +251,13 @@ class SealedTemp(io.RawIOBase):
         super().close()  # flushes first
         self._f.close()
         self._key = b""
+
+
+def sealed_tempfile(directory: str | os.PathLike[str] | None = None) -> BinaryIO:
+    """An unnamed temp file in `directory` (the system's if None) sealed
+    under a key of this process's (`SealedTemp`): what a command sets aside
+    (report rows, a pack's manifest) never reaches the disk readable, not
+    even beside a plaintext archive, and nothing is left after a kill -9."""
+    import tempfile
+
+    return SealedTemp(tempfile.TemporaryFile(dir=directory))  # type: ignore[return-value]
