@@ -5,6 +5,7 @@ text files a user names (identity, recipients, passphrase files)."""
 from __future__ import annotations
 
 import os
+from typing import BinaryIO
 
 from mirror.errors import UsageError
 
@@ -68,3 +69,14 @@ def read_passphrase_file(path: str) -> str:
     if not text:
         raise UsageError(f"passphrase file {path} is empty")
     return text
+
+
+def write_all(f: BinaryIO, data: bytes | memoryview) -> None:
+    """Write all of `data` to `f`, which may be unbuffered (a raw file can
+    take less than it is given, and says so)."""
+    view = memoryview(data).cast("B")
+    while view:
+        n = f.write(view)
+        if not n:
+            raise OSError("a write took nothing")
+        view = view[n:]

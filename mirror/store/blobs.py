@@ -24,7 +24,7 @@ import os
 import threading
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, cast
 
 from mirror.crypto.age.source import Readable
 from mirror.errors import ArchiveError
@@ -224,12 +224,14 @@ class BlobStore:
                 return
         other.write(sha, self.read(sha), batch)
 
-    def tmpfile(self) -> BinaryIO:
+    def tmpfile(self, buffering: int = -1) -> BinaryIO:
         """A private, unnamed temp file in tmp/ (O_TMPFILE, mode 0600): nothing
         to find while it is written, nothing left after a crash. In a plaintext
         store `adopt` can give it a blob name without copying; in an encrypted
         one it is a `SealedTemp`, so no plaintext ever reaches the disk.
-        (`tempfile.TemporaryFile` adds O_EXCL, which forbids linking.)"""
+        (`tempfile.TemporaryFile` adds O_EXCL, which forbids linking.)
+        `buffering=0`: a raw file, for one that is written once, whole, and
+        kept open (write it with `fsutil.write_all`)."""
         f: BinaryIO | None = None
         if hasattr(os, "O_TMPFILE"):
             try:
@@ -237,11 +239,11 @@ class BlobStore:
             except OSError:
                 pass
             else:
-                f = os.fdopen(fd, "w+b")
+                f = os.fdopen(fd, "w+b", buffering=buffering)
         if f is None:
             import tempfile
 
-            f = tempfile.TemporaryFile(dir=self.tmp)
+            f = cast(BinaryIO, tempfile.TemporaryFile(dir=self.tmp, buffering=buffering))
         if self.keys is not None:
             return sealing.SealedTemp(f)  # type: ignore[return-value]
         return f

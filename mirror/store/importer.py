@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import BinaryIO, Callable, Iterable
 
 from mirror.crypto.age.source import Readable
+from mirror.fsutil import write_all
 from mirror.model import NewVersion, SaveResult
 from mirror.store.blobs import BlobBatch
 
@@ -41,12 +42,12 @@ class Stash:
         if len(self.files) < self.max_files:
             f = self.new_file()
             self.files[sha] = f
-            f.write(data)
+            write_all(f, data)
             return
         if self.spill is None:
             self.spill = self.new_file()
         self.spill.seek(self.end)
-        self.spill.write(data)
+        write_all(self.spill, data)
         self.where[sha] = (self.end, len(data))
         self.end += len(data)
 

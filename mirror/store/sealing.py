@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from mirror.crypto.padding import padme
 from mirror.errors import ArchiveError
+from mirror.fsutil import write_all
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -209,7 +210,7 @@ class SealedTemp(io.RawIOBase):
         self._f.seek(self._end)
         for i in range(0, len(view), _PIECE):  # bounded memory for large writes
             piece = view[i:i + _PIECE]
-            self._f.write(self._xor(piece, self._end))
+            write_all(self._f, self._xor(piece, self._end))  # (`_f` may be a raw file)
             self._end += len(piece)
         self._pos = self._end
         return len(view)
