@@ -15,6 +15,7 @@ second. A process-wide setting: the command line sets it, not the library.
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 import threading
 import time
@@ -27,6 +28,7 @@ TRIM_EVERY = 0.5  # seconds between two returns of the heap's free pages
 _trimmer: threading.Thread | None = None
 
 
+@functools.cache
 def _glibc() -> Any | None:
     """The C library, if it is glibc (musl's mallopt does nothing, and other
     systems have neither call)."""
@@ -61,13 +63,13 @@ def bounded_heap() -> bool:
         return False
     libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD)
     if _trimmer is None:
-        _trimmer = threading.Thread(target=_trim, args=(libc.malloc_trim,), name="heap-trim", daemon=True)
+        _trimmer = threading.Thread(target=_trim, name="heap-trim", daemon=True)
         _trimmer.start()
     return True
 
 
-def _trim(malloc_trim: Any) -> None:
-    """Until the process ends (a daemon thread)."""
+def _trim() -> None:
+    """`release` every TRIM_EVERY seconds until the process ends (a daemon thread)."""
     while True:
         time.sleep(TRIM_EVERY)
-        malloc_trim(0)  # (ctypes lets the GIL go during the call)
+        release()  # (ctypes lets the GIL go during the call)
